@@ -1,0 +1,54 @@
+"""The interface between a problem and the training loop.
+
+A *problem* is a frozen, hashable dataclass (safe to use as a cache key and to pickle).
+``problem.build(dtype)`` turns it into an :class:`Objective`: the problem's tensors in one
+dtype plus a loss that is batched over runs — ``theta`` has shape (N, P), one row of P
+parameters per run, and the loss returns shape (N,). Because runs never interact, the
+gradient of ``loss.sum()`` with respect to ``theta`` is every run's own gradient at once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+@dataclass
+class Objective:
+    """A problem made concrete in one dtype.
+
+    Attributes:
+        param_names: a name per parameter column of theta (P names).
+        n_train: number of training examples (0 for an analytic surface: no batches).
+        optimum: the minimum of the training loss when known exactly, else None.
+        penalty_mask: (P,) 1.0 where L1/L2 penalties apply (weights), 0.0 elsewhere (biases).
+        layers: (name, slice) groups of parameters, for per-layer gradient norms.
+    """
+
+    param_names: tuple[str, ...]
+    n_train: int
+    optimum: float | None
+    penalty_mask: torch.Tensor
+    layers: tuple[tuple[str, slice], ...]
+    dtype: torch.dtype
+
+    @property
+    def n_params(self) -> int:
+        return len(self.param_names)
+
+    @property
+    def has_test(self) -> bool:
+        return False
+
+    def init(self, seed: int) -> torch.Tensor:  # pragma: no cover - interface
+        """Initial parameters (P,) for a run with this seed."""
+        raise NotImplementedError
+
+    def loss(self, theta: torch.Tensor, idx: torch.Tensor | None = None) -> torch.Tensor:  # pragma: no cover
+        """Training loss per run, (N,), on the examples ``idx`` (N, B) or all of them (None)."""
+        raise NotImplementedError
+
+    def test_loss(self, theta: torch.Tensor) -> torch.Tensor:  # pragma: no cover
+        raise NotImplementedError

@@ -1,0 +1,131 @@
+"""Learning-rate schedules as closed forms of the step number.
+
+Each schedule gives the learning rate used by update t = 0, 1, ..., T−1, matching what
+``torch.optim.lr_scheduler`` sets when ``scheduler.step()`` is called once after every
+``optimizer.step()``:
+
+=============  ==============================================  =========================
+kind           lr at step t                                     torch equivalent
+=============  ==============================================  =========================
+constant       lr                                               (no scheduler)
+step           lr · γ^⌊t / step_size⌋                           StepLR(step_size, gamma)
+exponential    lr · γ^t                                         ExponentialLR(gamma)
+cosine         η_min + (lr − η_min)·(1 + cos(π t / T))/2        CosineAnnealingLR(T_max=T)
+onecycle       cosine warm-up lr/div → lr over pct·T steps,     OneCycleLR(max_lr=lr, total_steps=T,
+               then cosine anneal → lr/(div·final_div)          cycle_momentum=False)
+=============  ==============================================  =========================
+
+One-cycle in torch also cycles momentum by default; we keep momentum fixed
+(``cycle_momentum=False``) so that a schedule changes exactly one thing — the rate.
+
+Example::
+
+    >>> ScheduleSpec("step", step_size=2, gamma=0.5).lrs(0.1, 5).round(4).tolist()
+    [0.1, 0.1, 0.05, 0.05, 0.025]
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+__all__ = ["SCHEDULES", "ScheduleSpec"]
+
+SCHEDULES = ("constant", "step", "exponential", "cosine", "onecycle")
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """A learning-rate schedule; ``lrs(base_lr, steps)`` returns the rate of every step."""
+
+    kind: str = "constant"
+    step_size: int = 30          # step: decay every step_size updates
+    gamma: float = 0.1           # step / exponential: decay factor
+    eta_min: float = 0.0         # cosine: final rate
+    pct_start: float = 0.3       # onecycle: fraction of steps spent warming up
+    div_factor: float = 25.0     # onecycle: initial rate = lr / div_factor
+    final_div_factor: float = 1e4  # onecycle: final rate = initial / final_div_factor
+
+    def __post_init__(self):
+        if self.kind not in SCHEDULES:
+            raise ValueError(f"Unknown schedule {self.kind!r}; choose one of {list(SCHEDULES)}.")
+        for name in ("gamma", "eta_min", "pct_start", "div_factor", "final_div_factor"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v)):
+                raise ValueError(f"{name} must be a finite number, got {v!r}.")
+        if not (isinstance(self.step_size, int) and self.step_size >= 1):
+            raise ValueError(f"step_size must be a positive integer, got {self.step_size!r}.")
+        if not 0 < self.gamma <= 1 and self.kind in ("step", "exponential"):
+            raise ValueError(f"gamma must be in (0, 1], got {self.gamma}.")
+        if self.eta_min < 0:
+            raise ValueError(f"eta_min must be ≥ 0, got {self.eta_min}.")
+        if not 0 < self.pct_start < 1:
+            raise ValueError(f"pct_start must be in (0, 1), got {self.pct_start}.")
+        if self.div_factor <= 0 or self.final_div_factor <= 0:
+            raise ValueError("div_factor and final_div_factor must be positive.")
+
+    def lrs(self, base_lr: float, steps: int) -> np.ndarray:
+        """Learning rate of each of ``steps`` updates, as float64."""
+        t = np.arange(steps, dtype=np.float64)
+        if self.kind == "constant":
+            return np.full(steps, float(base_lr))
+        if self.kind == "step":
+            return base_lr * self.gamma ** np.floor(t / self.step_size)
+        if self.kind == "exponential":
+            return base_lr * self.gamma ** t
+        if self.kind == "cosine":
+            T = max(steps, 1)
+            return self.eta_min + (base_lr - self.eta_min) * (1 + np.cos(np.pi * t / T)) / 2
+        return _onecycle(base_lr, steps, self.pct_start, self.div_factor, self.final_div_factor)
+
+    def torch_scheduler(self, optimizer: torch.optim.Optimizer, steps: int):
+        """The equivalent ``torch.optim.lr_scheduler`` object, or None for constant."""
+        S = torch.optim.lr_scheduler
+        if self.kind == "constant":
+            return None
+        if self.kind == "step":
+            return S.StepLR(optimizer, step_size=self.step_size, gamma=self.gamma)
+        if self.kind == "exponential":
+            return S.ExponentialLR(optimizer, gamma=self.gamma)
+        if self.kind == "cosine":
+            return S.CosineAnnealingLR(optimizer, T_max=max(steps, 1), eta_min=self.eta_min)
+        lr = optimizer.param_groups[0]["lr"]
+        return S.OneCycleLR(optimizer, max_lr=lr, total_steps=max(steps, 2), pct_start=float(self.pct_start),
+                            div_factor=self.div_factor, final_div_factor=self.final_div_factor,
+                            cycle_momentum=False)
+
+    def torch_code(self, steps: int) -> str | None:
+        """Source line constructing the scheduler, for exported scripts."""
+        S = "torch.optim.lr_scheduler"
+        if self.kind == "constant":
+            return None
+        if self.kind == "step":
+            return f"{S}.StepLR(optimizer, step_size={self.step_size}, gamma={self.gamma!r})"
+        if self.kind == "exponential":
+            return f"{S}.ExponentialLR(optimizer, gamma={self.gamma!r})"
+        if self.kind == "cosine":
+            return f"{S}.CosineAnnealingLR(optimizer, T_max={max(steps, 1)}, eta_min={self.eta_min!r})"
+        return (f"{S}.OneCycleLR(optimizer, max_lr=optimizer.param_groups[0]['lr'], total_steps={max(steps, 2)},"
+                f" pct_start={float(self.pct_start)!r}, div_factor={self.div_factor!r},"
+                f" final_div_factor={self.final_div_factor!r}, cycle_momentum=False)")
+
+
+def _onecycle(max_lr: float, steps: int, pct_start: float, div: float, final_div: float) -> np.ndarray:
+    """torch.optim.lr_scheduler.OneCycleLR's two-phase cosine schedule (anneal_strategy='cos')."""
+    total = max(steps, 2)
+    initial = max_lr / div
+    minimum = initial / final_div
+    phases = [(float(pct_start * total) - 1, initial, max_lr), (total - 1, max_lr, minimum)]
+    out = np.empty(steps)
+    for t in range(steps):
+        start = 0.0
+        for i, (end, a, b) in enumerate(phases):
+            if t <= end or i == len(phases) - 1:
+                # torch divides by zero here when pct_start·T = 1; we take the phase's end.
+                pct = (t - start) / (end - start) if end != start else 1.0
+                out[t] = b + (a - b) / 2.0 * (math.cos(math.pi * pct) + 1)
+                break
+            start = end
+    return out

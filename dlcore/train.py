@@ -1,0 +1,266 @@
+"""One loop that trains N configurations of one problem at once.
+
+Every run is a row of ``theta`` (N, P). Per step the loop computes every run's loss
+with one batched forward pass, every run's gradient with one ``autograd.grad`` call,
+and every run's update with :class:`~dlcore.optimizers.BatchedOptimizer` — so a sweep
+of hundreds of learning rates costs about as much as a single run.
+
+What a step does, for each run (mirroring the plain PyTorch loop it replaces)::
+
+    loss  = data_loss(θ_t on this step's batch) + l1·Σ|w| + l2·Σw²   (weights only)
+    g     = ∂loss/∂θ                                   (autograd)
+    g     ← g · min(1, c/(‖g‖ + 1e-6))                 (clip_grad_norm_, if clip_norm = c)
+    θ_t+1 = optimizer(θ_t, g, lr_t)                    (lr_t from the run's schedule)
+
+Recorded at every step t = 0..T (t = T is the final state, after T updates): the full
+training loss at θ_t (the data loss, without the penalty), the mini-batch loss, the test
+loss where the problem has one, ‖g‖ before clipping, and θ_t when it is small enough.
+
+Divergence is a result: a run whose loss (or gradient) is non-finite, or whose loss
+exceeds ``optimum + diverge_factor · max(loss_0 − optimum, 1)``, is marked diverged at
+that step and is not updated again; the other runs go on.
+
+Randomness — initial weights and mini-batch order — comes from ``torch.Generator``s
+made from each run's seed, never the global RNG. Runs with the same seed get the same
+initial weights and the same batch order.
+
+Example::
+
+    >>> from dlcore.problems import LINE_FIT
+    >>> from dlcore.optimizers import OptimizerSpec
+    >>> res = train(LINE_FIT, [RunSpec(OptimizerSpec.make("sgd", lr=lr)) for lr in (0.01, 0.1, 0.2)],
+    ...             TrainConfig(steps=100))
+    >>> res.summary()[["lr", "diverged_at"]].to_dict("list")
+    {'lr': [0.01, 0.1, 0.2], 'diverged_at': [None, None, 6]}
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+
+from .optimizers import BatchedOptimizer, OptimizerSpec
+from .problems.base import DTYPES
+from .results import TrainResult
+from .schedules import ScheduleSpec
+
+__all__ = ["RunSpec", "TrainConfig", "train", "MAX_STEPS", "MAX_RUNS"]
+
+MAX_STEPS = 100_000
+MAX_RUNS = 5_000
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One training run: its optimizer, schedule, seed and (optional) start point.
+
+    ``start`` overrides the problem's initial parameters (all P of them); ``l1``/``l2``
+    add λ₁·Σ|w| and λ₂·Σw² over the weights (not biases) to the loss.
+    """
+
+    optimizer: OptimizerSpec = field(default_factory=OptimizerSpec)
+    schedule: ScheduleSpec = field(default_factory=ScheduleSpec)
+    seed: int = 0
+    start: tuple[float, ...] | None = None
+    l1: float = 0.0
+    l2: float = 0.0
+    label: str = ""
+
+    def __post_init__(self):
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or not 0 <= self.seed < 2 ** 63:
+            raise ValueError(f"seed must be a whole number from 0 to 2⁶³−1, got {self.seed!r}.")
+        for name in ("l1", "l2"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+                raise ValueError(f"{name} must be a finite number ≥ 0, got {v!r}.")
+        if self.start is not None:
+            object.__setattr__(self, "start", tuple(float(v) for v in self.start))
+            if not all(math.isfinite(v) for v in self.start):
+                raise ValueError("Start values must be finite numbers.")
+
+    @property
+    def name(self) -> str:
+        return self.label or self.optimizer.display
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train: number of updates, batch size, clipping, dtype, what to record.
+
+    ``batch_size`` None means full batch; 1 is stochastic gradient descent. Mini-batches
+    follow a fresh shuffle every epoch; the last batch of an epoch may be smaller
+    (DataLoader's ``drop_last=False``).
+    ``tol``/``tol_mode`` define convergence: the first step from which the loss stays
+    below ``tol`` (``"absolute"``) or within ``tol`` of the known optimum (``"gap"``;
+    falls back to absolute when the optimum is unknown).
+    """
+
+    steps: int = 100
+    batch_size: int | None = None
+    clip_norm: float | None = None
+    dtype: str = "float32"
+    diverge_factor: float = 1e4
+    tol: float = 1e-3
+    tol_mode: str = "gap"
+    record_params: bool | None = None   # None: record θ_t when it is small (≤ 4M numbers)
+    record_layer_grads: bool = False
+
+    def __post_init__(self):
+        if not isinstance(self.steps, int) or isinstance(self.steps, bool) or not 1 <= self.steps <= MAX_STEPS:
+            raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {self.steps!r}.")
+        if self.batch_size is not None and (not isinstance(self.batch_size, int) or self.batch_size < 1):
+            raise ValueError(f"batch_size must be a positive whole number or None, got {self.batch_size!r}.")
+        if self.clip_norm is not None and not (math.isfinite(self.clip_norm) and self.clip_norm > 0):
+            raise ValueError(f"clip_norm must be a positive number or None, got {self.clip_norm!r}.")
+        if self.dtype not in DTYPES:
+            raise ValueError(f"dtype must be one of {list(DTYPES)}, got {self.dtype!r}.")
+        if not self.diverge_factor > 1:
+            raise ValueError("diverge_factor must be > 1.")
+        if not (math.isfinite(self.tol) and self.tol > 0):
+            raise ValueError(f"tol must be a positive number, got {self.tol!r}.")
+        if self.tol_mode not in ("gap", "absolute"):
+            raise ValueError("tol_mode must be 'gap' or 'absolute'.")
+
+
+class _Batches:
+    """Mini-batch indices for every run: a fresh permutation per epoch from each seed's
+    own generator, so runs sharing a seed see the same batches in the same order."""
+
+    def __init__(self, n: int, batch_size: int, seeds: Sequence[int]):
+        self.n, self.B = n, batch_size
+        distinct = sorted(set(seeds))
+        self.row = torch.tensor([distinct.index(s) for s in seeds])
+        self.gens = [torch.Generator().manual_seed(s) for s in distinct]
+        self.per_epoch = math.ceil(n / batch_size)
+        self.perms = None
+
+    def __call__(self, t: int) -> torch.Tensor:
+        pos = t % self.per_epoch
+        if pos == 0:
+            self.perms = torch.stack([torch.randperm(self.n, generator=g) for g in self.gens])[self.row]
+        return self.perms[:, pos * self.B:(pos + 1) * self.B]
+
+    def size(self, t: int) -> int:
+        pos = t % self.per_epoch
+        return min(self.B, self.n - pos * self.B)
+
+
+def initial_params(obj, runs: Sequence[RunSpec]) -> torch.Tensor:
+    """θ_0 (N, P): each run's start, or the problem's initialisation for its seed."""
+    cache: dict[int, torch.Tensor] = {}
+    rows = []
+    for r in runs:
+        if r.start is not None:
+            if len(r.start) != obj.n_params:
+                raise ValueError(f"start has {len(r.start)} values but the model has {obj.n_params} parameters.")
+            rows.append(torch.tensor(r.start, dtype=obj.dtype))
+        else:
+            if r.seed not in cache:
+                cache[r.seed] = obj.init(r.seed)
+            rows.append(cache[r.seed])
+    return torch.stack(rows)
+
+
+def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
+          progress: Callable[[float], None] | None = None) -> TrainResult:
+    """Train every run in ``runs`` on ``problem`` for ``config.steps`` updates, together.
+
+    ``progress(fraction)`` is called every few steps; a UI can use it to show progress
+    (and Streamlit's rerun exceptions raised from it stop the loop early).
+    """
+    runs = tuple(runs)
+    if not runs:
+        raise ValueError("At least one run is needed.")
+    if len(runs) > MAX_RUNS:
+        raise ValueError(f"At most {MAX_RUNS} runs at once, got {len(runs)}.")
+    T, N = config.steps, len(runs)
+    dtype = DTYPES[config.dtype]
+    obj = problem.build(dtype)
+    P = obj.n_params
+
+    minibatch = config.batch_size is not None and obj.n_train > 0 and config.batch_size < obj.n_train
+    batches = _Batches(obj.n_train, config.batch_size, [r.seed for r in runs]) if minibatch else None
+
+    lr_table = torch.from_numpy(np.stack([r.schedule.lrs(r.optimizer.lr, T) for r in runs], axis=1))  # (T, N)
+    opt = BatchedOptimizer([r.optimizer for r in runs], P, dtype)
+    l1 = torch.tensor([r.l1 for r in runs], dtype=dtype)
+    l2 = torch.tensor([r.l2 for r in runs], dtype=dtype)
+    use_l1, use_l2 = bool((l1 > 0).any()), bool((l2 > 0).any())
+    mask = obj.penalty_mask.to(dtype)
+
+    record_params = config.record_params
+    if record_params is None:
+        record_params = (T + 1) * N * P <= 4_000_000
+    loss_h = torch.empty(T + 1, N, dtype=dtype)
+    gnorm_h = torch.empty(T + 1, N, dtype=dtype)
+    batch_h = torch.empty(T + 1, N, dtype=dtype) if minibatch else None
+    test_h = torch.empty(T + 1, N, dtype=dtype) if obj.has_test else None
+    param_h = torch.empty(T + 1, N, P, dtype=dtype) if record_params else None
+    layer_h = torch.empty(T + 1, N, len(obj.layers), dtype=dtype) if config.record_layer_grads else None
+    samples = np.zeros(T + 1, dtype=np.int64)
+
+    theta = initial_params(obj, runs)
+    active = torch.ones(N, dtype=torch.bool)
+    diverged_at = torch.full((N,), -1, dtype=torch.long)
+    threshold = None
+    every = max(1, T // 50)
+    clip = config.clip_norm
+
+    for t in range(T + 1):
+        th = theta.detach().requires_grad_(True)
+        idx = batches(t) if minibatch else None
+        data_loss = obj.loss(th, idx)
+        total = data_loss
+        if use_l1:
+            total = total + l1 * (th.abs() * mask).sum(dim=1)
+        if use_l2:
+            total = total + l2 * ((th * mask) ** 2).sum(dim=1)
+        (g,) = torch.autograd.grad(total.sum(), th)
+        with torch.no_grad():
+            full = obj.loss(theta) if minibatch else data_loss.detach()
+            loss_h[t] = full
+            if minibatch:
+                batch_h[t] = data_loss
+            gn = torch.linalg.vector_norm(g, dim=1)
+            gnorm_h[t] = gn
+            if test_h is not None:
+                test_h[t] = obj.test_loss(theta)
+            if param_h is not None:
+                param_h[t] = theta
+            if layer_h is not None:
+                for k, (_, sl) in enumerate(obj.layers):
+                    layer_h[t, :, k] = torch.linalg.vector_norm(g[:, sl], dim=1)
+            if threshold is None:
+                ref = obj.optimum if obj.optimum is not None else 0.0
+                threshold = ref + config.diverge_factor * torch.clamp(full.double() - ref, min=1.0).to(dtype)
+            bad = ~torch.isfinite(full) | ~torch.isfinite(gn) | (full > threshold)
+            if minibatch:
+                bad |= ~torch.isfinite(data_loss)
+            newly = bad & active
+            diverged_at = torch.where(newly, torch.tensor(t), diverged_at)
+            active = active & ~bad
+            if t == T:
+                break
+            samples[t + 1] = samples[t] + (batches.size(t) if minibatch else max(obj.n_train, 1))
+            if clip is not None:
+                # torch.nn.utils.clip_grad_norm_: scale by max_norm / (‖g‖ + 1e-6), never up.
+                coef = torch.clamp(clip / (gn + 1e-6), max=1.0)
+                g = g * coef.unsqueeze(1)
+            new = opt.step(theta, g, lr_table[t])
+            theta = torch.where(active.unsqueeze(1), new, theta)
+        if progress is not None and t % every == 0:
+            progress(t / T)
+
+    if progress is not None:
+        progress(1.0)
+    np_ = lambda x: None if x is None else x.numpy()  # noqa: E731
+    return TrainResult(
+        runs=runs, config=config, param_names=obj.param_names, optimum=obj.optimum,
+        loss=np_(loss_h), grad_norm=np_(gnorm_h), batch_loss=np_(batch_h), test_loss=np_(test_h),
+        lr=lr_table.numpy(), params=np_(param_h), final_params=theta.numpy().copy(),
+        layer_grad_norm=np_(layer_h), layer_names=tuple(n for n, _ in obj.layers),
+        diverged_at=diverged_at.numpy(), samples_seen=samples,
+    )
