@@ -211,8 +211,11 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
 
     for t in range(T + 1):
         th = theta.detach().requires_grad_(True)
-        idx = batches(t) if minibatch else None
-        data_loss = obj.loss(th, idx)
+        test_loss = None
+        if minibatch:
+            data_loss = obj.loss(th, batches(t))
+        else:
+            data_loss, test_loss = obj.loss_and_test(th)
         total = data_loss
         if use_l1:
             total = total + l1 * (th.abs() * mask).sum(dim=1)
@@ -220,14 +223,16 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
             total = total + l2 * ((th * mask) ** 2).sum(dim=1)
         (g,) = torch.autograd.grad(total.sum(), th)
         with torch.no_grad():
-            full = obj.loss(theta) if minibatch else data_loss.detach()
-            loss_h[t] = full
             if minibatch:
+                full, test_loss = obj.loss_and_test(theta)
                 batch_h[t] = data_loss
+            else:
+                full = data_loss.detach()
+            loss_h[t] = full
             gn = torch.linalg.vector_norm(g, dim=1)
             gnorm_h[t] = gn
             if test_h is not None:
-                test_h[t] = obj.test_loss(theta)
+                test_h[t] = test_loss
             if param_h is not None:
                 param_h[t] = theta
             if layer_h is not None:
@@ -236,9 +241,12 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
             if threshold is None:
                 ref = obj.optimum if obj.optimum is not None else 0.0
                 threshold = ref + config.diverge_factor * torch.clamp(full.double() - ref, min=1.0).to(dtype)
-            bad = ~torch.isfinite(full) | ~torch.isfinite(gn) | (full > threshold)
+            # Written so NaN compares False: "not (−inf < loss ≤ threshold)" catches NaN, ±inf
+            # and blow-ups in three operations. A non-finite gradient makes θ non-finite,
+            # which the next step's loss catches.
+            bad = ~((full <= threshold) & (full > -math.inf))
             if minibatch:
-                bad |= ~torch.isfinite(data_loss)
+                bad |= ~torch.isfinite(data_loss.detach())
             newly = bad & active
             diverged_at = torch.where(newly, torch.tensor(t), diverged_at)
             active = active & ~bad

@@ -52,3 +52,9 @@ class Objective:
 
     def test_loss(self, theta: torch.Tensor) -> torch.Tensor:  # pragma: no cover
         raise NotImplementedError
+
+    def loss_and_test(self, theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Full-batch training loss and test loss. Problems with test data override this
+        to run one forward pass over training and test inputs together (the loop's
+        per-step cost is mostly the number of operations, not their size)."""
+        return self.loss(theta), (self.test_loss(theta) if self.has_test else None)

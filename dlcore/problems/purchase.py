@@ -166,6 +166,8 @@ class Classifier(Objective):
         t = lambda a: torch.tensor(a, dtype=self.dtype)  # noqa: E731
         self.x, self.y = t(Xtr), t(ytr).unsqueeze(1)
         self.x_test, self.y_test = t(Xte), t(yte).unsqueeze(1)
+        self.x_both = torch.cat([self.x, self.x_test])
+        self.y_both = torch.cat([self.y, self.y_test])
 
     @property
     def has_test(self) -> bool:
@@ -186,6 +188,12 @@ class Classifier(Objective):
     def test_loss(self, theta):
         z = self.logits(theta, self.x_test)
         return F.binary_cross_entropy_with_logits(z, self.y_test.expand_as(z), reduction="none").mean(dim=(1, 2))
+
+    def loss_and_test(self, theta):
+        n = len(self.x)
+        z = self.logits(theta, self.x_both)
+        bce = F.binary_cross_entropy_with_logits(z, self.y_both.expand_as(z), reduction="none")
+        return bce[:, :n].mean(dim=(1, 2)), bce[:, n:].mean(dim=(1, 2))
 
     def probabilities(self, theta, split: str = "test") -> torch.Tensor:
         """P(purchased) per run and record, (N, n)."""
