@@ -57,8 +57,9 @@ class ScheduleSpec:
                 raise ValueError(f"{name} must be a finite number, got {v!r}.")
         if not (isinstance(self.step_size, int) and self.step_size >= 1):
             raise ValueError(f"step_size must be a positive integer, got {self.step_size!r}.")
-        if not 0 < self.gamma <= 1 and self.kind in ("step", "exponential"):
-            raise ValueError(f"gamma must be in (0, 1], got {self.gamma}.")
+        # gamma > 1 is allowed: a growing rate is what the learning-rate range test uses.
+        if not 0 < self.gamma <= 10:
+            raise ValueError(f"gamma must be in (0, 10], got {self.gamma}.")
         if self.eta_min < 0:
             raise ValueError(f"eta_min must be ≥ 0, got {self.eta_min}.")
         if not 0 < self.pct_start < 1:
