@@ -27,7 +27,7 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="session")
 def app_url():
     """Base URL of `streamlit run app.py` (from GDL_APP_DIR or the repo root)."""
-    with server.serve(log_path=server.ARTIFACTS / "streamlit-server.log") as url:
+    with server.serve(log_path=server.LOG) as url:
         yield url
 
 

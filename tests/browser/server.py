@@ -17,6 +17,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts"
 
 
+LOG = ARTIFACTS / "streamlit-server.log"
+
+
+def log_tail(chars: int = 4000, log_path: Path = LOG) -> str:
+    """End of the server log: with showErrorDetails = "none" the traceback is only there."""
+    return log_path.read_text(errors="replace")[-chars:] if log_path.exists() else ""
+
+
 def app_dir() -> Path:
     return Path(os.environ.get("GDL_APP_DIR") or REPO_ROOT).resolve()
 
@@ -54,7 +62,7 @@ def _stop(proc: subprocess.Popen) -> None:
 def serve(directory: Path | None = None, log_path: Path | None = None, timeout: float = 120):
     """Run the app on a free loopback port; yield its base URL; stop it afterwards."""
     directory = Path(directory or app_dir())
-    log_path = Path(log_path or ARTIFACTS / "streamlit-server.log")
+    log_path = Path(log_path or LOG)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py",
@@ -70,7 +78,7 @@ def serve(directory: Path | None = None, log_path: Path | None = None, timeout: 
             while not _healthy(url):
                 if proc.poll() is not None:
                     raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log_path}:\n"
-                                       + log_path.read_text()[-3000:])
+                                       + log_tail(3000, log_path))
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit not healthy after {timeout}s; see {log_path}")
                 time.sleep(0.25)
