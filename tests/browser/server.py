@@ -59,13 +59,14 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def serve(directory: Path | None = None, log_path: Path | None = None, timeout: float = 120):
-    """Run the app on a free loopback port; yield its base URL; stop it afterwards."""
+def serve(directory: Path | None = None, log_path: Path | None = None, timeout: float = 120,
+          entry: str = "app.py"):
+    """Run `streamlit run <entry>` in `directory` on a free loopback port; yield the base URL."""
     directory = Path(directory or app_dir())
     log_path = Path(log_path or LOG)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py",
+    cmd = [sys.executable, "-m", "streamlit", "run", entry,
            "--server.headless", "true", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     url = f"http://127.0.0.1:{port}"
