@@ -15,8 +15,6 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts"
-
-
 LOG = ARTIFACTS / "streamlit-server.log"
 
 
