@@ -1,0 +1,86 @@
+"""Start and stop `streamlit run app.py` in its own process group.
+
+Used by the browser-test fixture (tests/browser/conftest.py) and by scripts/screenshots.py.
+GDL_APP_DIR points at another app folder (default: the repository root).
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "artifacts"
+LOG = ARTIFACTS / "streamlit-server.log"
+
+
+def log_tail(chars: int = 4000, log_path: Path = LOG) -> str:
+    """End of the server log: with showErrorDetails = "none" the traceback is only there."""
+    return log_path.read_text(errors="replace")[-chars:] if log_path.exists() else ""
+
+
+def app_dir() -> Path:
+    return Path(os.environ.get("GDL_APP_DIR") or REPO_ROOT).resolve()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@contextmanager
+def serve(directory: Path | None = None, log_path: Path | None = None, timeout: float = 120,
+          entry: str = "app.py"):
+    """Run `streamlit run <entry>` in `directory` on a free loopback port; yield the base URL."""
+    directory = Path(directory or app_dir())
+    log_path = Path(log_path or LOG)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", entry,
+           "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    url = f"http://127.0.0.1:{port}"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, cwd=directory, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True,
+                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            deadline = time.monotonic() + timeout
+            while not _healthy(url):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log_path}:\n"
+                                       + log_tail(3000, log_path))
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit not healthy after {timeout}s; see {log_path}")
+                time.sleep(0.25)
+            yield url
+        finally:
+            _stop(proc)
