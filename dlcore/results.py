@@ -99,7 +99,8 @@ class TrainResult:
     def history(self, max_points: int | None = None, runs: "list[int] | None" = None,
                 params: bool = True) -> pd.DataFrame:
         """Tidy per-step table: run, label, step, loss, grad_norm, lr, samples_seen,
-        [batch_loss], [test_loss], and one column per parameter when θ was recorded and
+        diverged (True on the step a run diverged), [batch_loss], [test_loss], and one
+        column per parameter when θ was recorded and
         there are at most 8 parameters (``params=False`` leaves them out).
 
         ``max_points`` thins long runs for display, keeping the first and last step and
@@ -117,7 +118,7 @@ class TrainResult:
             d = {"run": i, "label": labels[i], "step": s, "loss": self.loss[s, i].astype(np.float64),
                  "grad_norm": self.grad_norm[s, i].astype(np.float64),
                  "lr": np.where(s < self.steps, lr_full[s, i], np.nan),
-                 "samples_seen": self.samples_seen[s]}
+                 "samples_seen": self.samples_seen[s], "diverged": s == self.diverged_at[i]}
             if self.batch_loss is not None:
                 d["batch_loss"] = self.batch_loss[s, i].astype(np.float64)
             if self.test_loss is not None:

@@ -1,0 +1,35 @@
+"""Gradient Descent Lab — entry point: `streamlit run app.py`.
+
+Navigation lists the pages in teaching order, and only those whose file exists.
+Page paths are built from this file's folder so the app also runs from another
+entrypoint (deploy/community-cloud/streamlit_app.py).
+"""
+from pathlib import Path
+
+import streamlit as st
+import torch
+
+HERE = Path(__file__).resolve().parent
+
+# (file, title, url path, icon) in the order the lab teaches.
+PAGES = [
+    ("home.py", "Home", "", ":material/home:"),
+    ("gradient_descent.py", "Gradient descent", "gradient-descent", ":material/trending_down:"),
+    ("loss_explorer.py", "Loss explorer", "loss-explorer", ":material/straighten:"),
+    ("neural_network.py", "Neural network", "neural-network", ":material/hub:"),
+    ("optimizer_comparison.py", "Optimizer comparison", "optimizer-comparison", ":material/sports_score:"),
+    ("lr_sweep.py", "Learning-rate sweep", "lr-sweep", ":material/tune:"),
+]
+
+torch.set_num_threads(1)   # many small concurrent jobs: one thread per session's work
+
+st.set_page_config(page_title="Gradient Descent Lab", page_icon="⛰️", layout="wide",
+                   initial_sidebar_state="expanded")
+
+pages = [st.Page(HERE / "pages" / f, title=t, url_path=u or None, icon=i, default=(u == ""))
+         for f, t, u, i in PAGES if (HERE / "pages" / f).exists()]
+nav = st.navigation(pages)
+with st.sidebar:
+    st.caption("Gradient Descent Lab · every number is computed live by PyTorch "
+               f"{torch.__version__.split('+')[0]} from the seed shown.")
+nav.run()

@@ -1,0 +1,345 @@
+"""Page settings that live in the URL, validated on the server.
+
+A page declares its settings as :class:`Param`s and reads every widget through a
+:class:`PageState`. That gives, for every page, the same behaviour:
+
+* **Shareable links.** On entering a page its settings come from the URL's query
+  parameters (else from what this learner last used on the page, else the defaults),
+  and after every run the non-default settings are written back to the URL — so a
+  teacher copies the address bar and a learner who opens it sees the same experiment.
+* **Untrusted input.** Every value — from the URL or from a widget (the browser's
+  min/max is not a guarantee) — is parsed and clamped here. An invalid value falls back
+  to the default (or the nearest valid value) and the page shows a plain note saying so.
+  Learner text is never rendered as HTML or markdown: notes quote it as inline code.
+
+Example (in a page)::
+
+    state = PageState("gd", [Param("lr", 0.01, lo=1e-5, hi=2.0, label="learning rate")])
+    lr = state.number_input("lr", "Learning rate", format="%.4g")
+    state.finish()        # writes the URL, shows notes about rejected values
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import streamlit as st
+
+_TRUE = {"1", "true", "yes", "on", "y", "t"}
+_FALSE = {"0", "false", "no", "off", "n", "f"}
+MAX_RAW = 400  # longer query values are refused before parsing
+
+
+def quote(text: Any, limit: int = 40) -> str:
+    """Learner-supplied text, made safe for st.markdown: shortened, printable, inside a
+    code span (markdown and HTML inside it are shown literally)."""
+    s = "".join(ch if ch.isprintable() else "�" for ch in str(text))
+    if len(s) > limit:
+        s = s[:limit] + "…"
+    s = s.replace("`", "ˋ")
+    return f"`{s}`" if s.strip() else "`(empty)`"
+
+
+def fmt_num(v: float) -> str:
+    return f"{v:.6g}"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One setting. ``kind`` is float, int, bool, choice, text, ints, floats or multi.
+
+    ``lo``/``hi`` clamp numbers (and bound counts for ints/floats/multi lists);
+    ``options`` snaps a number to the nearest allowed value (e.g. a log-spaced slider);
+    ``choices`` lists allowed strings for choice/multi.
+    """
+
+    key: str
+    default: Any
+    kind: str = "float"
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple = ()
+    options: tuple = ()
+    max_len: int = 200
+    min_items: int = 0
+    max_items: int = 64
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or self.key
+
+    # ---- validation of python values (widgets, or parsed URL text) -------------------
+    def clean(self, v: Any) -> tuple[Any, str | None]:
+        """A valid value and, when v had to be changed, a note saying how."""
+        k = self.kind
+        try:
+            if k in ("float", "int"):
+                return self._clean_number(v)
+            if k == "bool":
+                if isinstance(v, bool):
+                    return v, None
+                return self.default, f"{self.name}: {quote(v)} is not on/off; using {self.default}."
+            if k == "choice":
+                if v in self.choices:
+                    return v, None
+                match = [c for c in self.choices if str(c).lower() == str(v).strip().lower()]
+                if match:
+                    return match[0], None
+                return self.default, (f"{self.name}: {quote(v)} is not one of "
+                                      f"{', '.join(map(str, self.choices))}; using {self.default}.")
+            if k == "text":
+                s = "".join(ch for ch in str(v) if ch.isprintable() or ch in "\n\t")
+                if len(s) > self.max_len:
+                    return s[:self.max_len], f"{self.name}: cut to {self.max_len} characters."
+                return s, None
+            if k in ("ints", "floats", "multi"):
+                return self._clean_list(v)
+        except (TypeError, ValueError, OverflowError):
+            pass
+        return self.default, f"{self.name}: {quote(v)} is not valid; using the default {self.default}."
+
+    def _clean_number(self, v) -> tuple[Any, str | None]:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise TypeError
+        x = float(v)
+        if not math.isfinite(x):
+            return self.default, f"{self.name}: {quote(v)} is not a finite number; using the default {self.default}."
+        note = None
+        if self.lo is not None and x < self.lo:
+            x, note = self.lo, f"{self.name}: {fmt_num(float(v))} is below the minimum; using {fmt_num(self.lo)}."
+        elif self.hi is not None and x > self.hi:
+            x, note = self.hi, f"{self.name}: {fmt_num(float(v))} is above the maximum; using {fmt_num(self.hi)}."
+        if self.options:
+            near = min(self.options, key=lambda o: _distance(o, x))
+            if near != x and note is None and not math.isclose(near, x, rel_tol=1e-9):
+                note = f"{self.name}: {fmt_num(x)} is not on the slider; using the nearest value {fmt_num(near)}."
+            x = near
+        if self.kind == "int":
+            if x != int(x) and note is None:
+                note = f"{self.name}: {fmt_num(x)} is not a whole number; using {int(round(x))}."
+            return int(round(x)), note
+        return x, note
+
+    def _clean_list(self, v) -> tuple[list, str | None]:
+        items = list(v) if isinstance(v, (list, tuple)) else [v]
+        note = None
+        if self.kind == "multi":
+            out = []
+            for item in items:
+                c, n = Param(self.key, None, "choice", choices=self.choices, label=self.name).clean(item)
+                if n or c is None:
+                    note = note or f"{self.name}: {quote(item)} is not one of {', '.join(self.choices)}; left out."
+                elif c not in out:
+                    out.append(c)
+        else:
+            kind = "int" if self.kind == "ints" else "float"
+            p = Param(self.key, None, kind, lo=self.lo, hi=self.hi, label=self.name)
+            out = []
+            for item in items:
+                c, n = p.clean(item)
+                if c is None:
+                    note = note or f"{self.name}: {quote(item)} is not a number; left out."
+                    continue
+                note = note or n
+                out.append(c)
+        if len(out) > self.max_items:
+            out, note = out[:self.max_items], f"{self.name}: at most {self.max_items} values; the rest were left out."
+        if len(out) < self.min_items:
+            return list(self.default), note or f"{self.name}: needs at least {self.min_items}; using the default."
+        return out, note
+
+    # ---- URL text <-> values ---------------------------------------------------------
+    def parse(self, raw: str) -> tuple[Any, str | None]:
+        if len(raw) > MAX_RAW:
+            return self.default, f"{self.name}: the value in the link is too long; using the default."
+        k = self.kind
+        if k in ("float", "int"):
+            try:
+                return self.clean(float(raw.strip()))
+            except ValueError:
+                return self.default, f"{self.name}: {quote(raw)} is not a number; using the default {self.default}."
+        if k == "bool":
+            s = raw.strip().lower()
+            if s in _TRUE or s in _FALSE:
+                return s in _TRUE, None
+            return self.default, f"{self.name}: {quote(raw)} is not on/off; using {self.default}."
+        if k in ("ints", "floats"):
+            parts = [p for p in raw.split(",") if p.strip()]
+            vals = []
+            for p in parts:
+                try:
+                    vals.append(float(p))
+                except ValueError:
+                    vals.append(p)          # clean() reports it
+            return self.clean(vals)
+        if k == "multi":
+            return self.clean([p.strip() for p in raw.split(",") if p.strip()])
+        return self.clean(raw)
+
+    def encode(self, v: Any) -> str:
+        if self.kind == "bool":
+            return "1" if v else "0"
+        if self.kind == "float":
+            return f"{v:.10g}"
+        if self.kind in ("ints", "floats", "multi"):
+            return ",".join(f"{x:.10g}" if isinstance(x, float) else str(x) for x in v)
+        return str(v)
+
+
+def _distance(a: float, b: float) -> float:
+    if a > 0 and b > 0:
+        return abs(math.log(a) - math.log(b))
+    return abs(a - b)
+
+
+@dataclass
+class PageState:
+    """The validated settings of one page, bound to widgets and to the URL."""
+
+    page: str
+    params: list[Param]
+    values: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.by_key = {p.key: p for p in self.params}
+        self._box = st.container()   # notes about adjusted settings appear here, at the top
+        ss = st.session_state
+        saved = ss.get(self._saved_key, {})
+        entering = ss.get("_gdl_page") != self.page
+        ss["_gdl_page"] = self.page
+        qp = st.query_params
+        for p in self.params:
+            v = saved.get(p.key, p.default)
+            if entering and p.key in qp:
+                raw = qp.get_all(p.key)[-1] if hasattr(qp, "get_all") else qp[p.key]
+                v, note = p.parse(str(raw))
+                if note:
+                    self.notes.append(note)
+                # A link's value replaces what the widget held from an earlier visit.
+                ss.pop(self.wkey(p.key), None)
+            self.values[p.key] = v
+        if entering:
+            unknown = [k for k in qp.keys() if k not in self.by_key and k not in ("embed", "embed_options")]
+            if unknown:
+                self.notes.append("Ignored unknown link settings: " + ", ".join(quote(k, 20) for k in unknown[:8]) + ".")
+
+    @property
+    def _saved_key(self) -> str:
+        return f"_gdl_saved.{self.page}"
+
+    def wkey(self, key: str) -> str:
+        return f"{self.page}.{key}"
+
+    def __getitem__(self, key: str):
+        return self.values[key]
+
+    def set(self, key: str, value) -> None:
+        """Set a value programmatically (validated), e.g. from a button."""
+        v, _ = self.by_key[key].clean(value)
+        self.values[key] = v
+        st.session_state[self.wkey(key)] = v
+
+    def widget(self, fn: Callable, key: str, label: str, **kwargs):
+        """Render ``fn(label, key=..., **kwargs)`` bound to this setting; return its
+        server-validated value."""
+        p = self.by_key[key]
+        wk = self.wkey(key)
+        ss = st.session_state
+        if wk not in ss:
+            ss[wk] = self.values[key]
+        raw = fn(label, key=wk, **kwargs)
+        v, note = p.clean(raw)
+        if note:
+            self.notes.append(note)
+        self.values[key] = v
+        return v
+
+    # Convenience wrappers with bounds taken from the Param.
+    def slider(self, key, label, **kw):
+        p = self.by_key[key]
+        if p.kind in ("float", "int"):
+            kw.setdefault("min_value", p.lo)
+            kw.setdefault("max_value", p.hi)
+        return self.widget(st.slider, key, label, **kw)
+
+    def number_input(self, key, label, **kw):
+        p = self.by_key[key]
+        kw.setdefault("min_value", p.lo)
+        kw.setdefault("max_value", p.hi)
+        return self.widget(st.number_input, key, label, **kw)
+
+    def select_slider(self, key, label, **kw):
+        p = self.by_key[key]
+        kw.setdefault("options", list(p.options or p.choices))
+        return self.widget(st.select_slider, key, label, **kw)
+
+    def selectbox(self, key, label, **kw):
+        kw.setdefault("options", list(self.by_key[key].choices))
+        return self.widget(st.selectbox, key, label, **kw)
+
+    def radio(self, key, label, **kw):
+        kw.setdefault("options", list(self.by_key[key].choices))
+        return self.widget(st.radio, key, label, **kw)
+
+    def segmented(self, key, label, **kw):
+        kw.setdefault("options", list(self.by_key[key].choices))
+        v = self.widget(st.segmented_control, key, label, **kw)
+        return v
+
+    def multiselect(self, key, label, **kw):
+        kw.setdefault("options", list(self.by_key[key].choices))
+        return self.widget(st.multiselect, key, label, **kw)
+
+    def checkbox(self, key, label, **kw):
+        return self.widget(st.checkbox, key, label, **kw)
+
+    def toggle(self, key, label, **kw):
+        return self.widget(st.toggle, key, label, **kw)
+
+    def text_input(self, key, label, **kw):
+        kw.setdefault("max_chars", self.by_key[key].max_len)
+        return self.widget(st.text_input, key, label, **kw)
+
+    def finish(self) -> None:
+        """Write the non-default settings to the URL and show notes about rejected input."""
+        st.session_state[self._saved_key] = dict(self.values)
+        qp = st.query_params
+        for p in self.params:
+            v = self.values[p.key]
+            enc = p.encode(v)
+            if enc == p.encode(p.default):
+                if p.key in qp:
+                    del qp[p.key]
+            elif qp.get(p.key) != enc:
+                qp[p.key] = enc
+        self.show_notes()
+
+    def show_notes(self) -> None:
+        if self.notes:
+            self._box.warning("**Some settings were adjusted:**\n\n" + "\n".join(f"- {n}" for n in dict.fromkeys(self.notes)),
+                       icon="⚠️")
+            self.notes.clear()
+
+    def link(self) -> str:
+        """The query string of the current settings (for a "copy link" hint)."""
+        parts = [f"{p.key}={p.encode(self.values[p.key])}" for p in self.params
+                 if p.encode(self.values[p.key]) != p.encode(p.default)]
+        return "?" + "&".join(parts) if parts else ""
+
+
+def log_options(lo: float, hi: float, per_decade: tuple[float, ...] = (1, 2, 5)) -> tuple[float, ...]:
+    """Nice log-spaced values (1, 2, 5 × 10^k) from lo to hi, for learning-rate sliders."""
+    out = []
+    k = math.floor(math.log10(lo)) - 1
+    while True:
+        for m in per_decade:
+            v = float(f"{m * 10.0 ** k:.12g}")
+            if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9):
+                out.append(v)
+        if 10.0 ** k > hi:
+            break
+        k += 1
+    return tuple(sorted(set(out)))
