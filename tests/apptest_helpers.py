@@ -1,0 +1,57 @@
+"""Helpers for AppTest-based page tests: run a page, read what its charts draw.
+
+Streamlit sends an Altair chart as a Vega-Lite spec plus named Arrow datasets; these
+helpers decode both so a test can check the numbers a chart really shows."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+
+
+def run_page(page_file: str | None = None, timeout: float = 90, **query) -> AppTest:
+    """Run app.py (optionally switched to pages/<page_file>) with URL query parameters."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for k, v in query.items():
+        at.query_params[k] = v
+    if page_file:
+        at.switch_page(str(ROOT / "pages" / page_file))
+    at.run()
+    return at
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def chart_datasets(at: AppTest) -> list[pd.DataFrame]:
+    """Every dataset of every Altair chart on the page, as DataFrames."""
+    out = []
+    for c in at.get("vega_lite_chart"):
+        for ds in c.proto.datasets:
+            out.append(convert_arrow_bytes_to_pandas_df(ds.data.data))
+    return out
+
+
+def find_dataset(at: AppTest, columns: set[str], without: set[str] = frozenset()) -> pd.DataFrame:
+    """The first chart dataset having all of ``columns`` and none of ``without``."""
+    for df in chart_datasets(at):
+        if columns <= set(df.columns) and not (without & set(df.columns)):
+            return df
+    raise AssertionError(f"no chart dataset with columns {sorted(columns)}")
+
+
+def page_text(at: AppTest) -> str:
+    """All markdown/caption/alert/metric text on the page, joined."""
+    parts = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "success", "latex", "title", "header",
+                 "subheader"):
+        parts += [str(e.value) for e in at.get(kind)]
+    parts += [f"{m.label} {m.value}" for m in at.get("metric")]
+    return "\n".join(parts)

@@ -1,0 +1,64 @@
+"""App shell and Home page, rendered by Streamlit's AppTest."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest_helpers import APP, find_dataset
+
+
+def run_home(**query):
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def ball_positions(at):
+    """The w of each ball drawn in the Home picture, from the chart's own data."""
+    balls = find_dataset(at, {"step", "w", "loss", "grad_norm"}, without={"w2"}).sort_values("step")
+    return [round(w, 9) for w in balls["w"]]
+
+
+def test_home_renders_with_the_ball_in_the_bowl():
+    at = run_home()
+    assert at.title[0].value == "Gradient Descent Lab"
+    # GD on L(w) = w² from w = −4: w_{t+1} = (1 − 2η)·w_t — a closed form, independent of the engine.
+    assert ball_positions(at) == [round(-4.0 * (1 - 2 * 0.1) ** t, 9) for t in range(13)]
+    assert at.query_params.get("lr") is None          # defaults are not written into the URL
+
+
+@pytest.mark.parametrize("lr", ["0.5", "0.9"])
+def test_url_sets_the_learning_rate(lr):
+    at = run_home(lr=lr)
+    eta = float(lr)
+    assert at.select_slider[0].value == eta
+    balls = ball_positions(at)
+    assert balls == [round(-4.0 * (1 - 2 * eta) ** t, 9) for t in range(13)]
+    assert not any("adjusted" in w.value for w in at.warning)
+
+
+def test_divergent_rate_is_explained_not_broken():
+    at = run_home(lr="1.05")
+    assert any("flies out of the bowl" in e.value for e in at.error)
+    assert all(abs(w) <= 6 for w in ball_positions(at))     # nothing drawn off the chart
+
+
+@pytest.mark.parametrize("raw", ["1e308", "nan", "-inf", "<b>x</b>", "0.47", "'; DROP TABLE"])
+def test_hostile_url_values_are_clamped_with_a_note(raw):
+    at = run_home(lr=raw)
+    assert at.select_slider[0].value in (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 0.95, 1.0, 1.05)
+    assert any("adjusted" in w.value and "learning rate" in w.value for w in at.warning)
+
+
+def test_widget_change_updates_picture_and_url():
+    at = run_home()
+    at.select_slider[0].set_value(0.3).run()
+    assert not at.exception
+    assert ball_positions(at)[1] == round(-4.0 * 0.4, 9)
+    assert at.query_params["lr"] in ("0.3", ["0.3"])
+
+
+def test_unknown_url_parameters_are_reported():
+    at = run_home(foo="1")
+    assert any("foo" in w.value for w in at.warning)
