@@ -194,17 +194,13 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
     record_params = config.record_params
     if record_params is None:
         record_params = (T + 1) * N * P <= 4_000_000
-    loss_h = torch.empty(T + 1, N, dtype=dtype)
-    gnorm_h = torch.empty(T + 1, N, dtype=dtype)
-    batch_h = torch.empty(T + 1, N, dtype=dtype) if minibatch else None
-    test_h = torch.empty(T + 1, N, dtype=dtype) if obj.has_test else None
-    param_h = torch.empty(T + 1, N, P, dtype=dtype) if record_params else None
-    layer_h = torch.empty(T + 1, N, len(obj.layers), dtype=dtype) if config.record_layer_grads else None
+    # Per-step records go into lists and are stacked once at the end: the loop's cost is
+    # its number of tensor operations, and a list append is not one.
+    loss_h, gnorm_h, batch_h, test_h, param_h, layer_h, bad_h = [], [], [], [], [], [], []
     samples = np.zeros(T + 1, dtype=np.int64)
 
     theta = initial_params(obj, runs)
     active = torch.ones(N, dtype=torch.bool)
-    diverged_at = torch.full((N,), -1, dtype=torch.long)
     threshold = None
     every = max(1, T // 50)
     clip = config.clip_norm
@@ -225,30 +221,29 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
         with torch.no_grad():
             if minibatch:
                 full, test_loss = obj.loss_and_test(theta)
-                batch_h[t] = data_loss
+                batch_h.append(data_loss.detach())
             else:
                 full = data_loss.detach()
-            loss_h[t] = full
+            loss_h.append(full)
             gn = torch.linalg.vector_norm(g, dim=1)
-            gnorm_h[t] = gn
-            if test_h is not None:
-                test_h[t] = test_loss
-            if param_h is not None:
-                param_h[t] = theta
-            if layer_h is not None:
-                for k, (_, sl) in enumerate(obj.layers):
-                    layer_h[t, :, k] = torch.linalg.vector_norm(g[:, sl], dim=1)
+            gnorm_h.append(gn)
+            if obj.has_test:
+                test_h.append(test_loss.detach())
+            if record_params:
+                param_h.append(theta)
+            if config.record_layer_grads:
+                layer_h.append(torch.stack([torch.linalg.vector_norm(g[:, sl], dim=1) for _, sl in obj.layers], 1))
             if threshold is None:
                 ref = obj.optimum if obj.optimum is not None else 0.0
                 threshold = ref + config.diverge_factor * torch.clamp(full.double() - ref, min=1.0).to(dtype)
             # Written so NaN compares False: "not (−inf < loss ≤ threshold)" catches NaN, ±inf
             # and blow-ups in three operations. A non-finite gradient makes θ non-finite,
-            # which the next step's loss catches.
+            # which the next step's loss catches. A diverged run is frozen, so its loss stays
+            # bad: its divergence step is the first bad one (found after the loop).
             bad = ~((full <= threshold) & (full > -math.inf))
             if minibatch:
-                bad |= ~torch.isfinite(data_loss.detach())
-            newly = bad & active
-            diverged_at = torch.where(newly, torch.tensor(t), diverged_at)
+                bad |= ~torch.isfinite(batch_h[-1])
+            bad_h.append(bad)
             active = active & ~bad
             if t == T:
                 break
@@ -264,11 +259,13 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
 
     if progress is not None:
         progress(1.0)
-    np_ = lambda x: None if x is None else x.numpy()  # noqa: E731
+    bad_all = torch.stack(bad_h).numpy()
+    diverged_at = np.where(bad_all.any(axis=0), bad_all.argmax(axis=0), -1)
+    stack = lambda xs: torch.stack(xs).numpy() if xs else None  # noqa: E731
     return TrainResult(
         runs=runs, config=config, param_names=obj.param_names, optimum=obj.optimum,
-        loss=np_(loss_h), grad_norm=np_(gnorm_h), batch_loss=np_(batch_h), test_loss=np_(test_h),
-        lr=lr_table.numpy(), params=np_(param_h), final_params=theta.numpy().copy(),
-        layer_grad_norm=np_(layer_h), layer_names=tuple(n for n, _ in obj.layers),
-        diverged_at=diverged_at.numpy(), samples_seen=samples,
+        loss=stack(loss_h), grad_norm=stack(gnorm_h), batch_loss=stack(batch_h), test_loss=stack(test_h),
+        lr=lr_table.numpy(), params=stack(param_h), final_params=theta.numpy().copy(),
+        layer_grad_norm=stack(layer_h), layer_names=tuple(n for n, _ in obj.layers),
+        diverged_at=diverged_at, samples_seen=samples,
     )
