@@ -184,8 +184,8 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
     minibatch = config.batch_size is not None and obj.n_train > 0 and config.batch_size < obj.n_train
     batches = _Batches(obj.n_train, config.batch_size, [r.seed for r in runs]) if minibatch else None
 
-    lr_table = torch.from_numpy(np.stack([r.schedule.lrs(r.optimizer.lr, T) for r in runs], axis=1))  # (T, N)
-    opt = BatchedOptimizer([r.optimizer for r in runs], P, dtype)
+    lr_table = np.stack([r.schedule.lrs(r.optimizer.lr, T) for r in runs], axis=1)  # (T, N) float64
+    opt = BatchedOptimizer([r.optimizer for r in runs], P, lr_table, dtype)
     l1 = torch.tensor([r.l1 for r in runs], dtype=dtype)
     l2 = torch.tensor([r.l2 for r in runs], dtype=dtype)
     use_l1, use_l2 = bool((l1 > 0).any()), bool((l2 > 0).any())
@@ -252,7 +252,7 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
                 # torch.nn.utils.clip_grad_norm_: scale by max_norm / (‖g‖ + 1e-6), never up.
                 coef = torch.clamp(clip / (gn + 1e-6), max=1.0)
                 g = g * coef.unsqueeze(1)
-            new = opt.step(theta, g, lr_table[t])
+            new = opt.step(theta, g, t)
             theta = torch.where(active.unsqueeze(1), new, theta)
         if progress is not None and t % every == 0:
             progress(t / T)
@@ -265,7 +265,7 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
     return TrainResult(
         runs=runs, config=config, param_names=obj.param_names, optimum=obj.optimum,
         loss=stack(loss_h), grad_norm=stack(gnorm_h), batch_loss=stack(batch_h), test_loss=stack(test_h),
-        lr=lr_table.numpy(), params=stack(param_h), final_params=theta.numpy().copy(),
+        lr=lr_table, params=stack(param_h), final_params=theta.numpy().copy(),
         layer_grad_norm=stack(layer_h), layer_names=tuple(n for n, _ in obj.layers),
         diverged_at=diverged_at, samples_seen=samples,
     )
