@@ -240,7 +240,11 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
                     layer_h[t, :, k] = torch.linalg.vector_norm(g[:, sl], dim=1)
             if threshold is None:
                 ref = obj.optimum if obj.optimum is not None else 0.0
-                threshold = ref + config.diverge_factor * torch.clamp(full.double() - ref, min=1.0).to(dtype)
+                # In float64, then capped at the dtype's largest finite value: a threshold of +inf
+                # (from a loss of +inf at step 0, or 1e4 × a huge loss overflowing float32) would
+                # let "loss ≤ threshold" pass a loss of +inf.
+                threshold = (ref + config.diverge_factor * torch.clamp(full.double() - ref, min=1.0)
+                             ).clamp(max=torch.finfo(dtype).max).to(dtype)
             # Written so NaN compares False: "not (−inf < loss ≤ threshold)" catches NaN, ±inf
             # and blow-ups in three operations. A non-finite gradient makes θ non-finite,
             # which the next step's loss catches.
