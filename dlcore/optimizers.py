@@ -44,11 +44,12 @@ Example::
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import torch
+
+from ._checks import is_number
 
 __all__ = ["OPTIMIZERS", "PRESETS", "OptimizerSpec", "BatchedOptimizer", "preset"]
 
@@ -99,8 +100,10 @@ class OptimizerSpec:
             raise ValueError(f"Unknown optimizer {self.name!r}; choose one of {sorted(OPTIMIZERS)}.")
         for f in fields(self):
             v = getattr(self, f.name)
-            if f.type in ("float", float) and not (isinstance(v, (int, float)) and math.isfinite(v)):
+            if f.type in ("float", float) and not is_number(v):
                 raise ValueError(f"{f.name} must be a finite number, got {v!r}.")
+            if f.type in ("bool", bool) and not isinstance(v, bool):
+                raise ValueError(f"{f.name} must be True or False, got {v!r}.")
         if not self.lr > 0:
             raise ValueError(f"Learning rate must be positive, got {self.lr}.")
         if self.weight_decay < 0:

@@ -42,6 +42,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
+from ._checks import floats, is_number, is_whole
 from .optimizers import BatchedOptimizer, OptimizerSpec
 from .problems.base import DTYPES
 from .results import TrainResult
@@ -74,10 +75,10 @@ class RunSpec:
             raise ValueError(f"seed must be a whole number from 0 to 2⁶³−1, got {self.seed!r}.")
         for name in ("l1", "l2"):
             v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+            if not (is_number(v) and v >= 0):
                 raise ValueError(f"{name} must be a finite number ≥ 0, got {v!r}.")
         if self.start is not None:
-            object.__setattr__(self, "start", tuple(float(v) for v in self.start))
+            object.__setattr__(self, "start", floats(self.start, "start"))
             if not all(math.isfinite(v) for v in self.start):
                 raise ValueError("Start values must be finite numbers.")
 
@@ -111,15 +112,15 @@ class TrainConfig:
     def __post_init__(self):
         if not isinstance(self.steps, int) or isinstance(self.steps, bool) or not 1 <= self.steps <= MAX_STEPS:
             raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {self.steps!r}.")
-        if self.batch_size is not None and (not isinstance(self.batch_size, int) or self.batch_size < 1):
+        if self.batch_size is not None and (not is_whole(self.batch_size) or self.batch_size < 1):
             raise ValueError(f"batch_size must be a positive whole number or None, got {self.batch_size!r}.")
-        if self.clip_norm is not None and not (math.isfinite(self.clip_norm) and self.clip_norm > 0):
+        if self.clip_norm is not None and not (is_number(self.clip_norm) and self.clip_norm > 0):
             raise ValueError(f"clip_norm must be a positive number or None, got {self.clip_norm!r}.")
-        if self.dtype not in DTYPES:
+        if not isinstance(self.dtype, str) or self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {list(DTYPES)}, got {self.dtype!r}.")
-        if not self.diverge_factor > 1:
-            raise ValueError("diverge_factor must be > 1.")
-        if not (math.isfinite(self.tol) and self.tol > 0):
+        if not (is_number(self.diverge_factor) and self.diverge_factor > 1):
+            raise ValueError(f"diverge_factor must be a finite number > 1, got {self.diverge_factor!r}.")
+        if not (is_number(self.tol) and self.tol > 0):
             raise ValueError(f"tol must be a positive number, got {self.tol!r}.")
         if self.tol_mode not in ("gap", "absolute"):
             raise ValueError("tol_mode must be 'gap' or 'absolute'.")
@@ -235,7 +236,11 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
                 layer_h.append(torch.stack([torch.linalg.vector_norm(g[:, sl], dim=1) for _, sl in obj.layers], 1))
             if threshold is None:
                 ref = obj.optimum if obj.optimum is not None else 0.0
-                threshold = ref + config.diverge_factor * torch.clamp(full.double() - ref, min=1.0).to(dtype)
+                # In float64, then capped at the dtype's largest finite value: a threshold of +inf
+                # (from a loss of +inf at step 0, or 1e4 × a huge loss overflowing float32) would
+                # let "loss ≤ threshold" pass a loss of +inf.
+                threshold = (ref + config.diverge_factor * torch.clamp(full.double() - ref, min=1.0)
+                             ).clamp(max=torch.finfo(dtype).max).to(dtype)
             # Written so NaN compares False: "not (−inf < loss ≤ threshold)" catches NaN, ±inf
             # and blow-ups in three operations. A non-finite gradient makes θ non-finite,
             # which the next step's loss catches. A diverged run is frozen, so its loss stays
