@@ -39,7 +39,6 @@ Rows approximate marks; the issue asks for at most a few thousand per chart
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import logging
 import statistics
@@ -48,33 +47,12 @@ import time
 import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import APP, ROOT, discover_pages, select_pages  # noqa: E402
+
 TARGET_CACHED_S = 0.2
 TARGET_COLD_S = 1.0
 MAX_CHART_ROWS = 5000   # "a few thousand marks" per chart
-
-
-def discover_pages(app: Path = APP) -> list[dict]:
-    """The pages in app.py's PAGES list whose file exists, in order.
-
-    PAGES is read from the source with ast (app.py is a Streamlit script and cannot be
-    imported outside a run). Each page: file, title, url_path ("" for Home), name
-    (url_path or "home").
-    """
-    tree = ast.parse(app.read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
-            entries = ast.literal_eval(node.value)
-            break
-    else:
-        raise RuntimeError(f"no PAGES list in {app}")
-    pages = []
-    for entry in entries:
-        file, title, url_path = entry[0], entry[1], entry[2]
-        if (app.parent / "pages" / file).exists():
-            pages.append(dict(file=file, title=title, url_path=url_path, name=url_path or "home"))
-    return pages
 
 
 # ---- timing the script thread ---------------------------------------------------------
@@ -267,9 +245,7 @@ def main(argv=None) -> int:
 
     sys.path.insert(0, str(ROOT))
     _quiet()
-    pages = discover_pages()
-    if args.pages:
-        pages = [p for p in pages if {p["name"], p["url_path"], p["file"], p["file"][:-3]} & set(args.pages)]
+    pages = select_pages(discover_pages(), args.pages)
     runner = Runner(timeout=args.timeout)
     if not args.json:
         print(f"{len(pages)} page(s); median of {args.repeat}. Times in s (wall = AppTest.run(), script = "
