@@ -34,7 +34,9 @@ under concurrency, see bench/load.py.
 Per page it also reports every Altair/Vega-Lite chart: data rows (summed over the
 chart's Arrow datasets, plus any inline ``data.values``), and bytes of spec + datasets.
 Rows approximate marks; the issue asks for at most a few thousand per chart
-(MAX_CHART_ROWS). This is a benchmark: the exit code is 0 whatever the figures.
+(MAX_CHART_ROWS). With --json it also gives ``cache``: what the page's default view
+stores in each st.cache_data function (entries, bytes, max_entries), from which the
+memory bound of a full cache follows (max_entries x bytes per entry). This is a benchmark: the exit code is 0 whatever the figures.
 """
 from __future__ import annotations
 
@@ -158,6 +160,27 @@ def _wrong_page(at, page: dict) -> list[str]:
     return [] if ran == want else [f"ran {ran.name} instead of {want.name}"]
 
 
+# ---- cache footprint ------------------------------------------------------------------
+
+def cache_footprint() -> dict:
+    """Per st.cache_data function: entries, bytes held (values are stored pickled) and
+    max_entries. Read from Streamlit's internals, so {} if they change. Taken right
+    after a cold run, it is what one page's default view puts in the caches; times
+    max_entries it bounds what a function's cache can grow to, for entries that size."""
+    try:
+        from streamlit.runtime.caching import cache_data_api
+        out = {}
+        for caches in cache_data_api._data_caches._function_caches.values():
+            for cache in caches.values():
+                items = [s for family in cache.get_stats().values() for s in family]
+                if items:
+                    out[cache.display_name] = dict(entries=len(items), bytes=sum(i.byte_length for i in items),
+                                                   max_entries=getattr(cache, "max_entries", None))
+        return out
+    except Exception:                      # noqa: BLE001 - internals of another version
+        return {}
+
+
 # ---- chart data -----------------------------------------------------------------------
 
 def _inline_rows(spec) -> int:
@@ -198,6 +221,7 @@ def bench_page(runner: Runner, page: dict, repeat: int) -> dict:
     for _ in range(repeat):
         _, wall, script, errs = runner.run_page(page, cold=True)
         cold.append(wall), cold_script.append(script), errors.extend(errs)
+        caches = cache_footprint()
         at, wall, script, errs = runner.run_page(page, cold=False)
         cached.append(wall), cached_script.append(script), errors.extend(errs)
     charts = chart_stats(at)
@@ -210,7 +234,7 @@ def bench_page(runner: Runner, page: dict, repeat: int) -> dict:
              cold_s=med(cold), cached_s=med(cached),
              cold_script_s=med(cold_script), cached_script_s=med(cached_script),
              charts=len(charts), max_chart_rows=max((c["rows"] for c in charts), default=0),
-             chart_bytes=sum(c["bytes"] for c in charts), chart_detail=charts,
+             chart_bytes=sum(c["bytes"] for c in charts), chart_detail=charts, cache=caches,
              exceptions=sorted(set(errors)), repeat=repeat)
     r["meets_targets"] = (not r["exceptions"] and r["cached_s"] is not None and r["cached_s"] < TARGET_CACHED_S
                           and r["cold_s"] < TARGET_COLD_S and r["max_chart_rows"] <= MAX_CHART_ROWS)
@@ -232,7 +256,8 @@ def _row(r: dict) -> str:
         return "   -  " if x is None else f"{x:6.3f}"
     verdict = "ok" if r["meets_targets"] else "MISSED"
     return (f"{r['name']:<22} {f(r['cold_s'])} {f(r['cold_script_s'])}   {f(r['cached_s'])} {f(r['cached_script_s'])}"
-            f"   {r['charts']:>6} {r['max_chart_rows']:>8} {r['chart_bytes'] / 1024:>9.1f}   {len(r['exceptions']):>3}  {verdict}")
+            f"   {r['charts']:>6} {r['max_chart_rows']:>8} {r['chart_bytes'] / 1024:>9.1f}"
+            f" {sum(c['bytes'] for c in r['cache'].values()) / 1024:>9.1f}   {len(r['exceptions']):>3}  {verdict}")
 
 
 def main(argv=None) -> int:
@@ -251,7 +276,7 @@ def main(argv=None) -> int:
         print(f"{len(pages)} page(s); median of {args.repeat}. Times in s (wall = AppTest.run(), script = "
               "script thread only); targets: cached < 0.2, cold < 1, rows/chart <= 5000.\n")
         print(f"{'page':<22} {'cold':>6} {'script':>6}   {'cached':>6} {'script':>6}   "
-              f"{'charts':>6} {'max rows':>8} {'chart KiB':>9}   {'exc':>3}")
+              f"{'charts':>6} {'max rows':>8} {'chart KiB':>9} {'cache KiB':>9}   {'exc':>3}")
     for page in pages:
         r = bench_page(runner, page, args.repeat)
         if args.json:
