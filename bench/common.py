@@ -13,8 +13,8 @@ def discover_pages(app: Path = APP) -> list[dict]:
     """The pages in app.py's PAGES list whose file exists, in teaching order.
 
     PAGES is read from the source with ast (app.py is a Streamlit script and cannot be
-    imported outside a run). Each page: file, title, url_path ("" for Home) and name
-    (url_path, or "home").
+    imported outside a run). Each page: file, title, url_path ("" for Home), name
+    (url_path, or "home") and path (the file, absolute).
     """
     tree = ast.parse(app.read_text())
     for node in tree.body:
@@ -23,8 +23,21 @@ def discover_pages(app: Path = APP) -> list[dict]:
             break
     else:
         raise RuntimeError(f"no PAGES list in {app}")
-    return [dict(file=file, title=title, url_path=url_path, name=url_path or "home")
-            for file, title, url_path, *_ in entries if (app.parent / "pages" / file).exists()]
+    folder = pages_dir(app, [e[0] for e in entries])
+    return [dict(file=file, title=title, url_path=url_path, name=url_path or "home", path=folder / file)
+            for file, title, url_path, *_ in entries if (folder / file).exists()]
+
+
+def pages_dir(app: Path, files: list[str]) -> Path:
+    """The folder app.py builds its page paths from (``HERE / "pages" / f``): the first
+    string in app.py naming a folder beside it that holds one of the PAGES files, so the
+    tools follow if the folder is renamed. Default: pages/."""
+    for node in ast.walk(ast.parse(app.read_text())):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value and "\n" not in node.value:
+            folder = app.parent / node.value
+            if folder.is_dir() and folder != app.parent and any((folder / f).exists() for f in files):
+                return folder
+    return app.parent / "pages"
 
 
 def select_pages(pages: list[dict], wanted: list[str] | None) -> list[dict]:

@@ -124,7 +124,7 @@ class Runner:
         at.run(timeout=self.timeout)
         if self.components is None:
             self.components = getattr(at, "_bidi_component_manager", None)
-        at.switch_page(str(ROOT / "pages" / page["file"]))
+        at.switch_page(str(page["path"]))
         if cold:
             st.cache_data.clear()
             st.cache_resource.clear()
@@ -156,7 +156,7 @@ def _wrong_page(at, page: dict) -> list[str]:
     if not pages or not current or current not in pages:
         return []
     ran = Path(str(pages[current].get("script_path", ""))).resolve()
-    want = (ROOT / "pages" / page["file"]).resolve()
+    want = Path(page["path"]).resolve()
     return [] if ran == want else [f"ran {ran.name} instead of {want.name}"]
 
 

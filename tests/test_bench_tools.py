@@ -15,8 +15,10 @@ from stclient import Widget, _show  # noqa: E402
 
 def test_pages_come_from_app_py_and_exist():
     pages = discover_pages()
-    assert pages[0] == dict(file="home.py", title="Home", url_path="", name="home")
-    assert all((ROOT / "pages" / p["file"]).exists() for p in pages)
+    assert {k: pages[0][k] for k in ("file", "title", "url_path", "name")} == dict(
+        file="home.py", title="Home", url_path="", name="home")
+    assert pages[0]["path"] == ROOT / "pages" / "home.py"
+    assert all(p["path"].exists() for p in pages)
     assert select_pages(pages, ["home"]) == pages[:1]
 
 
@@ -25,6 +27,13 @@ def test_pages_missing_files_are_skipped(tmp_path):
     (tmp_path / "pages" / "b.py").write_text("")
     (tmp_path / "app.py").write_text('PAGES = [("a.py", "A", "", ""), ("b.py", "B", "b-page", "")]\n')
     assert [p["name"] for p in discover_pages(tmp_path / "app.py")] == ["b-page"]
+
+
+def test_pages_follow_a_renamed_folder(tmp_path):
+    (tmp_path / "views").mkdir()
+    (tmp_path / "views" / "a.py").write_text("")
+    (tmp_path / "app.py").write_text('PAGES = [("a.py", "A", "", "")]\npages = [HERE / "views" / f for f in PAGES]\n')
+    assert discover_pages(tmp_path / "app.py")[0]["path"] == tmp_path / "views" / "a.py"
 
 
 def test_percentile():
