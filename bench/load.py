@@ -17,8 +17,8 @@ browser's own rendering and static files are not included.
 Phases (the server is started here with `streamlit run app.py` and the repo's
 .streamlit/config.toml, via tests/browser/server.py, unless --url is given):
 
-1. warm-up: one learner opens every page once (as the teacher does before class);
-   reported, not compared.
+1. warm-up: one learner opens every page once (as the teacher does before class),
+   the first by a link to a page other than Home; reported, not compared.
 2. single: 1 learner alone, --rounds rounds.
 3. concurrent: --learners learners start at the same moment (or spread over --ramp s),
    --rounds rounds each.
@@ -174,12 +174,19 @@ def _r(x, nd=3):
     return None if x is None else round(x, nd)
 
 
+def deep_link_first(pages: list[dict]) -> list[dict]:
+    """The warm-up's order: the first request after the server starts is a shared link to
+    a page other than Home (when there is one), the case most likely to go wrong on a
+    fresh server; then the rest."""
+    return pages[1:] + pages[:1]
+
+
 # ---- the load test --------------------------------------------------------------------
 
 async def load_test(srv: Server, pages: list[dict], args) -> dict:
     out = dict(mode="load", url=srv.url, pages=[p["name"] for p in pages], cpus=os.cpu_count(),
                loadavg_start=_loadavg(), rss_mb={"start": srv.rss_mb()})
-    out["warmup"] = await run_learners(srv, pages, 1, 1, "warmup", args)
+    out["warmup"] = await run_learners(srv, deep_link_first(pages), 1, 1, "warmup", args)
     out["rss_mb"]["after_warmup"] = srv.rss_mb()
     out["single"] = await run_learners(srv, pages, 1, args.rounds, "single", args)
     out["rss_mb"]["after_single"] = srv.rss_mb()
@@ -267,7 +274,7 @@ async def memory_client(srv: Server, settings: Settings, budget: list[int], samp
 async def memory_test(srv: Server, pages: list[dict], args) -> dict:
     out = dict(mode="memory", url=srv.url, pages=[p["name"] for p in pages], cpus=os.cpu_count(),
                loadavg_start=_loadavg(), rss_mb={"start": srv.rss_mb()})
-    await run_learners(srv, pages, 1, 1, "warmup", args)
+    out["warmup"] = await run_learners(srv, deep_link_first(pages), 1, 1, "warmup", args)
     out["rss_mb"]["after_warmup"] = srv.rss_mb()
     settings = Settings(pages, per_visit=args.per_visit)
     samples: list = []
@@ -323,6 +330,8 @@ def print_load(out: dict) -> None:
         print(f"{name:<11} {s['learners']:>8} {s['requests']:>8} {_f(s['p50'])} {_f(s['p95'])} {_f(s['max'])} "
               f"{s['errors']:>6} {_f(s.get('server_cpu_per_request_s'), 11)} {_f(s.get('server_cpu_utilisation'), 10)}"
               f" {_f(s['wall_s'])}")
+    for e, n in out["warmup"]["error_samples"]:
+        print(f"  warmup error x{n}: {e}")
     for name in ("single", "concurrent"):
         s = out[name]
         kinds = "; ".join(f"{k} p50 {_g(v['p50'])} p95 {_g(v['p95'])}" for k, v in s["by_kind"].items())
@@ -341,6 +350,8 @@ def print_load(out: dict) -> None:
 def print_memory(out: dict) -> None:
     print(f"server {out['url']}  pages: {', '.join(out['pages'])}  cpus: {out['cpus']}  "
           f"load average at start {out['loadavg_start']}, end {out['loadavg_end']}")
+    for e, n in out["warmup"]["error_samples"]:
+        print(f"  warmup error x{n}: {e}")
     print(f"steps: fill {out['steps']['fill']}, measured {out['steps']['measured']}; distinct settings "
           f"{out['distinct_settings']} (pages that ran out of new ones: {', '.join(out['pages_without_new_settings']) or 'none'}); "
           f"settle p50 {out['settle_p50']} s; errors {out['errors']}; {out['wall_s']} s")
@@ -394,7 +405,7 @@ def main(argv=None) -> int:
         print(json.dumps(out))
     else:
         (print_memory if args.memory else print_load)(out)
-    errors = out["errors"] if args.memory else sum(out[k]["errors"] for k in ("warmup", "single", "concurrent"))
+    errors = out["errors"] + out["warmup"]["errors"] if args.memory else sum(out[k]["errors"] for k in ("warmup", "single", "concurrent"))
     if errors and srv.log:
         print(f"{errors} error(s); tracebacks are in the server log: {srv.log}", file=sys.stderr)
     return 0
