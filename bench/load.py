@@ -60,7 +60,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 from common import discover_pages, percentile, select_pages, server_pid, tree_cpu, tree_rss  # noqa: E402
-from stclient import Learner, RunResult, _show  # noqa: E402
+from stclient import Learner, RunResult, show_value  # noqa: E402
 
 TARGET_RATIO = 4.0
 TARGET_GROWTH_PCT = 10.0
@@ -136,14 +136,14 @@ async def learner_script(url: str, pages: list[dict], rounds: int, seed: str, ti
     return results
 
 
-async def run_learners(server: Server, pages: list[dict], n: int, rounds: int, phase: str, args) -> dict:
-    cpu0, client0, t0 = server.cpu_s(), time.process_time(), time.perf_counter()
+async def run_learners(srv: Server, pages: list[dict], n: int, rounds: int, phase: str, args) -> dict:
+    cpu0, client0, t0 = srv.cpu_s(), time.process_time(), time.perf_counter()
     spread = args.ramp / n if n > 1 else 0.0
     batches = await asyncio.gather(*(
-        learner_script(server.url, pages, rounds, f"{phase}:{i}", args.timeout, args.think, i * spread)
+        learner_script(srv.url, pages, rounds, f"{phase}:{i}", args.timeout, args.think, i * spread)
         for i in range(n)))
     wall = time.perf_counter() - t0
-    cpu1 = server.cpu_s()
+    cpu1 = srv.cpu_s()
     results = [r for b in batches for r in b]
     s = summarize(results)
     s.update(phase=phase, learners=n, rounds=rounds, wall_s=round(wall, 2),
@@ -226,8 +226,8 @@ class Settings:
         seen, first = self.seen[page["name"]], None
         for w in learner.changeable()[:4]:
             for alt in w.alternatives(learner.values.get(w.id), limit=200):
-                combo = {k: _show(v) for k, v in learner.values.items()}
-                combo[alt.id] = _show(alt)
+                combo = {k: show_value(v) for k, v in learner.values.items()}
+                combo[alt.id] = show_value(alt)
                 key = tuple(sorted(combo.items()))
                 if key not in seen:
                     seen.add(key)

@@ -251,7 +251,7 @@ class Learner:
         cs.widget_states.widgets.extend(self.values[i] for i in self.widgets if i in self.values)
         w = self.widgets.get(state.id)
         r = await self._rerun(cs, "change", page_name)
-        r.detail = f"{w.label if w else state.id} = {_show(state)}"
+        r.detail = f"{w.label if w else state.id} = {show_value(state)}"
         return r
 
     # ---- the run loop ----------------------------------------------------------------
@@ -267,6 +267,7 @@ class Learner:
             r.seconds = time.perf_counter() - t0
         except asyncio.TimeoutError:
             r.errors.append(f"timeout after {self.timeout:g}s")
+            await self.close()      # the run may still be going: start the next request afresh
         except ConnectionClosed as e:
             r.errors.append(f"disconnected: {e}")
             self.ws = None
@@ -328,7 +329,8 @@ class Learner:
         self.values = values
 
 
-def _show(ws: WidgetState) -> str:
+def show_value(ws: WidgetState) -> str:
+    """A widget value as text, e.g. "0.5" or "['a', 'b']"."""
     v = ws.WhichOneof("value")
     x = getattr(ws, v) if v else None
     if hasattr(x, "data"):

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from common import discover_pages, percentile, select_pages  # noqa: E402
-from stclient import Widget, _show  # noqa: E402
+from stclient import Widget, show_value  # noqa: E402
 
 
 def test_pages_come_from_app_py_and_exist():
@@ -47,16 +47,16 @@ def test_select_slider_state_and_alternatives():
     w = Widget("w1", "slider", p, 0)
     cur = w.initial_state()
     assert list(cur.string_array_value.data) == ["0.1"]
-    assert [_show(a) for a in w.alternatives(cur)] == ["0.2", "0.05"]
+    assert [show_value(a) for a in w.alternatives(cur)] == ["0.2", "0.05"]
     p.set_value, p.raw_value[:] = True, ["0.2"]            # the server overrides the value
-    assert _show(w.initial_state()) == "0.2"
+    assert show_value(w.initial_state()) == "0.2"
 
 
 def test_numeric_widgets_step_within_bounds():
     s = Widget("s", "slider", Slider(id="s", type=Slider.SLIDER, data_type=Slider.INT, min=0, max=3, step=1,
                                      default=[2]), 0)
-    assert [_show(a) for a in s.alternatives(s.initial_state())] == ["3", "0", "1"]
+    assert [show_value(a) for a in s.alternatives(s.initial_state())] == ["3", "0", "1"]
     n = NumberInput(id="n", data_type=NumberInput.FLOAT, default=0.5, step=0.25, min=0, max=1, has_min=True,
                     has_max=True)
     w = Widget("n", "number_input", n, 0)
-    assert [_show(a) for a in w.alternatives(w.initial_state())] == ["0.75", "1", "0", "0.25"]
+    assert [show_value(a) for a in w.alternatives(w.initial_state())] == ["0.75", "1", "0", "0.25"]

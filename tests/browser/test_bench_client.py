@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from common import discover_pages  # noqa: E402
-from stclient import Learner, _show  # noqa: E402
+from stclient import Learner, show_value  # noqa: E402
 
 
 async def _drive(url):
@@ -15,7 +15,7 @@ async def _drive(url):
     try:
         first = await learner.load("")
         widget = learner.changeable()[0]
-        choice = next(a for a in widget.alternatives(learner.values[widget.id]) if _show(a) == "0.5")
+        choice = next(a for a in widget.alternatives(learner.values[widget.id]) if show_value(a) == "0.5")
         changed = await learner.set_widget(choice, "home")
         opened = [await learner.click_page(p) for p in discover_pages()]
         return first, widget, changed, opened
