@@ -19,7 +19,7 @@ from dlcore.article001 import ARTICLE_LOG, ARTICLE_OUTPUTS, closest_runs, epoch_
 from dlcore.budget import fit_budget
 from dlcore.metrics import confusion, evaluate_classifier, roc
 from dlcore.network_health import constant_output_path, dead_over_time, dead_since, relu_report
-from dlcore.network_view import MAX_DIAGRAM_EDGES, network_view, predict
+from dlcore.network_view import MAX_DIAGRAM_EDGES, forward_trace, network_view, predict
 from dlcore.problems import mlp
 from dlcore.problems.networks import TEST_INPUTS
 from dlcore.reference import torch_run
@@ -83,7 +83,7 @@ state = PageState("nn", [
     Param("d_depth", 6, "int", lo=1, hi=dlcore.problems.networks.MAX_LAYERS, label="hidden layers (depth)"),
     Param("d_width", 8, "int", lo=1, hi=dlcore.problems.networks.MAX_WIDTH, label="width"),
     Param("d_lr", 0.05, lo=LRS[0], hi=LRS[-1], options=LRS, label="learning rate (depth)"),
-    Param("d_steps", 300, "int", lo=1, hi=3000, label="steps (depth)"),
+    Param("d_steps", 200, "int", lo=1, hi=3000, label="steps (depth)"),
     Param("d_clip", 1.0, lo=0.0, hi=CLIPS[-1], options=CLIPS, label="clip norm"),
     Param("d_seed", 0, "int", lo=0, hi=2 ** 31 - 1, label="seed (depth)"),
 ])
@@ -358,7 +358,7 @@ def sum_tab(m):
     with left:
         st.markdown("**Loss while training** (MSE, log scale)")
         st.altair_chart(loss_chart(curves, y="loss", x="step", log=True, x_title="epoch", y_title="MSE (log scale)",
-                                   legend_title="loss on"))
+                                   legend_title="loss on").configure_legend(orient="top"))
         st.caption("The held-out loss is dominated by inputs far outside the training range, like (−1, −2, −3).")
     last = int(res.last_step()[0])
     log = epoch_log(res.loss[: last + 1, 0], T)
@@ -394,7 +394,7 @@ def sum_tab(m):
             y = outputs_of(theta, problem, [x])[0]
             k1, k2 = st.columns(2)
             k1.metric("Network says", fmt(y, 5),
-                      f"{y - sum(x):+.4g} off" if np.isfinite(y) else None, delta_color="off")
+                      f"{y - sum(x):+.4g} off" if np.isfinite(y) else None, delta_color="off", delta_arrow="off")
             k2.metric("True sum", fmt(sum(x), 6))
         st.caption("A ReLU network is piecewise linear: from three points it learns *a* function that passes near "
                    "them, but nothing tells it that the answer is x₁ + x₂ + x₃ everywhere. Far from the training "
@@ -500,8 +500,9 @@ def inside_tab(m):
             terms = " + ".join(f"{num(w)}\\cdot{num(v)}" for w, v in zip(e["weight"], x))
             j = int(nrow["index"]) + 1
             if nrow["kind"] == "hidden":
-                lines.append(rf"z_{{{j}}} &= {terms} + {num(nrow['bias'])} = {num(nrow['z'], False)}, &"
-                             rf"a_{{{j}}} &= {act_tex}({num(nrow['z'], False)}) = {num(nrow['value'], False)}")
+                lines.append(rf"z_{{{j}}} &= {terms} + {num(nrow['bias'])} = \mathbf{{{num(nrow['z'], False)}}}"
+                             rf"\quad\Rightarrow\quad a_{{{j}}} = {act_tex}(z_{{{j}}}) = "
+                             rf"\mathbf{{{num(nrow['value'], False)}}}")
             else:
                 lines.append(rf"y &= {terms} + {num(nrow['bias'])} = {num(nrow['z'], False)}")
         st.latex(r"\begin{aligned}" + r"\\".join(lines) + r"\end{aligned}")
@@ -526,6 +527,13 @@ def inside_tab(m):
         df["layer"] = df["name"].str.extract(r"^(layer\d+\.\w+)")[0].str.replace("layer", "layer ")
         st.markdown("**Every weight and bias over the epochs** (dashed line: the epoch shown above)")
         st.altair_chart(nc.param_paths_chart(df, ep))
+        if problem.activation == "relu" and len(sizes) == 3:
+            z_rows = np.array([forward_trace(theta, sizes, "relu", r)[0][0] for r in problem.inputs])  # (3, H)
+            off = [f"h{j + 1}" for j in range(sizes[1]) if (z_rows[:, j] <= 0).all()]
+            if off:
+                st.caption(f"At epoch {ep}, {', '.join(off)} {'is' if len(off) == 1 else 'are'} off (z ≤ 0) for all "
+                           "three training rows: no gradient reaches "
+                           f"{'its' if len(off) == 1 else 'their'} incoming weights, which is why some lines stay flat.")
 
 
 def seeds_tab(m):
@@ -542,10 +550,14 @@ def seeds_tab(m):
     div = res.diverged_at >= 0
     since = (dead_since(dead_over_time(res.params, problem.sizes, problem.activation, problem.inputs))
              if res.params is not None and problem.activation == "relu" else np.full(len(seeds), -1))
-    outcome = np.where(div, "diverged", np.where(
-        rep["dead"], "dead: all outputs equal", np.where(
-            rep["collapsed"], "all outputs equal", np.where(
-                (rep["dead_units"] > 0) & (problem.activation == "relu"), "some units dead", "learned"))))
+    H = int(rep["hidden_units"].iloc[0])
+    alive = H - rep["dead_units"].to_numpy()
+    if problem.activation == "relu":
+        other = np.array([f"{a} of {H} hidden units alive" for a in alive], dtype=object)
+    else:
+        other = np.full(len(seeds), "trained", dtype=object)
+    outcome = np.where(div, "diverged", np.where(rep["dead"], "dead: all outputs equal",
+                                                  np.where(rep["collapsed"], "all outputs equal", other)))
     summary = pd.DataFrame({"seed": seeds, "final_loss": np.where(div, np.nan, res.loss[T]),
                             "outcome": outcome, "dead_units": rep["dead_units"],
                             "dead_since_epoch": pd.array(np.where(since >= 0, since, 0), dtype="Int64"),
@@ -559,14 +571,18 @@ def seeds_tab(m):
                  and others == list(range(others[0], others[-1] + 1)) else f"{len(seeds)} seeds: one batched run")
     st.markdown(f"The same {'→'.join(map(str, problem.sizes))} network and settings, trained from {len(seeds)} "
                 "different initial weights **at once** (one batched call). Your curve is one of many — which "
-                "one you get depends on the seed.")
+                "one you get depends on the seed."
+                + (" Colour: how many hidden units still work at the end (a unit that is off for every training "
+                   "input can't learn any more) — fewer working units, a worse fit." if problem.activation == "relu"
+                   else ""))
+    st.caption("These runs are trained together in one batch; the first tab's numbers come from a plain PyTorch "
+               "loop and agree with them to about five significant digits (float32 rounding in a different order).")
     c = st.columns(4)
-    learned = summary["final_loss"][outcome == "learned"]
     c[0].metric("Seeds", len(seeds))
     c[1].metric("Dead (all outputs equal)", f"{n_dead} of {len(seeds)}")
     c[2].metric("Median final loss", fmt(np.nanmedian(summary["final_loss"]), 3))
-    c[3].metric(f"Your seed {seed}", fmt(summary["final_loss"].iloc[0], 4), summary["outcome"].iloc[0],
-                delta_color="off")
+    c[3].metric(f"Your seed ({seed}): final loss", fmt(summary["final_loss"].iloc[0], 4), summary["outcome"].iloc[0],
+                delta_color="off", delta_arrow="off")
     hist = res.history(max_points=max(12, min(120, 6000 // len(seeds))), params=False)
     hist = hist.assign(seed=[seeds[i] for i in hist["run"]], outcome=[outcome[i] for i in hist["run"]])
     st.altair_chart(nc.seeds_chart(hist, seed))
@@ -775,7 +791,7 @@ def shop_tab():
     a, b = st.columns(2, gap="large")
     with a:
         st.markdown(f"**L2: the train/test gap** (final losses, λ₁ = {lam_label(l1)})")
-        st.altair_chart(cc.sweep_chart(pd.DataFrame(rows), "final loss (BCE)",
+        st.altair_chart(cc.sweep_chart(pd.DataFrame(rows), "final loss (BCE)", x_title="L2 strength λ₂",
                                        mark_x=lam_label(l2) if l2 in sweep else None))
         st.caption("Each point is a separate run from the same seed, trained in the same batch. Stronger L2 "
                    "keeps weights small: the training loss rises, the gap to the test loss shrinks.")
@@ -802,7 +818,8 @@ def shop_tab():
         else:
             st.markdown(f"**L1: weights exactly zero as λ₁ grows** (of {int(mask.sum())}; "
                         f"{'proximal step' if prox else 'penalty in the loss'})")
-            st.altair_chart(cc.sweep_chart(pd.DataFrame(zeros_l1), "number of weights", integer=True))
+            st.altair_chart(cc.sweep_chart(pd.DataFrame(zeros_l1), "number of weights", x_title="L1 strength λ₁",
+                                           integer=True, mark_x=lam_label(l1) if l1 in sweep else None))
     nz = int(exact_zeros(theta, mask)[0])
     w_all = theta[mask.astype(bool)]
     step = one_step(l1)

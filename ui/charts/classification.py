@@ -134,13 +134,13 @@ def weight_matrix_chart(df: pd.DataFrame, height: int | None = None) -> alt.Laye
 
 
 def sweep_chart(df: pd.DataFrame, y_title: str, height: int = 280, mark_x: str | None = None,
-                integer: bool = False) -> alt.LayerChart:
+                integer: bool = False, x_title: str = "regularisation strength λ") -> alt.LayerChart:
     """Metrics against regularisation strength λ (λ = 0 drawn at the left, labelled "0").
     df: lam_label (ordered), value, series, [lam]."""
     order = list(dict.fromkeys(df["lam_label"]))
     d = finite(df, ["value"])
     base = alt.Chart(d).encode(
-        x=alt.X("lam_label:O", title="regularisation strength λ", sort=order, axis=alt.Axis(labelAngle=0)),
+        x=alt.X("lam_label:O", title=x_title, sort=order, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=integer),
                 axis=alt.Axis(format="d", tickMinStep=1) if integer else alt.Axis()),
         color=alt.Color("series:N", title=None, sort=None, legend=alt.Legend(orient="top"),

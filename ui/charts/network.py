@@ -61,7 +61,9 @@ def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, activation_label: 
     hm = hm if np.isfinite(hm) and hm > 0 else 1.0
     d = nodes.assign(label=[_fmt(v) for v in nodes["value"]],
                      state=np.where(nodes["kind"] != "hidden", nodes["kind"],
-                                    np.where(nodes["z"] <= 0, "z ≤ 0", "z > 0")))
+                                    np.where(nodes["z"] <= 0, "z ≤ 0", "z > 0")),
+                     ink=np.where((nodes["kind"] == "hidden") & (np.abs(nodes["value"]) > 0.55 * hm), "white",
+                                  "#111827"))
     tip = [alt.Tooltip("name:N", title="neuron"), alt.Tooltip("z:Q", format=".4f"),
            alt.Tooltip("bias:Q", format=".4f"), alt.Tooltip("value:Q", title="value", format=".4f")]
     ends = alt.Chart(d[d["kind"] != "hidden"]).mark_circle(
@@ -71,11 +73,11 @@ def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, activation_label: 
         x=X, y=Y, tooltip=tip,
         fill=alt.Fill("value:Q", title=f"{activation_label} output",
                       scale=alt.Scale(scheme="purplegreen", domain=[-hm, hm]),
-                      legend=alt.Legend(orient="bottom", gradientLength=220, titleOrient="left")))
+                      legend=alt.Legend(orient="top", gradientLength=200, titleOrient="left")))
     layers = [edge_layer, ends, mids]
     if show_values:
-        layers.append(alt.Chart(d).mark_text(fontSize=min(15, max(9, room / 4.5)), fontWeight="bold",
-                                             color="#111827").encode(x=X, y=Y, text="label:N"))
+        layers.append(alt.Chart(d).mark_text(fontSize=min(15, max(9, room / 4.5)), fontWeight="bold").encode(
+            x=X, y=Y, text="label:N", color=alt.Color("ink:N", scale=None)))
         layers.append(alt.Chart(d).mark_text(fontSize=12, color="#4b5563", dy=-(np.sqrt(size) / 2 + 9)).encode(
             x=X, y=Y, text="name:N"))
     heads = pd.DataFrame({"x": np.arange(n_layers + 1, dtype=float), "y": ylim + 0.3})
@@ -88,6 +90,23 @@ def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, activation_label: 
     return chart.properties(title=title) if title else chart
 
 
+def _outcome_palette(outcomes) -> tuple[list[str], list[str]]:
+    """Dead first (red), then 'k of H units alive' from most alive (dark blue) to least (light)."""
+    def key(o):
+        if o.startswith("dead"):
+            return (0, 0)
+        if o == "diverged":
+            return (1, 0)
+        digits = o.split(" ")[0]
+        return (2, -int(digits)) if digits.isdigit() else (3, 0)
+    order = sorted(outcomes, key=key)
+    ramp = ["#1f5fa8", "#4a86c5", "#7aa9d6", "#a9c7e4", "#cddff0"]
+    rest = [o for o in order if key(o)[0] >= 2]
+    colours = {o: ramp[min(i, len(ramp) - 1)] for i, o in enumerate(rest)}
+    return order, [DEAD if o.startswith("dead") else "#6b21a8" if o == "diverged" else colours.get(o, ALIVE)
+                   for o in order]
+
+
 def seeds_chart(hist: pd.DataFrame, yours: int, height: int = 360, log: bool = True) -> alt.LayerChart:
     """Loss curves of many seeds (thin lines coloured by outcome) with the learner's seed on top.
 
@@ -97,8 +116,7 @@ def seeds_chart(hist: pd.DataFrame, yours: int, height: int = 360, log: bool = T
     ys = alt.Scale(type="log") if log else alt.Scale(zero=False)
     others = d[d["seed"] != yours]
     mine = d[d["seed"] == yours].assign(who=f"your seed ({yours})")
-    outcomes = sorted(d["outcome"].unique(), key=lambda o: (o != "learned", o))
-    palette = [ALIVE if o == "learned" else DEAD if o.startswith("dead") else "#e69f00" for o in outcomes]
+    outcomes, palette = _outcome_palette(d["outcome"].unique())
     lines = alt.Chart(others).mark_line(strokeWidth=1.1, opacity=0.55).encode(
         x=alt.X("step:Q", title="epoch"), y=alt.Y("loss:Q", title="training loss (MSE)", scale=ys),
         detail="seed:N",
@@ -118,8 +136,7 @@ def seeds_chart(hist: pd.DataFrame, yours: int, height: int = 360, log: bool = T
 def final_loss_strip(summary: pd.DataFrame, yours: int, height: int = 150) -> alt.LayerChart:
     """One dot per seed at its final loss (log scale), coloured by outcome; the learner's ringed."""
     d = finite(summary, ["final_loss"], positive=True)
-    outcomes = sorted(d["outcome"].unique(), key=lambda o: (o != "learned", o))
-    palette = [ALIVE if o == "learned" else DEAD if o.startswith("dead") else "#e69f00" for o in outcomes]
+    outcomes, palette = _outcome_palette(d["outcome"].unique())
     jitter = (np.sin(d["seed"].to_numpy() * 12.9898) * 43758.5453) % 1.0
     d = d.assign(j=jitter)
     dots = alt.Chart(d).mark_circle(size=70, opacity=0.85).encode(
