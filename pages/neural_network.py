@@ -373,6 +373,9 @@ def sum_tab(m):
         st.caption("Exactly what the script under **Show the code** prints, digit for digit: the same PyTorch "
                    "operations from the same seed. Each line is the loss computed in that epoch, *before* its "
                    "update, as in the article's loop; the final output comes after the last update.")
+        with st.expander("The log as a table", icon=":material/table:"):
+            table(log[["epoch", "loss"]].rename(columns={"loss": "loss (printed)"}), "sum_of_three_log.csv",
+                  key="dl-nn-log", column_config={"loss (printed)": st.column_config.NumberColumn(format="%.10f")})
 
     st.markdown("#### Does it add?")
     a, b = st.columns([3, 2], gap="large")
@@ -815,6 +818,7 @@ def shop_tab():
             st.markdown(f"**L1: each weight as λ₁ grows** ({'proximal step' if prox else 'penalty in the loss'}, "
                         f"λ₂ = {lam_label(l2)})")
             st.altair_chart(cc.path_chart(pd.DataFrame(pth)))
+            st.caption("◆ black diamond: the weight is exactly 0.")
         else:
             st.markdown(f"**L1: weights exactly zero as λ₁ grows** (of {int(mask.sum())}; "
                         f"{'proximal step' if prox else 'penalty in the loss'})")
@@ -927,7 +931,7 @@ def depth_tab():
             h = r.history(max_points=300, params=False)
             curves.append(h.assign(label=f"{ACTS[a]}, {cl}", run=len(curves)))
         st.markdown("**Training loss** (MSE, log scale)")
-        st.altair_chart(loss_chart(pd.concat(curves, ignore_index=True), log=True, legend_title="",
+        st.altair_chart(loss_chart(pd.concat(curves, ignore_index=True), log=True, legend_title="run",
                                    y_title="training loss (log)"))
     st.markdown("**Per-layer gradient norms while training** (before clipping; light = near the inputs, dark = near "
                 "the output; a line that stops has hit exactly 0)")
@@ -958,10 +962,12 @@ def depth_tab():
             h = results[("relu", cl)].history(max_points=300, params=False)
             gn.append(h.assign(label=f"ReLU, {cl}", run=len(gn)))
         gdf = pd.concat(gn, ignore_index=True)
-        ch = loss_chart(gdf, y="grad_norm", log=True, legend_title="", y_title="‖gradient‖ before clipping (log)")
+        ch = loss_chart(gdf, y="grad_norm", log=True, legend_title="run", y_title="‖gradient‖ before clipping (log)")
         rule = alt.Chart(pd.DataFrame({"y": [clip], "label": [f"clip norm {clip:g}"]})).mark_rule(
             color="#111827", strokeDash=[6, 4]).encode(y="y:Q", tooltip=["label:N"])
         st.altair_chart(alt.layer(ch, rule))
+        st.caption("Dashed: the clip norm. Above it, the clipped run's gradient is scaled down to that length "
+                   "before each step; the unclipped run takes the full step.")
     else:
         st.caption("Turn on gradient clipping in the sidebar to compare clipped and unclipped training.")
     code(compute.script(probs["relu"], run, dlcore.TrainConfig(steps=steps, clip_norm=clip or None)),

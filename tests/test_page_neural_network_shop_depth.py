@@ -2,6 +2,7 @@
 
 References: plain nn.Sequential + torch.optim loops written here, and scikit-learn's metrics."""
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 import torch.nn as nn
@@ -35,6 +36,16 @@ def torch_classifier(problem, opt, lr, epochs, seed, l1=0.0, l2=0.0):
         p_tr = torch.sigmoid(model(X)).squeeze(1).double().numpy()
         p_te = torch.sigmoid(model(torch.tensor(Xte, dtype=torch.float32))).squeeze(1).double().numpy()
     return model, (ytr, p_tr), (yte, p_te)
+
+
+def weights_drawn(at):
+    """The logistic weights the weights chart draws, one row per feature, in the chart's order
+    (bars and the exact-zero markers are separate layers with separate data)."""
+    parts = [d for d in chart_data(at) if {"feature", "weight", "is_zero", "kind"} <= set(d.columns)]
+    assert parts, "no weights chart"
+    order = [f for f in ("age", "income", "education", *[f"noise_{k}" for k in range(1, 21)])]
+    df = pd.concat(parts).drop_duplicates("feature")
+    return df.set_index("feature").loc[[f for f in order if f in set(df["feature"])]].reset_index()
 
 
 def sk_metrics(y, p):
@@ -75,7 +86,7 @@ def test_shoppers_url_logistic_sgd_with_l2():
                   c_noise="5", c_train="400", c_seed="2")
     problem = PurchaseProblem(model="logistic", noise_features=5, train_size=400)
     check_metrics(at, problem, "sgd", 0.5, 200, 2, l2=0.01)
-    weights = find_data(at, {"feature", "weight", "is_zero", "kind"})
+    weights = weights_drawn(at)
     model, _, _ = torch_classifier(problem, "sgd", 0.5, 200, 2, l2=0.01)
     ref = model[0].weight.detach().double().numpy()[0]
     np.testing.assert_allclose(weights["weight"].to_numpy(dtype=float), ref, rtol=1e-4, atol=1e-5)
@@ -84,10 +95,10 @@ def test_shoppers_url_logistic_sgd_with_l2():
 def test_l1_in_the_loss_hovers_and_the_proximal_step_zeroes():
     at = run_page(tab="shop", c_model="logistic", c_opt="sgd", c_lr="0.5", c_l1="0.03", c_noise="5")
     assert "are exactly 0" in texts(at, "warning") and "jitters" in texts(at, "warning")
-    w = find_data(at, {"feature", "weight", "is_zero", "kind"})
+    w = weights_drawn(at)
     assert not w["is_zero"].any()
     at = run_page(tab="shop", c_model="logistic", c_opt="sgd", c_lr="0.5", c_l1="0.03", c_noise="5", c_prox="1")
-    w = find_data(at, {"feature", "weight", "is_zero", "kind"})
+    w = weights_drawn(at)
     noise = w[w["feature"].str.startswith("noise")]
     assert noise["is_zero"].sum() >= 3 and (noise.loc[noise["is_zero"], "weight"] == 0).all()
     assert "exactly 0" in texts(at, "success")

@@ -90,24 +90,29 @@ def confusion_chart(cm: pd.DataFrame, height: int = 240) -> alt.LayerChart:
 
 
 def weights_chart(df: pd.DataFrame, height: int | None = None) -> alt.LayerChart:
-    """Logistic-regression weights per feature as bars; weights exactly 0 drawn as a hollow
-    diamond and labelled "= 0". df: feature, weight, is_zero."""
-    d = df.assign(tag=np.where(df["is_zero"], "= 0 exactly", ""),
+    """Logistic-regression weights per feature as lollipops (a bar from 0 to w, a dot at w);
+    weights exactly 0 drawn as a hollow diamond labelled "= 0 exactly". df: feature, weight, is_zero."""
+    d = df.assign(zero=0.0, tag=np.where(df["is_zero"], "= 0 exactly", ""),
                   kind=np.where(df["is_zero"], "exactly 0", np.where(df["weight"] > 0, "positive", "negative")))
-    height = height or max(160, 30 * len(d) + 40)
-    y = alt.Y("feature:N", title=None, sort=None, axis=alt.Axis(labelFontSize=13))
-    bars = alt.Chart(d).mark_bar(height=18).encode(
-        x=alt.X("weight:Q", title="weight (on standardised features)"), y=y,
-        color=alt.Color("kind:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=["positive", "negative", "exactly 0"],
-                                        range=["#1f5fa8", "#c0392b", "#111827"])),
-        tooltip=["feature:N", alt.Tooltip("weight:Q", format=".6g")])
-    zeros = alt.Chart(d[d["is_zero"]]).mark_point(shape="diamond", size=160, filled=False, strokeWidth=2,
-                                                  color="#111827").encode(x="weight:Q", y=y)
-    text = alt.Chart(d[d["is_zero"]]).mark_text(align="left", dx=10, fontSize=12, color="#111827").encode(
-        x="weight:Q", y=y, text="tag:N")
-    rule = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#6b7280").encode(x="x:Q")
-    return alt.layer(rule, bars, zeros, text).properties(height=height)
+    feats = list(d["feature"])
+    y = alt.Y("feature:N", title=None, sort=feats, scale=alt.Scale(domain=feats), axis=alt.Axis(labelFontSize=13))
+    colour = alt.Color("kind:N", title=None, legend=alt.Legend(orient="top"),
+                       scale=alt.Scale(domain=["positive", "negative", "exactly 0"],
+                                       range=["#1f5fa8", "#c0392b", "#111827"]))
+    tip = ["feature:N", alt.Tooltip("weight:Q", format=".6g")]
+    nz = d[~d["is_zero"]]
+    layers = [alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#6b7280").encode(x="x:Q"),
+              alt.Chart(nz).mark_rule(strokeWidth=7, opacity=0.85).encode(
+                  x=alt.X("zero:Q", title="weight (on standardised features)"), x2="weight:Q", y=y, color=colour,
+                  tooltip=tip),
+              alt.Chart(nz).mark_circle(size=120, opacity=1).encode(x="weight:Q", y=y, color=colour, tooltip=tip)]
+    zeros = d[d["is_zero"]]
+    if len(zeros):
+        layers += [alt.Chart(zeros).mark_point(shape="diamond", size=170, filled=False, strokeWidth=2.2).encode(
+                       x="weight:Q", y=y, color=colour, tooltip=tip),
+                   alt.Chart(zeros).mark_text(align="left", dx=12, fontSize=12, color="#111827").encode(
+                       x="weight:Q", y=y, text="tag:N")]
+    return alt.layer(*layers).properties(height=height or alt.Step(32))
 
 
 def weight_matrix_chart(df: pd.DataFrame, height: int | None = None) -> alt.LayerChart:
@@ -157,19 +162,20 @@ def sweep_chart(df: pd.DataFrame, y_title: str, height: int = 280, mark_x: str |
 
 
 def path_chart(df: pd.DataFrame, height: int = 300) -> alt.LayerChart:
-    """Regularisation path: each weight against λ (λ = 0 at the left); exact zeros drawn as
-    hollow points. df: lam_label, feature, weight, is_zero."""
+    """Regularisation path: each weight against λ (λ = 0 at the left), a line per feature;
+    weights exactly 0 marked with a black diamond. df: lam_label, feature, weight, is_zero."""
     order = list(dict.fromkeys(df["lam_label"]))
+    feats = list(dict.fromkeys(df["feature"]))
+    x = alt.X("lam_label:O", title="L1 strength λ₁", sort=order, axis=alt.Axis(labelAngle=0))
+    tip = ["feature:N", alt.Tooltip("lam_label:O", title="λ₁"), alt.Tooltip("weight:Q", format=".6g")]
     base = alt.Chart(df).encode(
-        x=alt.X("lam_label:O", title="L1 strength λ₁", sort=order, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("weight:Q", title="weight"),
-        color=alt.Color("feature:N", title=None, sort=None, legend=alt.Legend(orient="right")),
-        tooltip=["feature:N", alt.Tooltip("lam_label:O", title="λ₁"), alt.Tooltip("weight:Q", format=".6g")])
-    return alt.layer(base.mark_line(strokeWidth=2),
-                     base.mark_point(size=60, filled=True).encode(
-                         shape=alt.Shape("zero:N", title=None, legend=alt.Legend(orient="top"),
-                                         scale=alt.Scale(domain=["≠ 0", "= 0 exactly"],
-                                                         range=["circle", "diamond"])),
-                         fill=alt.condition("datum.is_zero", alt.value("white"), alt.Fill("feature:N", legend=None)))
-                     .transform_calculate(zero="datum.is_zero ? '= 0 exactly' : '≠ 0'"),
-                     ).properties(height=height)
+        x=x, y=alt.Y("weight:Q", title="weight"),
+        color=alt.Color("feature:N", title=None, sort=feats, scale=alt.Scale(domain=feats),
+                        legend=alt.Legend(orient="right")),
+        tooltip=tip)
+    layers = [base.mark_line(strokeWidth=2), base.mark_point(size=45, filled=True, opacity=1)]
+    zeros = df[df["is_zero"]].assign(mark="◆ = 0 exactly")
+    if len(zeros):
+        layers.append(alt.Chart(zeros).mark_point(shape="diamond", size=110, filled=True, color="#111827",
+                                                  opacity=1).encode(x=x, y="weight:Q", tooltip=tip + ["mark:N"]))
+    return alt.layer(*layers).properties(height=height)
