@@ -913,7 +913,7 @@ def depth_tab():
     c = st.columns(4)
     for i, a in enumerate(("sigmoid", "relu")):
         g = results[(a, main)].layer_grad_norm[0, 0]
-        c[i].metric(f"{ACTS[a]}: layer 1 gets", f"{g[0] / g[-1]:.1e}" if g[-1] > 0 else "—",
+        c[i].metric(f"{ACTS[a]}: layer 1 ÷ output layer", f"{g[0] / g[-1]:.1e}" if g[-1] > 0 else "—",
                     help="Gradient norm of the first layer divided by that of the output layer, at step 0.")
     for i, a in enumerate(("sigmoid", "relu")):
         r = results[(a, main)]
