@@ -25,7 +25,7 @@ PAGES = [
 torch.set_num_threads(1)   # many small concurrent jobs: one thread per session's work
 
 st.set_page_config(page_title="Gradient Descent Lab", page_icon="⛰️", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")
 
 pages = [st.Page(HERE / "pages" / f, title=t, url_path=u or None, icon=i, default=(u == ""))
          for f, t, u, i in PAGES if (HERE / "pages" / f).exists()]

@@ -24,12 +24,16 @@ _PER_STEP = 4e-4        # seconds of op overhead per step (measured: ~0.3–1 ms
 _PER_MAC = 2e-9         # seconds per run·parameter·example per step (forward + backward)
 
 
-def estimate_seconds(runs: int, steps: int, n_params: int, n_examples: int) -> float:
-    return steps * (_PER_STEP + _PER_MAC * runs * max(n_params, 1) * max(n_examples, 1))
+def estimate_seconds(runs: int, steps: int, n_params: int, n_examples: int, n_layers: int = 1) -> float:
+    """Estimated single-core seconds. The fixed per-step cost grows with the number of
+    layers (each adds its matmul, activation and their backward ops: measured, a
+    13-layer network's step costs ~4x a 1-layer one)."""
+    overhead = _PER_STEP * (1 + 0.25 * (max(n_layers, 1) - 1))
+    return steps * (overhead + _PER_MAC * runs * max(n_params, 1) * max(n_examples, 1))
 
 
 def fit_budget(runs: int, steps: int, n_params: int, n_examples: int = 1,
-               max_seconds: float = MAX_SECONDS) -> tuple[int, int, list[str]]:
+               max_seconds: float = MAX_SECONDS, n_layers: int = 1) -> tuple[int, int, list[str]]:
     """(runs, steps, notes) within the limits; notes say what was reduced and why."""
     notes = []
     runs, steps = int(runs), int(steps)
@@ -39,8 +43,8 @@ def fit_budget(runs: int, steps: int, n_params: int, n_examples: int = 1,
     if steps > MAX_STEPS:
         notes.append(f"{steps} steps is more than one request may train; using {MAX_STEPS}.")
         steps = MAX_STEPS
-    if estimate_seconds(runs, steps, n_params, n_examples) > max_seconds:
-        per_step = estimate_seconds(runs, 1, n_params, n_examples)
+    if estimate_seconds(runs, steps, n_params, n_examples, n_layers) > max_seconds:
+        per_step = estimate_seconds(runs, 1, n_params, n_examples, n_layers)
         new_steps = max(1, int(max_seconds / per_step))
         if new_steps >= 50 or runs == 1:
             notes.append(f"To keep the lab fast for everyone, training stops after {new_steps} steps "
@@ -48,7 +52,7 @@ def fit_budget(runs: int, steps: int, n_params: int, n_examples: int = 1,
             steps = new_steps
         else:
             new_runs = max(1, int(runs * math.sqrt(new_steps / 50)))
-            steps = max(1, int(max_seconds / estimate_seconds(new_runs, 1, n_params, n_examples)))
+            steps = max(1, int(max_seconds / estimate_seconds(new_runs, 1, n_params, n_examples, n_layers)))
             notes.append(f"To keep the lab fast for everyone, this trains {new_runs} runs for {steps} steps "
                          f"(asked for {runs} runs × the steps requested).")
             runs = new_runs

@@ -112,3 +112,12 @@ def test_log_options_are_sorted_and_within_bounds():
     opts = log_options(1e-4, 0.5)
     assert list(opts) == sorted(opts) and opts[0] == 1e-4 and opts[-1] == 0.5
     assert 0.01 in opts and 0.002 in opts and 0.05 in opts
+
+
+def test_snapping_near_zero_keeps_small_values():
+    """A slider offering 0 and 1-2-5 values: 0.03 is nearest 0.02/0.05 by ratio, not 0."""
+    p = Param("l1", 0.0, lo=0.0, hi=1.0, options=(0.0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1))
+    assert p.parse("0.03")[0] == 0.02
+    assert p.parse("0.0004")[0] == 0.0          # below half the smallest positive option
+    assert p.parse("0.0006")[0] == 0.001
+    assert p.parse("0")[0] == 0.0

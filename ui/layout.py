@@ -54,8 +54,10 @@ def table(df: pd.DataFrame, filename: str, label: str = "Download CSV", height: 
 def code(script: str, filename: str, label: str = "Show the code") -> None:
     """The plain PyTorch script that reproduces what the page shows."""
     with st.expander(f"{label} — a plain PyTorch script that reproduces this", icon=":material/code:"):
-        st.caption("Runs on its own (`python " + filename + "`); its numbers equal the ones on this page, "
-                   "because both come from the same PyTorch operations with the same seed.")
+        st.caption("Runs on its own (`python " + filename + "`) and repeats this page's computation: the same "
+                   "PyTorch operations from the same seed. Its numbers match the page's to float rounding — the "
+                   "lab trains many runs at once with batched matrix products, which can round the last bit "
+                   "differently from one model at a time.")
         st.code(script, language="python", line_numbers=True)
         st.download_button("Download script", script.encode(), file_name=filename, mime="text/x-python",
                            key=f"dl-{filename}", icon=":material/download:")

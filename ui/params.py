@@ -112,7 +112,7 @@ class Param:
         elif self.hi is not None and x > self.hi:
             x, note = self.hi, f"{self.name}: {fmt_num(float(v))} is above the maximum; using {fmt_num(self.hi)}."
         if self.options:
-            near = min(self.options, key=lambda o: _distance(o, x))
+            near = _nearest(self.options, x)
             if near != x and note is None and not math.isclose(near, x, rel_tol=1e-9):
                 note = f"{self.name}: {fmt_num(x)} is not on the slider; using the nearest value {fmt_num(near)}."
             x = near
@@ -188,10 +188,16 @@ class Param:
         return str(v)
 
 
-def _distance(a: float, b: float) -> float:
-    if a > 0 and b > 0:
-        return abs(math.log(a) - math.log(b))
-    return abs(a - b)
+def _nearest(options, x: float) -> float:
+    """The option nearest to x: by ratio among positive options (they are log-spaced),
+    and 0 (when offered) only for x below half the smallest positive option — a plain
+    difference would otherwise send every small value to 0."""
+    pos = [o for o in options if o > 0]
+    if x > 0 and pos:
+        if 0 in options and x < min(pos) / 2:
+            return type(options[0])(0)
+        return min(pos, key=lambda o: abs(math.log(o) - math.log(x)))
+    return min(options, key=lambda o: abs(o - x))
 
 
 @dataclass
