@@ -416,7 +416,7 @@ if tabs[TABS[0]].open:
                     st.warning(f"**Nowhere on this problem:** for none of the {len(labels)} optimizers and none of "
                                f"the tolerances {', '.join(f'{x:g}' for x in CHECK_TOLS)} do all of 0.001, 0.01, "
                                f"0.1 and 1.0 converge within {c_steps:,} steps, each faster than the last, "
-                               "while 10 diverges.", icon="✗")
+                               "while 10 diverges.", icon=":material/block:")
                 best = matrix.dropna(subset=["factor off"]).sort_values("factor off").head(1)
                 if len(best):
                     b0 = best.iloc[0]
