@@ -48,7 +48,7 @@ from .train import RunSpec
 
 __all__ = ["ARTICLE_RATES", "RatePlan", "plan_rates", "study_table", "measured_edges", "pick_curve_rates",
            "compare_with_article", "article_verdict", "article_check", "schedule_specs", "schedule_runs",
-           "verify_runs", "stability_limit", "AGREE_FACTOR", "CHECK_TOLS"]
+           "verify_runs", "stability_limit", "momentum_plateau", "AGREE_FACTOR", "CHECK_TOLS"]
 
 ARTICLE_RATES = tuple(float(lr) for lr, _ in ARTICLE_LR_TABLE)
 AGREE_FACTOR = 1.25          # measured within ×/÷ 1.25 of the article's count counts as agreement
@@ -191,6 +191,32 @@ def stability_limit(theory, optimizer: OptimizerSpec) -> tuple[float, str] | Non
     if optimizer.nesterov:
         return 2.0 * (1 + mu) / ((1 + 2 * mu) * lam), "2(1+μ)/((1+2μ)·λmax)"
     return 2.0 * (1 + mu) / lam, "2(1+μ)/λmax"
+
+
+def momentum_plateau(theory, optimizer: OptimizerSpec) -> tuple[float, float, float] | None:
+    """For heavy-ball momentum μ (torch.optim.SGD with momentum, no Nesterov) on a
+    quadratic: the range of rates (lo, hi) over which the error shrinks by the same factor
+    √μ per step whatever η is — and that factor. None when it does not apply.
+
+    Along a direction with curvature λ (h = ηλ) the two-step recurrence has characteristic
+    polynomial z² − (1 + μ − h)z + μ. Its roots are complex, both of modulus √μ, exactly when
+    (1 − √μ)² < h < (1 + √μ)². When every direction is in that range —
+    (1 − √μ)²/λmin < η < (1 + √μ)²/λmax — the speed no longer depends on η: the loss gap
+    falls like μ^t, so about ln(gap₀/tol)/(−ln μ) steps, a plateau in the steps-vs-rate
+    chart.
+
+    >>> from dlcore.problems import LINE_FIT
+    >>> from dlcore.theory import quadratic_theory
+    >>> lo, hi, rho = momentum_plateau(quadratic_theory(LINE_FIT), OptimizerSpec.make("sgd", momentum=0.9))
+    >>> round(lo, 4), round(hi, 4), round(rho, 4)
+    (0.0088, 0.2274, 0.9487)
+    """
+    if (theory is None or optimizer.name != "sgd" or optimizer.momentum <= 0 or optimizer.nesterov
+            or optimizer.weight_decay != 0 or optimizer.dampening != 0):
+        return None
+    r = math.sqrt(optimizer.momentum)
+    lo, hi = (1 - r) ** 2 / theory.lambda_min, (1 + r) ** 2 / theory.lambda_max
+    return (lo, hi, r) if lo < hi else None
 
 
 def _nearest(rates: np.ndarray, target: float) -> int:

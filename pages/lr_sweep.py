@@ -21,8 +21,8 @@ from dlcore import (LINE_FIT, PRESETS, STUDY_HOURS, LinearProblem, PurchaseProbl
 from dlcore.budget import fit_budget
 from dlcore.results import converged_at
 from dlcore.lr_study import (ARTICLE_RATES, CHECK_TOLS, article_check, article_verdict, compare_with_article,
-                             measured_edges, pick_curve_rates, plan_rates, schedule_runs, schedule_specs,
-                             stability_limit, study_table, verify_runs)
+                             measured_edges, momentum_plateau, pick_curve_rates, plan_rates, schedule_runs,
+                             schedule_specs, stability_limit, study_table, verify_runs)
 from dlcore.sweep import ARTICLE_LR_TABLE
 from dlcore.theory import quadratic_theory
 from ui import compute
@@ -87,7 +87,7 @@ state = PageState("lr", [
     Param("lo", 1e-4, lo=LO_OPTIONS[0], hi=LO_OPTIONS[-1], options=LO_OPTIONS, label="smallest rate"),
     Param("hi", 1.0, lo=HI_OPTIONS[0], hi=HI_OPTIONS[-1], options=HI_OPTIONS, label="largest rate"),
     Param("n", 100, kind="int", lo=2, hi=300, label="number of rates"),
-    Param("steps", 1500, kind="int", lo=10, hi=20000, options=STEP_OPTIONS, label="steps"),
+    Param("steps", 1000, kind="int", lo=10, hi=20000, options=STEP_OPTIONS, label="steps"),
     Param("tol", 1e-3, lo=TOL_OPTIONS[0], hi=TOL_OPTIONS[-1], options=TOL_OPTIONS, label="tolerance"),
     Param("mode", "gap", kind="choice", choices=tuple(MODES), label="convergence test"),
     Param("seed", 0, kind="int", lo=0, hi=2 ** 31 - 1, label="seed"),
@@ -122,6 +122,30 @@ def problem_size(problem) -> tuple[int, int]:
 
 def show(chart) -> None:
     st.altair_chart(chart, width="stretch")
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def read_sweep(key: tuple, in_grid: tuple, _res, _raw):
+    """The sweep's table read for the page (study table, edges, article verdict). ``key``
+    holds every setting of the sweep, so it identifies ``_res``/``_raw`` (not hashed)."""
+    tol, mode = key[4], key[5]
+    t = study_table(_res, _raw, tol, mode)
+    t["in_grid"] = in_grid
+    t["article_rate"] = [any(math.isclose(v, r, rel_tol=1e-9) for r in ARTICLE_RATES) for v in t["lr"]]
+    return t, measured_edges(t[t["in_grid"]]), article_verdict(t)
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def sweep_specs(key: tuple, steps: int, lo: float, hi: float, rules: tuple, y_title: str, tol: float,
+                pred_label: str, _view, _predicted, _article) -> tuple[dict, dict]:
+    """Vega-Lite specs of the two sweep charts. Building and validating Altair charts is
+    most of a rerun's time, so the finished specs are cached (``key`` + the plain
+    arguments identify the underscored data, which is not hashed)."""
+    layers = [charts.rule(v, label, color, align=align, dy=dy) for v, label, color, align, dy in rules]
+    a = charts.steps_chart(_view, steps, lo, hi, rules=layers, predicted=_predicted, article=_article,
+                           predicted_label=pred_label)
+    b = charts.final_loss_chart(_view, lo, hi, y_title, tol_line=tol, rules=layers)
+    return a.to_dict(), b.to_dict()
 
 
 def rate_label(v: float) -> str:
@@ -179,18 +203,24 @@ plan = plan_rates(lo, hi, n_grid)
 with friendly_errors("these sweep settings"):
     res, raw_table = compute.sweep(problem, optimizer, plan.rates, steps, tol, mode, seed, ScheduleSpec(),
                                    batch_size, dtype)
-t = study_table(res, raw_table, tol, mode)
-t["in_grid"] = plan.in_grid
-t["article_rate"] = [any(math.isclose(v, r, rel_tol=1e-9) for r in ARTICLE_RATES) for v in t["lr"]]
+sweep_key = (problem, optimizer, plan.rates, steps, tol, mode, seed, batch_size, dtype)
+t, edges, verdict = read_sweep(sweep_key, plan.in_grid, _res=res, _raw=raw_table)
 view = t[t["in_grid"]]          # what the charts and headline numbers show: the learner's grid
-edges = measured_edges(view)
 theory = quadratic_theory(problem)
 limit = stability_limit(theory, optimizer)
 plain_sgd = limit is not None and optimizer.momentum == 0
+plateau = momentum_plateau(theory, optimizer)
 ref_kind = t.attrs["reference_kind"]
 optimum = res.optimum
 gap0 = float(res.loss[0, 0]) - t.attrs["reference"]
 
+if dtype == "float32" and ref_kind != "zero" and t.attrs["reference"] != 0:
+    spacing = float(np.spacing(np.float32(abs(t.attrs["reference"]))))
+    if tol < 10 * spacing:
+        st.info(
+            f"float32 stores a loss near {t.attrs['reference']:.6g} only in steps of {spacing:.2g}, and the summed "
+            f"loss carries about ten of those in rounding noise — a tolerance of {tol:g} partly measures that "
+            "noise. Choose float64 under *More settings* for clean step counts.", icon=":material/straighten:")
 note_box(budget_notes)
 st.caption(f"**{label}.** {about} Optimizer: **{optimizer.display}** · {len(plan.rates)} runs trained together "
            f"for up to {steps:,} steps · {dtype} · seed {seed}"
@@ -199,13 +229,12 @@ st.caption(f"**{label}.** {about} Optimizer: **{optimizer.display}** · {len(pla
 # ---------------------------------------------------------------------------------------
 # Headline numbers
 # ---------------------------------------------------------------------------------------
-verdict = article_verdict(t)
 c1, c2, c3, c4 = st.columns(4)
 with c1:
     if limit is not None:
-        st.metric(f"Diverges above ({limit[1]})", fmt(limit[0], 4), border=True,
-                  help="Theory for this optimizer on this quadratic loss: the largest curvature λmax = "
-                       f"{theory.lambda_max:.4g} sets the limit.")
+        st.metric("Diverges above (theory)", fmt(limit[0], 4), border=True,
+                  help=f"{limit[1]} for {optimizer.display} on this quadratic loss: its largest curvature "
+                       f"λmax = {theory.lambda_max:.4g} sets the limit.")
     else:
         st.metric("First rate that diverged", fmt(edges["first_diverging"], 4) if edges["first_diverging"] else "none",
                   border=True, help="No closed-form limit for this optimizer/problem: this is measured.")
@@ -214,9 +243,10 @@ with c1:
         bracket.append(f"stable at {edges['last_stable']:.4g}")
     if edges["first_diverging"] is not None:
         bracket.append(f"diverged at {edges['first_diverging']:.4g}")
-    st.caption("Measured: " + (", ".join(bracket) if bracket else "no rate diverged") + ".")
+    st.caption((f"{limit[1]} · " if limit is not None else "")
+               + "measured: " + (", ".join(bracket) if bracket else "no rate diverged") + ".")
 with c2:
-    st.metric("Fastest rate measured", fmt(edges["fastest"], 4) if edges["fastest"] else "none converged",
+    st.metric("Fastest rate measured", fmt(edges["fastest"], 4) if edges["fastest"] else "none",
               border=True, help="The swept rate that reached the tolerance in the fewest steps.")
     st.caption((f"{edges['fastest_steps']:,} steps" if edges["fastest"] else f"none within {steps:,} steps")
                + (f" · theory's best fixed rate 2/(λmax+λmin) = {theory.lr_best:.4g}" if plain_sgd else "") + ".")
@@ -232,13 +262,14 @@ with c4:
 # ---------------------------------------------------------------------------------------
 # The two sweep charts
 # ---------------------------------------------------------------------------------------
-rules = []
+rules = []   # (value, label, colour, label side, label height): built into charts in sweep_specs
 if limit is not None and lo < limit[0] < hi:
-    rules.append(charts.rule(limit[0], f"{limit[1]} = {limit[0]:.4g}", charts.DIVERGED, dy=30,
-                             align=charts.label_side(limit[0], lo, hi, "left")))
+    # Short labels (the values are in the metrics above and in the tooltips): the two rules
+    # are often almost on top of each other, so one label goes right, the other left.
+    rules.append((limit[0], limit[1], charts.DIVERGED,
+                  "left" if math.log(hi / limit[0]) > 0.18 * math.log(hi / lo) else "right", 30))
 if plain_sgd and lo < theory.lr_best < hi:
-    rules.append(charts.rule(theory.lr_best, f"best: {theory.lr_best:.4g}", charts.THEORY, dy=48,
-                             align=charts.label_side(theory.lr_best, lo, hi, "right")))
+    rules.append((theory.lr_best, "best", charts.THEORY, "right", 48))
 predicted = None
 pred_at = None
 target = tol if mode == "gap" else (tol - optimum if optimum is not None else -1)
@@ -248,6 +279,15 @@ if plain_sgd and optimum is not None and target > 0:
         grid = np.logspace(math.log10(lo), math.log10(top), 240)
         predicted = pd.DataFrame({"lr": grid, "steps": theory.predicted_steps(grid, gap0, target)})
     pred_at = dict(zip(ARTICLE_RATES, theory.predicted_steps(np.array(ARTICLE_RATES), gap0, target).tolist()))
+pred_label = "theory (worst case)"
+plateau_steps = None
+if plateau is not None and optimum is not None and target > 0 and gap0 > target:
+    # Heavy ball in its plateau: the loss gap falls like μ^t, so ≈ ln(gap₀/tol)/(−ln μ) steps.
+    plateau_steps = math.log(gap0 / target) / -math.log(optimizer.momentum)
+    p_lo, p_hi = max(plateau[0], lo), min(plateau[1], hi)
+    if p_lo < p_hi:
+        predicted = pd.DataFrame({"lr": [p_lo, p_hi], "steps": [plateau_steps, plateau_steps]})
+        pred_label = "theory (≈ μᵗ plateau)"
 article_df = pd.DataFrame({"lr": [lr for lr, _ in ARTICLE_LR_TABLE],
                            "steps": [np.nan if n is None else float(n) for _, n in ARTICLE_LR_TABLE]})
 CURVE_TITLE = {"optimum": "loss − optimum", "best in sweep": "loss − best loss in sweep",
@@ -266,19 +306,25 @@ def gap_column(h: pd.DataFrame) -> tuple[str, str]:
 y_title = {"optimum": "final loss − optimum", "best in sweep": "final loss − best loss in sweep",
            "zero": "final loss"}[ref_kind] + " (log scale)"
 
+spec_steps, spec_final = sweep_specs(sweep_key, steps, lo, hi, tuple(rules), y_title, tol, pred_label,
+                                     _view=view, _predicted=predicted, _article=article_df)
 left, right = st.columns(2, gap="medium")
 with left:
     st.markdown("##### Steps to converge")
-    show(charts.steps_chart(view, steps, lo, hi, rules=rules, predicted=predicted, article=article_df))
+    st.vega_lite_chart(spec=spec_steps, width="stretch")
 with right:
     st.markdown("##### Where each rate ends up")
-    show(charts.final_loss_chart(view, lo, hi, y_title, tol_line=tol, rules=rules))
+    st.vega_lite_chart(spec=spec_final, width="stretch")
 legend = ("Each dot is one training run. **Red ✕ along the top:** the run diverged (its loss has no finite "
           "value to plot). **Grey triangles:** not converged within the step budget. **Orange diamonds:** "
           "article 002's claimed numbers.")
-if predicted is not None:
+if predicted is not None and pred_label == "theory (worst case)":
     legend += (" **Green dashed curve:** theory's worst case for plain gradient descent, "
                "steps ≤ ln(gap₀/tol) / (−2·ln ρ(η)) with ρ(η) = max|1 − ηλ| — measured dots sit on or below it.")
+elif predicted is not None:
+    legend += (f" **Green dashed line:** theory for momentum μ = {optimizer.momentum:g}: between "
+               f"η = {plateau[0]:.3g} and {plateau[1]:.3g} every step shrinks the error by √μ whatever η is, "
+               f"≈ ln(gap₀/tol)/(−ln μ) = {plateau_steps:.0f} steps.")
 st.caption(legend)
 
 if theory is not None:
@@ -300,6 +346,12 @@ if theory is not None:
             st.markdown(f"With momentum μ = {optimizer.momentum:g} the limit moves to **{limit[1]} = "
                         f"{limit[0]:.5g}** (the two-step recurrence of {optimizer.display} stays stable up to "
                         "there).")
+            if plateau is not None:
+                st.markdown(
+                    f"And something new happens: for η between (1 − √μ)²/λmin = **{plateau[0]:.4g}** and "
+                    f"(1 + √μ)²/λmax = **{plateau[1]:.4g}** every direction spirals in at the same speed, "
+                    f"shrinking by √μ = {plateau[2]:.4f} per step **whatever η is** — so the steps needed stop "
+                    "depending on the rate: the flat stretch of the chart.")
         elif limit is None:
             st.markdown(f"**{optimizer.display}** rescales each step by running gradient statistics, so no "
                         "2/λ rule applies to it: its steps are about η in size whatever the curvature.")
@@ -377,8 +429,16 @@ if tabs[TABS[0]].open:
                     "tolerance produces that with gradient descent.** And here every rate above "
                     f"{limit[0]:.4g} diverges, so 1.0 cannot take 50 steps.")
             elif limit is not None:
-                st.markdown(f"**What theory says.** With {optimizer.display} on this quadratic, rates above "
-                            f"{limit[1]} = {limit[0]:.4g} diverge.")
+                txt = (f"**What theory says.** With {optimizer.display} on this quadratic, rates above "
+                       f"{limit[1]} = {limit[0]:.4g} diverge.")
+                if plateau is not None:
+                    txt += (f" Between η = {plateau[0]:.3g} and {plateau[1]:.3g} momentum caps the speed: every "
+                            f"step shrinks the error by √μ = {plateau[2]:.3f} whatever η is"
+                            + (f", ≈ {plateau_steps:.0f} steps" if plateau_steps else "")
+                            + ". That saturation is the only way to get step counts that fall as slowly as the "
+                              "article's — but then they stop falling altogether, and 1.0 → 50 still needs "
+                              "1.0 to lie inside the stable range.")
+                st.markdown(txt)
             else:
                 st.markdown(f"**What theory says.** No closed form here: {optimizer.display} on "
                             f"{label.split(' (')[0]} has no single curvature and step rule that fixes a limit — "
@@ -426,9 +486,10 @@ if tabs[TABS[0]].open:
                 shown_tol = min(CHECK_TOLS, key=lambda x: abs(math.log(x / tol)))
                 sub = matrix[matrix["tolerance"] == shown_tol].drop(columns=["tolerance"])
                 st.markdown(f"Steps to converge at tolerance **{shown_tol:g}** (the other tolerances are in the CSV):")
-                st.dataframe(sub.assign(**{"shape holds": sub["shape holds"].map({True: "✓", False: "✗"})}),
-                             hide_index=True, width="stretch",
-                             column_config={"factor off": st.column_config.NumberColumn(format="%.2f")})
+                st.dataframe(sub.assign(**{"shape holds": sub["shape holds"].map({True: "✓", False: "✗"}),
+                                           "factor off": sub["factor off"].map(
+                                               lambda v: "—" if pd.isna(v) else f"{v:.2f}×")}),
+                             hide_index=True, width="stretch")
                 st.download_button("Download CSV (all tolerances)", matrix.to_csv(index=False).encode(),
                                    file_name="article_check.csv", mime="text/csv", key="dl-check",
                                    icon=":material/download:")
@@ -590,8 +651,9 @@ if tabs[TABS[3]].open:
     with tabs[TABS[3]]:
         st.subheader("Learning-rate schedules side by side")
         auto = edges["fastest"] or next((lr for role, lr in pick_curve_rates(view) if role == "good"), lo)
+        auto_what = "the fastest rate of the sweep" if edges["fastest"] else "the sweep's rate with the lowest loss"
         slr = state.select_slider("slr", "Base (peak) learning rate",
-                                  format_func=lambda v: f"auto: fastest of the sweep ({auto:.3g})" if v == 0 else f"{v:g}")
+                                  format_func=lambda v: f"auto: {auto_what} ({auto:.3g})" if v == 0 else f"{v:g}")
         base = auto if slr == 0 else slr
         sruns = schedule_runs(optimizer, base, steps, seed)
         with friendly_errors("these schedules"):

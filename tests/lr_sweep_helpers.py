@@ -35,11 +35,12 @@ def frame(at, column: str) -> pd.DataFrame:
 
 
 def chart_rows(at, k: int) -> list[dict]:
-    """Every data row of the k-th chart (Streamlit ships each layer's data as Arrow)."""
+    """Every data row of the k-th chart, inlined in its spec or shipped as Arrow datasets."""
     el = at.get("vega_lite_chart")[k]
-    assert json.loads(el.proto.spec)["layer"]
-    rows = []
-    for ds in el.proto.datasets:
+    spec = json.loads(el.proto.spec)
+    assert spec["layer"]
+    rows = [r for d in spec.get("datasets", {}).values() for r in d]     # data inlined in the spec
+    for ds in el.proto.datasets:                                         # data sent as Arrow
         rows += dataframe_util.convert_arrow_bytes_to_pandas_df(ds.data.data).to_dict("records")
     return rows
 

@@ -9,8 +9,8 @@ import torch
 
 from dlcore import LINE_FIT, OptimizerSpec, PurchaseProblem, RunSpec, TrainConfig, train
 from dlcore.lr_study import (ARTICLE_RATES, article_check, article_verdict, compare_with_article, measured_edges,
-                             pick_curve_rates, plan_rates, schedule_runs, schedule_specs, stability_limit,
-                             study_table, verify_runs)
+                             momentum_plateau, pick_curve_rates, plan_rates, schedule_runs, schedule_specs,
+                             stability_limit, study_table, verify_runs)
 from dlcore.sweep import lr_sweep
 from dlcore.theory import quadratic_theory
 
@@ -77,11 +77,31 @@ def test_stability_limit_separates_converging_from_diverging_torch_runs(hyper):
     assert not math.isfinite(above[-1]) or above[-1] > 1e12, f"{formula}: 1.03× the limit should diverge"
 
 
+def test_momentum_plateau_steps_do_not_depend_on_the_rate_in_torch_runs():
+    mu = 0.9
+    lo, hi, rho = momentum_plateau(quadratic_theory(LINE_FIT), OptimizerSpec.make("sgd", momentum=mu))
+    phi = np.stack([np.arange(1.0, 5.0), np.ones(4)], axis=1)
+    ev = np.linalg.eigvalsh(2 / 4 * phi.T @ phi)
+    assert (lo, hi, rho) == pytest.approx(((1 - mu ** 0.5) ** 2 / ev.min(), (1 + mu ** 0.5) ** 2 / ev.max(), mu ** 0.5))
+
+    def steps(lr):
+        losses = line_fit_losses(lr, 3000, momentum=mu)
+        return next(s for s in range(len(losses)) if all(v < 1e-3 for v in losses[s:]))
+
+    inside = [steps(lr) for lr in np.geomspace(lo * 1.5, hi * 0.8, 5)]
+    expected = math.log(30 / 1e-3) / -math.log(mu)      # loss gap ~ μ^t from 30 at the start
+    assert max(inside) / min(inside) < 1.4, inside
+    assert all(0.6 * expected < n < 1.6 * expected for n in inside), (inside, expected)
+    assert steps(lo / 10) > 3 * max(inside)             # below the plateau the rate matters again
+
+
 def test_no_stability_limit_for_adaptive_optimizers_or_non_quadratics():
     th = quadratic_theory(LINE_FIT)
     assert stability_limit(th, OptimizerSpec.make("adam")) is None
     assert stability_limit(th, OptimizerSpec.make("sgd", weight_decay=0.1)) is None
     assert stability_limit(None, OptimizerSpec.make("sgd")) is None
+    assert momentum_plateau(th, OptimizerSpec.make("sgd")) is None
+    assert momentum_plateau(th, OptimizerSpec.make("sgd", momentum=0.9, nesterov=True)) is None
 
 
 # ---- study_table -----------------------------------------------------------------------

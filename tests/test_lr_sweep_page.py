@@ -66,7 +66,7 @@ def test_default_view_line_fit_theory_and_article():
     metrics = {m.label: m.value for m in at.metric}
     phi = np.stack([np.arange(1.0, 5.0), np.ones(4)], axis=1)
     ev = np.linalg.eigvalsh(2 / 4 * phi.T @ phi)
-    assert metrics["Diverges above (2/λmax)"] == f"{2 / ev.max():.4g}" == "0.1198"
+    assert metrics["Diverges above (theory)"] == f"{2 / ev.max():.4g}" == "0.1198"
     table = frame(at, "learning_rate")
     grid = table[table["in_grid"]]
     assert len(grid) == 100 and len(table) == 104          # 100 rates + 0.001, 0.01, 0.1, 10 (1.0 is in the grid)

@@ -25,9 +25,9 @@ DIVERGED = "#D55E00"
 ARTICLE = "#E69F00"
 THEORY = "#009E73"
 SERIES = {"converged": MEASURED, "not converged": NOT_CONVERGED, "diverged": DIVERGED,
-          "article 002": ARTICLE, "theory (worst case)": THEORY}
+          "article 002": ARTICLE, "theory (worst case)": THEORY, "theory (≈ μᵗ plateau)": THEORY}
 SHAPES = {"converged": "circle", "not converged": "triangle-up", "diverged": "cross",
-          "article 002": "diamond", "theory (worst case)": "stroke"}
+          "article 002": "diamond", "theory (worst case)": "stroke", "theory (≈ μᵗ plateau)": "stroke"}
 
 
 def _color(domain) -> alt.Color:
@@ -81,29 +81,34 @@ def _diverged_strip(d: pd.DataFrame, lo: float, hi: float, what: str) -> alt.Cha
 
 def steps_chart(table: pd.DataFrame, steps: int, lo: float, hi: float, rules: list[alt.Chart] = (),
                 predicted: pd.DataFrame | None = None, article: pd.DataFrame | None = None,
-                height: int = HEIGHT) -> alt.Chart:
+                height: int = HEIGHT, predicted_label: str = "theory (worst case)") -> alt.Chart:
     """Steps to converge against the learning rate, both axes logarithmic.
 
     ``table``: lr, status, steps_to_converge, diverged_at (rows outside [lo, hi] are not
-    drawn). ``predicted``: lr, steps (a theory curve, drawn dashed). ``article``: lr,
+    drawn). ``predicted``: lr, steps (a theory curve, drawn dashed, named ``predicted_label``:
+    a key of SERIES). ``article``: lr,
     steps (None = "diverges") — the article's numbers, as diamonds joined by a line.
     """
     t = table[(table["lr"] >= lo * (1 - 1e-12)) & (table["lr"] <= hi * (1 + 1e-12))].copy()
     t["steps"] = pd.to_numeric(t["steps_to_converge"], errors="coerce").astype(float)
     t["diverged_at"] = pd.to_numeric(t["diverged_at"], errors="coerce").astype(float)
     conv = t[t["status"] == "converged"].assign(series="converged")
-    conv["shown"] = conv["steps"].clip(lower=1)   # 0 steps (already within tol) sits on the bottom line
+    conv["shown"] = conv["steps"].clip(lower=1)   # 0 steps (already within tol) is drawn at 1
     stuck = t[t["status"] == "not converged"].assign(series="not converged", shown=float(steps))
     div = t[t["status"] == "diverged"].assign(what="diverged: no finite loss to plot")
     present = {"converged", "not converged", "diverged"} & set(t["status"])
     if article is not None and len(article):
         present.add("article 002")
     if predicted is not None and len(predicted):
-        present.add("theory (worst case)")
+        present.add(predicted_label)
     ymax = max(float(steps), float(conv["shown"].max()) if len(conv) else 1.0)
     if article is not None:
         ymax = max(ymax, float(article["steps"].max(skipna=True) or 1))
-    ys = alt.Scale(type="log", domain=[1, ymax * 1.6], nice=False)
+    ymin = float(conv["shown"].min()) if len(conv) else float(steps)
+    if article is not None and article["steps"].notna().any():
+        ymin = min(ymin, float(article["steps"].min()))
+    ymin = max(1.0, 10 ** math.floor(math.log10(ymin / 2)))      # a decade boundary below the lowest point
+    ys = alt.Scale(type="log", domain=[ymin, ymax * 1.6], nice=False)
     y = alt.Y("shown:Q", title="steps to converge (log scale)", scale=ys, axis=alt.Axis(format="~s"))
     tip = [alt.Tooltip("lr:Q", title="learning rate", format=".4g"), alt.Tooltip("series:N", title="status"),
            alt.Tooltip("steps:Q", title="steps to converge")]
@@ -115,7 +120,7 @@ def steps_chart(table: pd.DataFrame, steps: int, lo: float, hi: float, rules: li
     layers.extend(rules)
     if predicted is not None and len(predicted):
         p = finite(predicted.rename(columns={"steps": "shown"}), "shown", positive=True)
-        p = p[(p["shown"] <= ymax * 1.6)].assign(series="theory (worst case)")
+        p = p[(p["shown"] <= ymax * 1.6)].assign(series=predicted_label)
         layers.append(alt.Chart(p).mark_line(strokeDash=[5, 4], strokeWidth=2, clip=True).encode(
             x=rate_axis(lo, hi), y=y, color=_color(present),
             tooltip=[alt.Tooltip("lr:Q", title="learning rate", format=".4g"),
