@@ -328,7 +328,8 @@ elif predicted is not None:
 st.caption(legend)
 
 if theory is not None:
-    with st.expander("Why does gradient descent diverge above 2/λmax?", icon=":material/functions:"):
+    with st.expander("Theory: why rates above a limit diverge, and what sets the speed",
+                     icon=":material/functions:"):
         st.markdown(
             "This loss is a quadratic bowl: its curvature (the Hessian H) is the same everywhere. Along each "
             "eigenvector of H with curvature λ, one step of plain gradient descent multiplies the distance to "
@@ -536,10 +537,12 @@ if tabs[TABS[1]].open:
                          "diverged at step": "—" if pd.isna(r["diverged_at"]) else int(r["diverged_at"])})
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
         if not picked:
+            good_why = ("the fastest rate of the sweep" if edges["fastest"] else
+                        f"no rate converged within {steps:,} steps: the one with the lowest final loss")
             st.markdown(
                 "- **Too small** (a tenth of the good rate): every step is timid; the loss falls, but it needs "
                 "many more steps.\n"
-                "- **Good** (the fastest rate of the sweep): big steps that still shrink the error every time.\n"
+                f"- **Good** ({good_why}): big steps that still shrink the error every time.\n"
                 "- **Too large** (the first rate above it that diverged, or the largest swept): steps overshoot "
                 "the valley floor and land higher up the other side — the loss grows until it blows up (✕).")
         st.caption("A curve that stops early without ✕ reached a loss of exactly 0 (or below the float precision), "

@@ -5,7 +5,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import streamlit as st
 import torch
+
+import dlcore
+import dlcore.sweep
 
 from tests.lr_sweep_helpers import ARTICLE, chart_rows, first_stay_below, frame, reference_run, run_page
 
@@ -91,3 +95,18 @@ def test_default_view_line_fit_theory_and_article():
     assert "no quadratic problem, start or tolerance produces that" in text
 
 
+
+
+def test_default_view_is_one_batched_training_call(monkeypatch):
+    calls = []
+    real = dlcore.sweep.train
+
+    def counting(problem, runs, config, progress=None):
+        calls.append(len(runs))
+        return real(problem, runs, config, progress=progress)
+
+    monkeypatch.setattr(dlcore.sweep, "train", counting)
+    monkeypatch.setattr(dlcore, "train", counting)
+    st.cache_data.clear()
+    run_page()
+    assert calls == [104]                # the 100-rate grid and the article's rates, together

@@ -118,13 +118,6 @@ def steps_chart(table: pd.DataFrame, steps: int, lo: float, hi: float, rules: li
     layers.append(alt.Chart(budget).mark_text(align="left", dx=4, dy=10, color=NOT_CONVERGED, fontSize=11).encode(
         x=alt.value(0), y=y, text="label:N"))
     layers.extend(rules)
-    if predicted is not None and len(predicted):
-        p = finite(predicted.rename(columns={"steps": "shown"}), "shown", positive=True)
-        p = p[(p["shown"] <= ymax * 1.6)].assign(series=predicted_label)
-        layers.append(alt.Chart(p).mark_line(strokeDash=[5, 4], strokeWidth=2, clip=True).encode(
-            x=rate_axis(lo, hi), y=y, color=_color(present),
-            tooltip=[alt.Tooltip("lr:Q", title="learning rate", format=".4g"),
-                     alt.Tooltip("shown:Q", title="theory: at most this many steps")]))
     if len(conv):
         layers.append(alt.Chart(conv).mark_point(size=55, filled=True, opacity=0.9).encode(
             x=rate_axis(lo, hi), y=y, color=_color(present), shape=_shape(present), tooltip=tip))
@@ -132,6 +125,14 @@ def steps_chart(table: pd.DataFrame, steps: int, lo: float, hi: float, rules: li
         layers.append(alt.Chart(stuck).mark_point(size=55, filled=False, strokeWidth=1.5).encode(
             x=rate_axis(lo, hi), y=y, color=_color(present), shape=_shape(present),
             tooltip=[alt.Tooltip("lr:Q", title="learning rate", format=".4g"), alt.Tooltip("series:N", title="status")]))
+    if predicted is not None and len(predicted):
+        p = finite(predicted.rename(columns={"steps": "shown"}), "shown", positive=True)
+        p = p[(p["shown"] <= ymax * 1.6)].assign(series=predicted_label)
+        layers.append(alt.Chart(p).mark_line(strokeDash=[6, 4], strokeWidth=2.5, clip=True).encode(
+            x=rate_axis(lo, hi), y=y, color=_color(present),
+            tooltip=[alt.Tooltip("lr:Q", title="learning rate", format=".4g"),
+                     alt.Tooltip("shown:Q", format=".0f", title="theory: at most this many steps"
+                                 if predicted_label == "theory (worst case)" else "theory: about this many steps")]))
     if article is not None and len(article):
         a = article[(article["lr"] >= lo) & (article["lr"] <= hi)].copy()
         a["series"] = "article 002"
@@ -146,7 +147,7 @@ def steps_chart(table: pd.DataFrame, steps: int, lo: float, hi: float, rules: li
         a_div = a[a["steps"].isna()]
         if len(a_div):
             layers.append(alt.Chart(a_div.assign(txt="article: diverges")).mark_text(
-                color=ARTICLE, fontSize=11, fontWeight="bold", dy=14).encode(
+                color=ARTICLE, fontSize=11, fontWeight="bold", dy=16, align="right", dx=4).encode(
                 x=rate_axis(lo, hi), y=alt.value(4), text="txt:N"))
     if len(div):
         layers.append(_diverged_strip(div, lo, hi, "status"))
