@@ -3,6 +3,7 @@ curves, the range test (against fastai's rules on a plain torch run) and the sch
 torch.optim.lr_scheduler)."""
 import math
 import re
+import runpy
 
 import numpy as np
 import pandas as pd
@@ -139,3 +140,20 @@ def test_schedules_tab_equals_torch_lr_schedulers():
         first = first_stay_below(losses, 1e-3, optimum)
         assert row["steps to converge"] == (f"{first:,}" if first is not None else "—"), row["schedule"]
         assert float(row["final loss"]) == pytest.approx(losses[-1], rel=1e-5, abs=1e-300), row["schedule"]
+
+
+def test_show_the_code_reproduces_the_row_on_screen(tmp_path):
+    """The exported script of the article tab's chosen rate, run on its own, ends where the
+    page's table says that rate ends."""
+    at = run_page(lo=0.001, hi=0.2, n=5, steps=1000, dtype="float64", code_rate=0.01)
+    script = [c.value for c in at.code if "torch.optim.SGD" in c.value]
+    assert len(script) == 1 and "lr=0.01" in script[0]
+    path = tmp_path / "lr_0.01.py"
+    path.write_text(script[0])
+    g = runpy.run_path(str(path), run_name="__main__")
+    x = torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64)
+    final = torch.mean((g["w"] * x + g["b"] - 2 * x) ** 2).item()
+    row = frame(at, "learning_rate").set_index("learning_rate").loc[0.01]
+    assert float(row["final_loss"]) == pytest.approx(final, rel=1e-9)
+    losses = g["losses"] + [final]
+    assert int(row["steps_to_converge"]) == first_stay_below(losses, 1e-3, 0.0)
