@@ -19,10 +19,10 @@ import streamlit as st
 from dlcore import (LINE_FIT, PRESETS, STUDY_HOURS, LinearProblem, PurchaseProblem, RunSpec, ScheduleSpec,
                     SumOfThree, SurfaceProblem, TrainConfig)
 from dlcore.budget import fit_budget
-from dlcore.results import converged_at
 from dlcore.lr_study import (ARTICLE_RATES, CHECK_TOLS, article_check, article_verdict, compare_with_article,
                              measured_edges, momentum_plateau, pick_curve_rates, plan_rates, schedule_runs,
                              schedule_specs, stability_limit, study_table, verify_runs)
+from dlcore.results import converged_at
 from dlcore.sweep import ARTICLE_LR_TABLE
 from dlcore.theory import quadratic_theory
 from ui import compute
@@ -113,11 +113,12 @@ state = PageState("lr", [
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def problem_size(problem) -> tuple[int, int]:
-    """(parameters, examples evaluated per step) — for the work budget."""
+def problem_size(problem) -> tuple[int, int, int]:
+    """(parameters, examples evaluated per step, training examples) — for the work budget
+    and to know when a batch size means mini-batches."""
     obj = problem.build()
     n_test = len(getattr(obj, "x_test", ()))
-    return obj.n_params, max(obj.n_train + n_test, 1)
+    return obj.n_params, max(obj.n_train + n_test, 1), obj.n_train
 
 
 def show(chart) -> None:
@@ -146,6 +147,19 @@ def sweep_specs(key: tuple, steps: int, lo: float, hi: float, rules: tuple, y_ti
                            predicted_label=pred_label)
     b = charts.final_loss_chart(_view, lo, hi, y_title, tol_line=tol, rules=layers)
     return a.to_dict(), b.to_dict()
+
+
+def edge_sentence(limit: float) -> str:
+    """What the divergence limit of plain gradient descent means for the article's 1.0 and 10."""
+    if math.isclose(limit, 1.0, rel_tol=1e-6):
+        return ("Here 2/λmax is exactly 1.0: at that rate every step jumps to the mirror point on the other side "
+                "of the minimum, so the loss never falls — neither 50 steps nor divergence.")
+    if limit < 1.0:
+        return f"And here every rate above {limit:.4g} diverges, so 1.0 cannot take 50 steps."
+    if limit < 10.0:
+        return (f"Here the limit is {limit:.4g}: 1.0 is stable and 10 diverges, as the article says — the "
+                "step counts are what does not fit.")
+    return f"Here the limit is {limit:.4g}: even 10 does not diverge."
 
 
 def rate_label(v: float) -> str:
@@ -181,7 +195,8 @@ with st.sidebar:
     with st.expander("More settings", icon=":material/tune:"):
         seed = state.number_input("seed", "Seed (initial weights, batch order)", step=1)
         batch = state.number_input("batch", "Mini-batch size (0 = full batch)", step=1,
-                                   help="Only the purchase problems have enough examples for mini-batches.")
+                                   help="A batch smaller than the training set means shuffled mini-batches "
+                                        "(the purchase problems have 800 records, the line fits 4).")
         dtype = state.radio("dtype", "Precision", horizontal=True)
 
 if lo >= hi:
@@ -191,8 +206,8 @@ if lo >= hi:
 
 label, problem, about = PROBLEMS[pkey]
 optimizer = PRESETS[opt_name]
-n_params, n_examples = problem_size(problem)
-batch_size = batch if 0 < batch < n_examples else None
+n_params, n_examples, n_train = problem_size(problem)
+batch_size = batch if 0 < batch < n_train else None
 extra = len([r for r in ARTICLE_RATES if not any(math.isclose(r, g, rel_tol=1e-9) for g in (lo, hi))])
 runs, steps, budget_notes = fit_budget(n_rates + extra, steps_req, n_params, n_examples)
 n_grid = max(2, runs - len(ARTICLE_RATES)) if runs < n_rates + extra else n_rates
@@ -427,8 +442,7 @@ if tabs[TABS[0]].open:
                     "steps needed are ≈ ln(gap₀/tol) / (2ηλmin): **ten times the rate gives about ten times fewer "
                     "steps** (the worst-case bound falls by at least 10×). The article's 500 → 300 → 150 → 50 "
                     "shrinks by only 1.7×, 2× and 3× per tenfold rate — **no quadratic problem, start or "
-                    "tolerance produces that with gradient descent.** And here every rate above "
-                    f"{limit[0]:.4g} diverges, so 1.0 cannot take 50 steps.")
+                    "tolerance produces that with gradient descent.** " + edge_sentence(limit[0]))
             elif limit is not None:
                 txt = (f"**What theory says.** With {optimizer.display} on this quadratic, rates above "
                        f"{limit[1]} = {limit[0]:.4g} diverge.")
@@ -539,12 +553,18 @@ if tabs[TABS[1]].open:
         if not picked:
             good_why = ("the fastest rate of the sweep" if edges["fastest"] else
                         f"no rate converged within {steps:,} steps: the one with the lowest final loss")
-            st.markdown(
-                "- **Too small** (a tenth of the good rate): every step is timid; the loss falls, but it needs "
-                "many more steps.\n"
-                f"- **Good** ({good_why}): big steps that still shrink the error every time.\n"
-                "- **Too large** (the first rate above it that diverged, or the largest swept): steps overshoot "
-                "the valley floor and land higher up the other side — the loss grows until it blows up (✕).")
+            large = [t.iloc[i] for (role, _), i in zip(chosen, idx) if role == "too large"]
+            bullets = {
+                "too small": "- **Too small** (a tenth of the good rate): every step is timid; the loss falls, but "
+                             "it needs many more steps.",
+                "good": f"- **Good** ({good_why}): big steps that still shrink the error every time.",
+                "too large": ("- **Too large** (the first rate above the good one that diverged): steps overshoot "
+                              "the valley floor and land higher up the other side — the loss grows until it "
+                              "blows up (✕)." if large and large[0]["status"] == "diverged" else
+                              f"- **Too large** (the largest rate swept — none diverged with {optimizer.display}): "
+                              "compare how it ends with the good rate."),
+            }
+            st.markdown("\n".join(bullets[role] for role, _ in chosen))
         st.caption("A curve that stops early without ✕ reached a loss of exactly 0 (or below the float precision), "
                    "which a log scale cannot show.")
         if state["code_run"] > len(chosen) - 1:
@@ -580,8 +600,8 @@ if tabs[TABS[2]].open:
             state.notes.append("The range test's start rate must be below its end rate; using 1e-7 to 10.")
             rt_start, rt_end = 1e-7, 10.0
         rt_label, rt_problem, _ = PROBLEMS[rt_key]
-        rp, rn = problem_size(rt_problem)
-        rt_bs = rt_batch if 0 < rt_batch < rn else None
+        rp, rn, rtrain = problem_size(rt_problem)
+        rt_bs = rt_batch if 0 < rt_batch < rtrain else None
         _, rt_iters_ok, rt_notes = fit_budget(1, rt_iters, rp, rn)
         if rt_iters_ok < 20:
             rt_notes.append("The range test needs at least 20 steps; this problem is too large for the budget.")
