@@ -11,7 +11,8 @@ import torch
 import dlcore
 import dlcore.sweep
 
-from tests.lr_sweep_helpers import ARTICLE, chart_rows, first_stay_below, frame, reference_run, run_page
+from tests.lr_sweep_helpers import (ARTICLE, HOURS, SCORES, chart_rows, first_stay_below, frame, reference_run,
+                                    run_page)
 
 
 SWEEPS = [
@@ -110,3 +111,20 @@ def test_default_view_is_one_batched_training_call(monkeypatch):
     st.cache_data.clear()
     run_page()
     assert calls == [104]                # the 100-rate grid and the article's rates, together
+
+
+def test_theory_column_is_exact_on_the_round_bowl_in_float64():
+    """Standardised study hours: the Hessian is 2·I, so gradient descent shrinks the gap by
+    (1 − 2η)² per step exactly and theory's bound is the measured count."""
+    at = run_page(problem="study_std", n=2, lo=0.01, hi=0.1, steps=5000, dtype="float64")
+    x = (HOURS - HOURS.mean()) / HOURS.std()
+    A = np.stack([x, np.ones_like(x)], axis=1)
+    opt = float(np.mean((A @ np.linalg.lstsq(A, SCORES, rcond=None)[0] - SCORES) ** 2))
+    gap0 = float(np.mean(SCORES ** 2)) - opt                     # start at m = c = 0
+    cmp = frame(at, "theory (worst case)").set_index("learning rate")
+    for lr in (0.001, 0.01, 0.1):
+        n = math.ceil(math.log(1e-3 / gap0) / (2 * math.log(abs(1 - 2 * lr))))
+        assert cmp.loc[lr, "theory (worst case)"] == f"≤ {n} steps"
+        assert cmp.loc[lr, "measured here"] == f"{n} steps"
+    assert cmp.loc[1.0, "measured here"] == "not converged in 5000"     # η = 2/λ: bounces forever
+    assert cmp.loc[10.0, "measured here"] == "diverged"
