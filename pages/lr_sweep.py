@@ -142,11 +142,12 @@ def sweep_specs(key: tuple, steps: int, lo: float, hi: float, rules: tuple, y_ti
     """Vega-Lite specs of the two sweep charts. Building and validating Altair charts is
     most of a rerun's time, so the finished specs are cached (``key`` + the plain
     arguments identify the underscored data, which is not hashed)."""
-    layers = [charts.rule(v, label, color, align=align, dy=dy) for v, label, color, align, dy in rules]
+    layers = [c for v, label, color, align, dy in rules for c in charts.rule(v, label, color, align=align, dy=dy)]
     a = charts.steps_chart(_view, steps, lo, hi, rules=layers, predicted=_predicted, article=_article,
                            predicted_label=pred_label)
     b = charts.final_loss_chart(_view, lo, hi, y_title, tol_line=tol, rules=layers)
-    return a.to_dict(), b.to_dict()
+    # Schema validation is left to tests/test_sweep_charts.py: here it would double the cold cost.
+    return a.to_dict(validate=False), b.to_dict(validate=False)
 
 
 def edge_sentence(limit: float) -> str:

@@ -60,16 +60,17 @@ def label_side(value: float, lo: float, hi: float, prefer: str = "left") -> str:
 
 
 def rule(value: float, label: str, color: str, dash=(6, 4), align: str = "left", dy: float = 12,
-         field: str = "lr") -> alt.Chart:
-    """A labelled vertical rule on the rate axis. ``align='right'`` puts the label on the
-    rule's left side, so two rules close together keep readable labels; ``dy`` is the
-    label's distance from the top in pixels."""
+         field: str = "lr") -> list[alt.Chart]:
+    """A labelled vertical rule on the rate axis, as two layers (rule, label) to add to a
+    chart's layer list. ``align='right'`` puts the label on the rule's left side, so two
+    rules close together keep readable labels; ``dy`` is the label's distance from the
+    top in pixels."""
     df = pd.DataFrame({field: [value], "label": [label]})
     line = alt.Chart(df).mark_rule(color=color, strokeDash=list(dash), strokeWidth=2).encode(
         x=f"{field}:Q", tooltip=[alt.Tooltip("label:N", title="line"), alt.Tooltip(f"{field}:Q", format=".4g")])
     text = alt.Chart(df).mark_text(align=align, dx=5 if align == "left" else -5, color=color, fontSize=12,
                                    fontWeight="bold").encode(x=f"{field}:Q", y=alt.value(dy), text="label:N")
-    return line + text
+    return [line, text]
 
 
 def _diverged_strip(d: pd.DataFrame, lo: float, hi: float, what: str) -> alt.Chart:
@@ -237,7 +238,7 @@ def range_test_chart(table: pd.DataFrame, suggestions: dict, chosen: str | None 
         if not (v and math.isfinite(v)):
             continue
         label = f"{name}: {v:.2g}" + (" ◀ verified below" if name == chosen else "")
-        layers.append(rule(v, label, colors.get(name, "#374151"), dash=(1, 0) if name == chosen else (6, 4),
+        layers.extend(rule(v, label, colors.get(name, "#374151"), dash=(1, 0) if name == chosen else (6, 4),
                            align=label_side(v, lo, hi), dy=14 + 18 * k))
     return alt.layer(*layers).properties(height=height)
 
