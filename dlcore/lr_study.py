@@ -375,8 +375,9 @@ def article_check(result: TrainResult, labels, tols=CHECK_TOLS, article=ARTICLE_
 
     One row per (optimizer, tolerance): the measured steps at each rate ("diverged",
     "> T" when not converged), ``shape holds`` (see :func:`article_verdict`), ``agree``
-    (rows within ×/÷ 1.25) and ``factor off`` — the geometric mean of measured/claimed
-    (or claimed/measured) over the rates where both converge.
+    (rows within ×/÷ 1.25), ``compared`` (rates where both the article and the run
+    converge) and ``factor off`` — the geometric mean of measured/claimed (or
+    claimed/measured) over those rates.
     """
     rates = [lr for lr, _ in article]
     labels = list(labels)
@@ -408,6 +409,7 @@ def article_check(result: TrainResult, labels, tols=CHECK_TOLS, article=ARTICLE_
                     row[f"{lr:g}"] = "diverged" if r["status"] == "diverged" else f"> {T}"
             row["shape holds"] = v["holds"]
             row["agree"] = v["agree"]
+            row["compared"] = len(logs)
             row["factor off"] = math.exp(sum(logs) / len(logs)) if logs else math.nan
             rows.append(row)
     return pd.DataFrame(rows)

@@ -204,6 +204,8 @@ def test_article_check_equals_a_per_run_reading_of_the_same_losses():
                 first = next((s for s in range(len(loss)) if np.all(loss[s:] < row["tolerance"])), None)
                 expected = str(first) if first is not None else "> 400"
             assert row[f"{lr:g}"] == expected
+        both = [lr for lr in ARTICLE_RATES[:4] if row[f"{lr:g}"].isdigit() and int(row[f"{lr:g}"]) > 0]
+        assert row["compared"] == len(both)
 
 
 # ---- schedules and the range-test check ----------------------------------------------------
