@@ -627,7 +627,8 @@ if tabs[TABS[2]].open:
                         f"passed 4× its best ({rt.best_loss:.4g})" if rt.stopped_at is not None else
                         f"ran all {len(rt.table)} steps without the loss passing 4× its best")
             st.caption(f"{rt_opt.display} on {rt_label} · " + (f"mini-batches of {rt_bs}" if rt_bs else "full batch")
-                       + f" · the test {stop_txt}. Raw loss: the loss of each step's batch, as fastai records it.")
+                       + f" · the test {stop_txt}. Raw loss: the loss of each step's batch, as fastai records it; smoothed: "
+                       "its exponential moving average (β = 0.98), debiased like fastai's.")
             st.markdown("\n".join(f"- **{k} → η = {v:.3g}** — {RULES[k]}" for k, v in sug.items()))
             with st.expander("When the suggestions disagree — known failure modes", icon=":material/warning:"):
                 st.markdown(

@@ -222,8 +222,8 @@ def range_test_chart(table: pd.DataFrame, suggestions: dict, chosen: str | None 
     ymax = float(min(max(np.max(s), s[0]), s[0] + max(s[0] - ymin, abs(s[0]) * 0.05)))
     pad = (ymax - ymin) * 0.08 or abs(ymax) * 0.05 or 1.0
     ys = alt.Scale(domain=[ymin - pad, ymax + pad], nice=False, zero=False)
-    long = pd.concat([t.assign(kind="loss of each step", value=t["loss"]),
-                      t.assign(kind="smoothed (EMA, β = 0.98, debiased)", value=t["smoothed"])])
+    long = pd.concat([t.assign(kind="raw loss", value=t["loss"]),
+                      t.assign(kind="smoothed (EMA β 0.98)", value=t["smoothed"])])
     lines = alt.Chart(long).mark_line(clip=True).encode(
         x=rate_axis(lo, hi, "learning rate η (grows every step; log scale)"),
         y=alt.Y("value:Q", title="training loss", scale=ys),
