@@ -43,20 +43,22 @@ def test_plan_rates_rejects_a_bad_range():
 
 # ---- stability limits: theory vs plain torch.optim loops ---------------------------------
 
-def line_fit_losses(lr, steps, **hyper):
+def line_fit_losses(lrs, steps, **hyper):
+    """Article 000's line fit trained with torch.optim.SGD at several rates at once: one
+    parameter group (own w, b, lr) per rate, one backward of the summed losses per step
+    (the runs do not interact). Returns each rate's losses before every update."""
     x = torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64)
     y = 2 * x
-    w = torch.zeros(1, dtype=torch.float64, requires_grad=True)
-    b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.SGD([w, b], lr=lr, **hyper)
-    out = []
+    ws = [torch.zeros(1, dtype=torch.float64, requires_grad=True) for _ in lrs]
+    bs = [torch.zeros(1, dtype=torch.float64, requires_grad=True) for _ in lrs]
+    opt = torch.optim.SGD([{"params": [w, b], "lr": lr} for w, b, lr in zip(ws, bs, lrs)], **hyper)
+    out = [[] for _ in lrs]
     for _ in range(steps):
-        loss = torch.mean((w * x + b - y) ** 2)
-        out.append(loss.item())
-        if not math.isfinite(out[-1]) or out[-1] > 1e12:
-            break
+        losses = [torch.mean((w * x + b - y) ** 2) for w, b in zip(ws, bs)]
+        for k, loss in enumerate(losses):
+            out[k].append(loss.item())
         opt.zero_grad()
-        loss.backward()
+        torch.stack([torch.nan_to_num(v, nan=0.0, posinf=0.0) for v in losses]).sum().backward()
         opt.step()
     return out
 
@@ -71,10 +73,9 @@ def test_stability_limit_separates_converging_from_diverging_torch_runs(hyper):
     mu = hyper.get("momentum", 0.0)
     expected = {False: 2 * (1 + mu) / lam_max, True: 2 * (1 + mu) / ((1 + 2 * mu) * lam_max)}[hyper.get("nesterov", False)]
     assert limit == pytest.approx(expected, rel=1e-12)
-    below = line_fit_losses(0.97 * limit, 4000, **hyper)
-    above = line_fit_losses(1.03 * limit, 4000, **hyper)
+    below, above = line_fit_losses([0.97 * limit, 1.03 * limit], 1500, **hyper)
     assert below[-1] < 1e-6 * below[0], f"{formula}: 0.97× the limit should converge"
-    assert not math.isfinite(above[-1]) or above[-1] > 1e12, f"{formula}: 1.03× the limit should diverge"
+    assert not math.isfinite(max(above)) or max(above) > 1e12, f"{formula}: 1.03× the limit should diverge"
 
 
 def test_momentum_plateau_steps_do_not_depend_on_the_rate_in_torch_runs():
@@ -84,15 +85,15 @@ def test_momentum_plateau_steps_do_not_depend_on_the_rate_in_torch_runs():
     ev = np.linalg.eigvalsh(2 / 4 * phi.T @ phi)
     assert (lo, hi, rho) == pytest.approx(((1 - mu ** 0.5) ** 2 / ev.min(), (1 + mu ** 0.5) ** 2 / ev.max(), mu ** 0.5))
 
-    def steps(lr):
-        losses = line_fit_losses(lr, 3000, momentum=mu)
-        return next(s for s in range(len(losses)) if all(v < 1e-3 for v in losses[s:]))
+    def first_below(losses):
+        return next((s for s in range(len(losses)) if all(v < 1e-3 for v in losses[s:])), None)
 
-    inside = [steps(lr) for lr in np.geomspace(lo * 1.5, hi * 0.8, 5)]
+    *runs, slow = line_fit_losses(list(np.geomspace(lo * 1.5, hi * 0.8, 5)) + [lo / 10], 600, momentum=mu)
+    inside = [first_below(r) for r in runs]
     expected = math.log(30 / 1e-3) / -math.log(mu)      # loss gap ~ μ^t from 30 at the start
-    assert max(inside) / min(inside) < 1.4, inside
+    assert None not in inside and max(inside) / min(inside) < 1.4, inside
     assert all(0.6 * expected < n < 1.6 * expected for n in inside), (inside, expected)
-    assert steps(lo / 10) > 3 * max(inside)             # below the plateau the rate matters again
+    assert first_below(slow) is None                    # below the plateau the rate matters again: > 600 steps
 
 
 def test_no_stability_limit_for_adaptive_optimizers_or_non_quadratics():
