@@ -67,7 +67,10 @@ class QuadraticTheory:
         rho = self.contraction(lr)
         with np.errstate(divide="ignore", invalid="ignore"):
             t = np.log(tol / initial_gap) / (2 * np.log(rho))
-        t = np.where(rho < 1, np.ceil(np.maximum(t, 0)), np.inf)
+        # At least one update is needed when the start is not already within tol (this
+        # matters for ρ = 0, e.g. η = 1/λ on a round bowl, where the log gives 0).
+        floor = 0 if initial_gap < tol else 1
+        t = np.where(rho < 1, np.ceil(np.maximum(t, floor)), np.inf)
         return t
 
 

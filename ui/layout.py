@@ -41,10 +41,12 @@ def table(df: pd.DataFrame, filename: str, label: str = "Download CSV", height: 
     """A table and a button to download exactly its data as CSV. Non-finite numbers are
     shown as 'diverged' in the table; the CSV keeps them as nan/inf."""
     shown = df.copy()
+    # A column mixing floats and "diverged" cannot be serialised to Arrow: Streamlit would log
+    # a traceback and fall back to str() on every render. Convert it to text here instead.
     for c in shown.columns:
         if pd.api.types.is_float_dtype(shown[c]) and not np.isfinite(shown[c].dropna().to_numpy()).all():
             shown[c] = shown[c].map(lambda v: fmt(v) if v is not None and not pd.isna(v) and not np.isfinite(v)
-                                    else v).astype(object)
+                                    else v).astype(str)
     kw = {"height": height} if height else {}
     st.dataframe(shown, hide_index=hide_index, width="stretch", column_config=column_config, **kw)
     st.download_button(label, df.to_csv(index=False).encode(), file_name=filename, mime="text/csv",

@@ -65,7 +65,8 @@ def loss_chart(df: pd.DataFrame, y: str = "loss", x: str = "step", color: str = 
     if len(div):
         layers.append(alt.Chart(div.assign(status="diverged here")).mark_point(
             shape="cross", size=180, filled=True, strokeWidth=1).encode(
-            x=f"{x}:Q", y=f"{y}:Q", color=alt.Color(f"{color}:N", sort=None, legend=None),
+            x=f"{x}:Q", y=f"{y}:Q",
+            color=alt.Color(f"{color}:N", sort=None, title=legend_title or color.replace("_", " ")),
             tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip("status:N"), alt.Tooltip(f"{x}:Q"),
                      alt.Tooltip(f"{y}:Q", format=".4g")]))
     chart = alt.layer(*layers).properties(height=height)
@@ -141,7 +142,7 @@ def paths_layer(paths: pd.DataFrame, x: str, y: str, color: str = "label", windo
                  alt.Tooltip(f"{y}:Q", format=".4g"), alt.Tooltip("loss:Q", format=".4g")])
     head = d.sort_values("step").groupby("run", as_index=False).tail(1)
     dot = alt.Chart(head).mark_point(size=160, filled=True, stroke="white", strokeWidth=1.5, opacity=1).encode(
-        x=f"{x}:Q", y=f"{y}:Q", color=alt.Color(f"{color}:N", sort=None, legend=None),
+        x=f"{x}:Q", y=f"{y}:Q", color=alt.Color(f"{color}:N", sort=None),
         tooltip=[alt.Tooltip(f"{color}:N"), "step:Q", alt.Tooltip("loss:Q", format=".4g")])
     return [line, dot]
 
