@@ -332,12 +332,17 @@ def test_non_string_input_is_refused():
         parse_expression(b"x + y")
 
 
-def test_huge_inputs_are_refused_quickly():
-    for text in ["(" * 1_000_000, "x+" * 1_000_000 + "x", "-" * 1_000_000 + "x", "é" * 1_000_000]:
-        start = time.perf_counter()
-        with pytest.raises(ExpressionError, match="too long"):
-            parse_expression(text)
-        assert time.perf_counter() - start < 0.5
+def _parser_must_not_run(*args, **kwargs):
+    raise AssertionError("over-long input reached ast.parse")
+
+
+def test_huge_inputs_are_refused_before_parsing():
+    """Refused by the length check, before Python's parser (which can be slow or blow the
+    C stack on such input) ever sees them."""
+    with mock.patch("ast.parse", _parser_must_not_run):
+        for text in ["(" * 1_000_000, "x+" * 1_000_000 + "x", "-" * 1_000_000 + "x", "é" * 1_000_000]:
+            with pytest.raises(ExpressionError, match="too long"):
+                parse_expression(text)
 
 
 # --- Property-based tests -------------------------------------------------------------------
@@ -348,16 +353,11 @@ Y_PROBE = torch.tensor([2.0, 0.0, -3.0], dtype=F64)
 
 
 def parses_or_refuses(text: str) -> None:
-    # Timed here rather than with a hypothesis deadline, so that one-off torch
-    # warm-up in the evaluation below cannot make the test flaky.
-    start = time.perf_counter()
     try:
         result = parse_expression(text)
     except ExpressionError as err:
         assert str(err).strip()
         return
-    finally:
-        assert time.perf_counter() - start < 0.25
     assert isinstance(result, Expression)
     out = result(X_PROBE, Y_PROBE)  # anything accepted must also evaluate
     assert out.shape == X_PROBE.shape and out.dtype == F64
@@ -378,10 +378,8 @@ def test_grammar_like_text_parses_or_raises_expression_error(text):
 @settings(max_examples=100, deadline=None)
 @given(st.text(min_size=MAX_LENGTH + 1, max_size=20_000).filter(lambda t: len(t.strip()) > MAX_LENGTH))
 def test_long_text_is_always_refused(text):
-    start = time.perf_counter()
-    with pytest.raises(ExpressionError, match="too long"):
+    with mock.patch("ast.parse", _parser_must_not_run), pytest.raises(ExpressionError, match="too long"):
         parse_expression(text)
-    assert time.perf_counter() - start < 0.25
 
 
 @dataclass(frozen=True)
