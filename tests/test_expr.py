@@ -12,7 +12,6 @@ import importlib.util
 import math
 import pickle
 import tempfile
-import time
 import uuid
 from dataclasses import FrozenInstanceError, dataclass
 from pathlib import Path
