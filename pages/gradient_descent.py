@@ -137,11 +137,11 @@ else:
 
 # ---- charts -----------------------------------------------------------------------------------------
 last_epoch = max(last - 1, 0)            # the last epoch whose start is recorded and finite
-if state["epoch"] > last_epoch:
-    state.set("epoch", last_epoch)
-hist = res.history(max_points=300)
-hist = pd.concat([hist, res.history(runs=[0]).query("step == @state['epoch']")]).drop_duplicates("step")
-hist = hist.sort_values("step")
+epoch_now = state.by_key["epoch"].clean(ss.get(state.wkey("epoch"), state["epoch"]))[0]
+# A new slider range makes Streamlit build a new slider, which would start at 0: hand it the epoch.
+if epoch_now > last_epoch or ss.get("gd.epoch_max") != last_epoch:
+    state.set("epoch", min(epoch_now, last_epoch))
+    ss["gd.epoch_max"] = last_epoch
 
 left, right = st.columns(2, gap="large")
 with left:
@@ -174,6 +174,8 @@ else:
 s = line_step(problem, float(params[epoch, 0]), float(params[epoch, 1]), lr, DTYPE)
 w_next, b_next = params[epoch + 1]
 
+full = res.history()
+hist = pd.concat([res.history(max_points=300), full[full["step"] == epoch]]).drop_duplicates("step").sort_values("step")
 window = window_around(hist, "w", "b", [(W_STAR, B_STAR), (w0, b0)],
                        cap=3 * max(float(np.hypot(w0 - W_STAR, b0 - B_STAR)), 1.0))
 grid = compute.grid(problem, window, 50)

@@ -48,7 +48,10 @@ K_SRC, K_VER, K_BASE, K_EDITED, K_VALID = (f"loss.{k}" for k in ("src", "ver", "
 
 
 def frame(x, y) -> pd.DataFrame:
-    return pd.DataFrame({"hours": [float(v) for v in x], "score": [float(v) for v in y]})
+    """The editor's table; a link with more hours than scores (or the reverse) shows empty cells."""
+    n = max(len(x), len(y))
+    pad = lambda v: [float(a) for a in v] + [None] * (n - len(v))  # noqa: E731
+    return pd.DataFrame({"hours": pad(x), "score": pad(y)}, dtype="float64")
 
 
 st.title("Loss explorer: how wrong is a line?")
@@ -98,16 +101,22 @@ with controls:
 
     data = dlcore.LinearProblem(x=xs, y=ys, names=("m", "c"), title="Study hours → exam score")
     m_star, c_star, mse_star = data.least_squares()
-    rng = slider_ranges(xs, ys, lines=[ARTICLE_LINE, (state["m"], state["c"])])
     with st.container(border=True):
         st.markdown("**Your line** — score = m · hours + c")
         if st.button("Article's line: 9 · hours + 350", icon=":material/restart_alt:"):
             state.set("m", ARTICLE_LINE[0])
             state.set("c", ARTICLE_LINE[1])
-        m0, c0 = rng.clamp(state["m"], state["c"])
-        if (m0, c0) != (state["m"], state["c"]):
+        # The line as the sliders hold it now (a slider just moved is ahead of the saved settings).
+        m_now = state.by_key["m"].clean(ss.get(state.wkey("m"), state["m"]))[0]
+        c_now = state.by_key["c"].clean(ss.get(state.wkey("c"), state["c"]))[0]
+        rng = slider_ranges(xs, ys, lines=[ARTICLE_LINE, (m_now, c_now)])
+        m0, c0 = rng.clamp(m_now, c_now)
+        # New data → new slider ranges → Streamlit makes new slider widgets, which would start at their
+        # minimum: hand them the current line explicitly.
+        if (m0, c0) != (m_now, c_now) or ss.get("loss.ranges") != rng:
             state.set("m", m0)
             state.set("c", c0)
+            ss["loss.ranges"] = rng
         m = state.slider("m", "Slope m (points per hour)", min_value=rng.m_lo, max_value=rng.m_hi, step=rng.m_step)
         c = state.slider("c", "Intercept c (points at 0 hours)", min_value=rng.c_lo, max_value=rng.c_hi,
                          step=rng.c_step)
