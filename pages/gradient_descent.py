@@ -230,10 +230,10 @@ with num_col:
 
 st.markdown("**Update** — the step against the gradient, with this epoch's numbers:")
 st.latex(r"\begin{aligned}"
-         rf"w &\leftarrow w - \eta\,\frac{{\partial L}}{{\partial w}} = {tex(s.w)} - {lr:g}\times({tex(s.grad_w)})"
-         rf" = {tex(s.new_w)} \\[4pt]"
-         rf"b &\leftarrow b - \eta\,\frac{{\partial L}}{{\partial b}} = {tex(s.b)} - {lr:g}\times({tex(s.grad_b)})"
-         rf" = {tex(s.new_b)}"
+         rf"w &\leftarrow w - \eta\,\tfrac{{\partial L}}{{\partial w}} = {tex(s.w)} - {lr:g}\times({tex(s.grad_w)})"
+         rf" \\ &= {tex(s.new_w)} \\[8pt]"
+         rf"b &\leftarrow b - \eta\,\tfrac{{\partial L}}{{\partial b}} = {tex(s.b)} - {lr:g}\times({tex(s.grad_b)})"
+         rf" \\ &= {tex(s.new_b)}"
          r"\end{aligned}")
 same = (np.float32(s.new_w) == np.float32(w_next)) and (np.float32(s.new_b) == np.float32(b_next))
 if same:

@@ -4,12 +4,12 @@ Every reference number comes from `article_loop` below — the article's float32
 plain tensors and `w -= lr * w.grad` — or from numpy, never from dlcore."""
 import contextlib
 import io
-import json
 import math
 
 import numpy as np
 import pytest
 import torch
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from tests.apptest_helpers import find_dataset, page_text, run_page
 from tests.chart_checks import assert_drawn_finite
@@ -99,8 +99,12 @@ def test_url_parameters_set_the_experiment():
     w, b, _ = article_loop(300, lr=0.05, w0=1.5, b0=-2.0)
     m = metrics(at)
     assert m["w after 300 epochs"] == f"{w[300]:.8g}" and m["b after 300 epochs"] == f"{b[300]:.8g}"
-    spec = json.dumps([json.loads(c.proto.spec) for c in at.get("vega_lite_chart")])
-    assert '"type": "log"' in spec                     # the log-scale toggle reached the chart
+    log_charts = [c for c in at.get("vega_lite_chart") if '"type": "log"' in c.proto.spec]
+    assert len(log_charts) == 1                        # the log-scale toggle reached the loss chart…
+    curve = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in log_charts[0].proto.datasets]
+    starts = [df for df in curve if {"step", "loss"} <= set(df.columns) and 0 in set(df["step"])]
+    assert starts and starts[0].loc[starts[0]["step"] == 0, "loss"].iloc[0] == 0.25 * (
+        (1.5 + -2 - 2) ** 2 + (3 - 2 - 4) ** 2 + (4.5 - 2 - 6) ** 2 + (6 - 2 - 8) ** 2)  # …and still starts at epoch 0
     assert not any("adjusted" in x.value for x in at.warning)
 
 
