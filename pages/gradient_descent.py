@@ -120,20 +120,20 @@ if div >= 0 or past_limit:
         first_bad = float(res.loss[div, 0])
         st.error(lead + f" The loss blew up at **epoch {div}** (loss {fmt(first_bad, 4)} from "
                  f"{fmt(float(res.loss[0, 0]), 4)} at the start); training stopped there and the charts end in a ✕.",
-                 icon="💥")
+                 icon=":material/error:")
     else:
         growth = abs(factor_steep) ** 2
         st.error(lead + f" The loss grows about ×{growth:.3f} per epoch: it is {fmt(loss_end, 4)} after {last} epochs "
-                 "and keeps growing without bound — train longer to see it explode.", icon="💥")
+                 "and keeps growing without bound — train longer to see it explode.", icon=":material/error:")
 elif factor_steep < 0:
     st.warning(f"**η = {lr:g} zig-zags:** it is above 1/λmax = {1 / THEORY.lambda_max:.4f}, so along the steep "
                f"direction each step jumps across the valley (factor {factor_steep:.3f}) — but by less each time, "
-               "so it still settles.", icon="↔️")
+               "so it still settles.", icon=":material/swap_horiz:")
 else:
     slow = 1 - lr * THEORY.lambda_min
     st.info(f"**η = {lr:g} rolls smoothly downhill.** Across the valley the error shrinks ×{factor_steep:.3f} per "
             f"epoch, but along the valley floor only ×{slow:.5f} — that slow direction is why reaching w = 2 takes "
-            "so long.", icon="⬇️")
+            "so long.", icon=":material/trending_down:")
 
 # ---- charts -----------------------------------------------------------------------------------------
 last_epoch = max(last - 1, 0)            # the last epoch whose start is recorded and finite
@@ -178,7 +178,7 @@ full = res.history()
 hist = pd.concat([res.history(max_points=300), full[full["step"] == epoch]]).drop_duplicates("step").sort_values("step")
 window = window_around(hist, "w", "b", [(W_STAR, B_STAR), (w0, b0)],
                        cap=3 * max(float(np.hypot(w0 - W_STAR, b0 - B_STAR)), 1.0))
-grid = compute.grid(problem, window, 50)
+grid = compute.grid(problem, window, 60)
 markers = pd.DataFrame({"w": [w0, W_STAR], "b": [b0, B_STAR],
                         "label": [f"start ({w0:g}, {b0:g})", "best fit (2, 0)"]})
 with left:
@@ -202,7 +202,7 @@ with fit_col:
         after = None
     if np.isfinite([s.w, s.b]).all() and abs(s.w) < 1e6 and abs(s.b) < 1e6:
         st.altair_chart(fit_chart(pts, s.w, s.b, x_title="x", y_title="y", height=350, extra_lines=after)
-                        .properties(title=f"Epoch {epoch}: the line ŷ = {fmt(s.w, 4)}·x + {fmt(s.b, 4)} and its errors")
+                        .properties(title=f"Epoch {epoch}: ŷ = {fmt(s.w, 4)}·x + {fmt(s.b, 4)}")
                         .configure_legend(orient="bottom"))
     else:
         st.info("At this epoch the line is far off the chart — the run has diverged.")
@@ -214,17 +214,18 @@ with num_col:
                  column_config={c: st.column_config.NumberColumn(format="%.6g") for c in rows.columns})
     st.markdown(f"**Loss** L = mean of the last column = **{f32(s.loss)}**")
     grads = pd.DataFrame({
-        "gradient": ["∂L/∂w = (2/n)·Σ(ŷ − y)·x", "∂L/∂b = (2/n)·Σ(ŷ − y)"],
+        "gradient": ["∂L/∂w", "∂L/∂b"],
         "autograd": [s.grad_w, s.grad_b], "finite diff.": [s.fd_w, s.fd_b],
         "difference": [s.grad_w - s.fd_w, s.grad_b - s.fd_b]})
     st.markdown("**Backward pass** — what `loss.backward()` puts in `w.grad` and `b.grad`, beside a central "
                 "finite difference of the loss:")
     st.dataframe(grads, hide_index=True, width="stretch",
-                 column_config={"gradient": st.column_config.TextColumn(width="medium"),
+                 column_config={"gradient": st.column_config.TextColumn(width="small"),
                                 "autograd": st.column_config.NumberColumn(format="%.8g"),
                                 "finite diff.": st.column_config.NumberColumn(format="%.8g"),
                                 "difference": st.column_config.NumberColumn(format="%.1e")})
-    st.caption(f"Autograd works in float32 like the article's tensors; the finite difference "
+    st.caption("By hand: ∂L/∂w = (2/n)·Σ(ŷ − y)·x and ∂L/∂b = (2/n)·Σ(ŷ − y). "
+               f"Autograd works in float32 like the article's tensors; the finite difference "
                f"[L(w + h) − L(w − h)] / 2h uses float64 and h = {s.fd_step:g} (exact for this quadratic loss up to "
                "rounding), so the difference is float32's rounding.")
 
@@ -239,9 +240,9 @@ same = (np.float32(s.new_w) == np.float32(w_next)) and (np.float32(s.new_b) == n
 if same:
     st.success(f"**The training run agrees bit for bit:** after epoch {epoch} it holds w = {f32(w_next)}, "
                f"b = {f32(b_next)} — exactly this update, computed in float32 like the article's tensors.",
-               icon="✅")
+               icon=":material/check_circle:")
 elif not s.finite or not np.isfinite([w_next, b_next]).all():
-    st.error(f"This update leaves the numbers float32 can hold: the run diverged at epoch {div}.", icon="💥")
+    st.error(f"This update leaves the numbers float32 can hold: the run diverged at epoch {div}.", icon=":material/error:")
 else:
     st.warning(f"The training run holds w = {float(w_next):.8g}, b = {float(b_next):.8g} after this epoch "
                f"(differences {float(w_next) - s.new_w:.2g}, {float(b_next) - s.new_b:.2g}).")

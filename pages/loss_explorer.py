@@ -16,7 +16,7 @@ from dlcore.lines import line_report
 from dlcore.theory import quadratic_theory
 from ui import compute
 from ui.charts.core import loss_chart
-from ui.charts.loss_explorer import landscape_chart, rate_chart, residual_chart, shares_chart
+from ui.charts.loss_explorer import landscape_chart, rate_chart, residual_chart, shares_chart, zoom_window
 from ui.layout import code, fmt, note_box, share_hint, table
 from ui.params import PageState, Param, log_options
 
@@ -42,6 +42,7 @@ state = PageState("loss", [
     Param("std", False, kind="bool", label="standardise hours"),
     Param("lr", 0.001, lo=1e-5, hi=2.0, options=GD_RATES, label="learning rate"),
     Param("steps", 200, kind="int", lo=1, hi=5000, options=GD_STEPS, label="steps"),
+    Param("zoom", True, kind="bool", label="zoom"),
 ])
 ss = st.session_state
 K_SRC, K_VER, K_BASE, K_EDITED, K_VALID = (f"loss.{k}" for k in ("src", "ver", "base", "edited", "valid"))
@@ -88,7 +89,7 @@ with controls:
             xs, ys, data_notes = parse_points(edited.get("hours", []), edited.get("score", []))
         except ValueError as e:
             xs, ys = ss.get(K_VALID) or (ARTICLE_X, ARTICLE_Y)
-            st.error(f"{e} Until then the page keeps using the last valid data ({len(xs)} points).", icon="✋")
+            st.error(f"{e} Until then the page keeps using the last valid data ({len(xs)} points).", icon=":material/block:")
             data_notes = []
         else:
             ss[K_VALID] = (xs, ys)
@@ -215,9 +216,10 @@ for col, (name, formula, value, note) in zip(cards, CARDS):
 
 # ---- loss landscape (drawn after the gradient-descent settings below are read) -------------------------
 st.subheader("The loss landscape")
-st.caption("The MSE of every line in the slider ranges: darker is lower. ● is your line, ◆ the best line (least "
-           "squares); the path is gradient descent's, from the section below. The valley is long and thin: many "
-           "lines through the middle of the data are almost equally good.")
+st.caption("The MSE of every line (slope, intercept): darker is lower, each band one step of log(MSE) like the "
+           "contour lines of a map. ● is your line, ◆ the best line (least squares); the dark path is gradient "
+           "descent's, from the section below. The valley is long and thin: many lines through the middle of the "
+           "data are almost equally good.")
 land_chart, land_info = st.columns([1.75, 1], gap="large")
 
 # ---- gradient descent ---------------------------------------------------------------------------------
@@ -276,17 +278,17 @@ lim = th_me.lr_diverge
 with gd_result:
     if div_me >= 0:
         st.error(f"**η = {lr:g} diverges** on {scale_me}: it is above 2/λmax = {lim:.4g}. The loss blew up at step "
-                 f"{div_me}; the ✕ marks where.", icon="💥")
+                 f"{div_me}; the ✕ marks where.", icon=":material/error:")
     elif mine["status"] == "growing":
         st.error(f"**η = {lr:g} is above 2/λmax = {lim:.4g}:** the loss grows every step and would blow up if "
-                 "training went on.", icon="💥")
+                 "training went on.", icon=":material/error:")
     elif mine["status"].startswith("within"):
         st.success(f"**Found it.** After {steps} steps at η = {lr:g}: score = {end_m:.4f} · hours + {end_c:.3f}, "
-                   f"MSE {mse_star + mine['gap']:.4f} (best {mse_star:.4f}).", icon="🎯")
+                   f"MSE {mse_star + mine['gap']:.4f} (best {mse_star:.4f}).", icon=":material/my_location:")
     else:
         st.warning(f"**Not there yet.** After {steps} steps at η = {lr:g}: score = {end_m:.4f} · hours + "
                    f"{end_c:.3f}, MSE {mse_star + mine['gap']:.2f} — still {mine['gap']:.4g} above the best "
-                   f"{mse_star:.2f}.", icon="🐢")
+                   f"{mse_star:.2f}.", icon=":material/hourglass_top:")
     q1, q2, q3 = st.columns(3)
     q1.metric("limit 2/λmax", f"{lim:.4g}", help="Plain gradient descent on this MSE diverges for "
               "any learning rate above 2 divided by the largest curvature (Hessian eigenvalue).")
@@ -327,7 +329,14 @@ st.markdown(
     "line in a single step. The fitted w′, b′ are mapped back: m = w′/σ, c = b′ − w′·μ/σ.")
 
 # ---- now the landscape, with the gradient-descent path ---------------------------------------------------
+with land_info:
+    zoom = state.toggle("zoom", "Zoom in", help="On: just around your line, the best line and gradient descent's "
+                                                "path, where the valley and the path along it are visible. Off: the "
+                                                "whole range of the sliders.")
 window = rng.window
+if zoom:
+    window = zoom_window(pd.concat([path[["m", "c"]], pd.DataFrame({"m": [m, m_star], "c": [c, c_star]})]),
+                         "m", "c", rng.window)
 grid = compute.grid(data, window, 60)
 with land_chart:
     st.altair_chart(landscape_chart(grid, window, path.assign(run=0), (m, c), (m_star, c_star), height=400))
@@ -339,11 +348,12 @@ with land_info:
     st.button("Use the best line", icon=":material/my_location:", on_click=lambda: ss.update(
         {state.wkey("m"): float(m_star), state.wkey("c"): float(c_star)}))
     if np.isfinite([end_m, end_c]).all() and div_me < 0:
-        st.button(f"Use the line gradient descent found", icon=":material/trending_down:", on_click=lambda: ss.update(
+        st.button("Use the line gradient descent found", icon=":material/trending_down:", on_click=lambda: ss.update(
             {state.wkey("m"): float(np.clip(end_m, rng.m_lo, rng.m_hi)),
              state.wkey("c"): float(np.clip(end_c, rng.c_lo, rng.c_hi))}))
-    st.caption(f"Slope from {rng.m_lo:g} to {rng.m_hi:g}, intercept from {rng.c_lo:g} to {rng.c_hi:g}: the "
-               "sliders' ranges, chosen around the best line.")
+    x0, x1, y0, y1 = window
+    st.caption(f"Shown: slope {x0:g} to {x1:g}, intercept {y0:g} to {y1:g}"
+               + (" (zoomed)." if zoom else " — the sliders' ranges, chosen around the best line."))
 
 # ---- code ---------------------------------------------------------------------------------------------
 code(loss_script(xs, ys, m, c, delta), "study_hours_loss.py", label="Show the code: the four losses")

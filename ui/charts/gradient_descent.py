@@ -16,6 +16,7 @@ import pandas as pd
 from .core import HEIGHT, finite, loss_chart, markers_layer, paths_layer, surface_layer
 
 STEP_COLOR = "#D55E00"
+PATH_COLOR = "#111827"
 
 
 def _nice_unit(span: float) -> float:
@@ -79,8 +80,14 @@ def bowl_chart(grid: pd.DataFrame, window, history: pd.DataFrame, markers: pd.Da
     only what is finite and inside the window is drawn)."""
     heat = surface_layer(grid, window, True, "slope w", "intercept b", height=height)
     heat.encoding.color.legend = None       # the page says "darker is lower"; the bowl gets the width
+    # Banded colours read like the contour lines of a map: each band is one step in log(loss).
+    heat.encoding.color.scale = alt.Scale(scheme={"name": "blues", "count": 10}, reverse=True, type="quantize",
+                                          zero=False)
     layers = [heat]
-    layers += paths_layer(history.assign(label="gradient descent"), "w", "b", window=window)
+    path = paths_layer(history.assign(label="gradient descent"), "w", "b", window=window)
+    for layer in path:                      # one run: a dark path reads best on the blue bowl
+        layer.encoding.color = alt.value(PATH_COLOR)
+    layers += path
     layers.append(markers_layer(markers, x="w", y="b", label="label"))
     if step is not None:
         x0, x1, y0, y1 = window

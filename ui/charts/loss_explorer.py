@@ -156,12 +156,36 @@ def landscape_chart(grid: pd.DataFrame, window, path: pd.DataFrame | None, yours
     learner's line as ● and the least-squares line as ◆."""
     heat = surface_layer(grid, window, True, "slope m", "intercept c", height=height)
     heat.encoding.color.legend = None          # the page's caption explains the colours
+    heat.encoding.color.scale = alt.Scale(scheme={"name": "blues", "count": 10}, reverse=True, type="quantize",
+                                          zero=False)      # bands read like contour lines
     layers = [heat]
     if path is not None and len(path):
-        layers += paths_layer(path, "m", "c", window=window)
+        drawn = paths_layer(path, "m", "c", window=window)
+        for layer in drawn:                 # one run: a dark path reads best on the blue landscape
+            layer.encoding.color = alt.value("#111827")
+        layers += drawn
     layers.append(markers_layer(pd.DataFrame({"x": [best[0]], "y": [best[1]], "label": ["best line"]}),
                                 shape="diamond", color="#009E73"))
     layers.append(markers_layer(pd.DataFrame({"x": [yours[0]], "y": [yours[1]], "label": ["your line"]}),
                                 shape="circle", color="#0072B2"))
     return (alt.layer(*layers).resolve_scale(color="independent").properties(height=height)
             .configure_legend(disable=True))
+
+
+def zoom_window(points: pd.DataFrame, x: str, y: str, full, pad: float = 0.2,
+                min_fraction: float = 0.04) -> tuple[float, float, float, float]:
+    """A window around the finite ``points`` (each axis on its own scale), padded, at
+    least ``min_fraction`` of the ``full`` window wide on each axis and never outside it."""
+    d = finite(points, [x, y])
+    x0f, x1f, y0f, y1f = full
+    out = []
+    for col, lo_f, hi_f in ((x, x0f, x1f), (y, y0f, y1f)):
+        v = d[col].to_numpy(dtype=float)
+        v = v[(v >= lo_f) & (v <= hi_f)]
+        lo, hi = (float(v.min()), float(v.max())) if len(v) else (lo_f, hi_f)
+        span = max(hi - lo, (hi_f - lo_f) * min_fraction)
+        mid = (lo + hi) / 2
+        half = span * (0.5 + pad)
+        lo, hi = max(mid - half, lo_f), min(mid + half, hi_f)
+        out += [float(f"{lo:.6g}"), float(f"{hi:.6g}")]
+    return tuple(out)
