@@ -242,7 +242,8 @@ if same:
                f"b = {f32(b_next)} — exactly this update, computed in float32 like the article's tensors.",
                icon=":material/check_circle:")
 elif not s.finite or not np.isfinite([w_next, b_next]).all():
-    st.error(f"This update leaves the numbers float32 can hold: the run diverged at epoch {div}.", icon=":material/error:")
+    st.error(f"This update leaves the numbers float32 can hold: the run diverged at epoch {div}.",
+             icon=":material/error:")
 else:
     st.warning(f"The training run holds w = {float(w_next):.8g}, b = {float(b_next):.8g} after this epoch "
                f"(differences {float(w_next) - s.new_w:.2g}, {float(b_next) - s.new_b:.2g}).")

@@ -67,7 +67,8 @@ controls, picture = st.columns([1, 1.75], gap="large")
 with controls:
     with st.container(border=True):
         st.markdown("**Your data** — edit cells, add rows at the bottom, select rows to delete them")
-        if st.button("Article's data", icon=":material/restart_alt:", help="Back to 10, 20, 30, 40 → 480, 520, 710, 680."):
+        if st.button("Article's data", icon=":material/restart_alt:",
+                     help="Back to 10, 20, 30, 40 → 480, 520, 710, 680."):
             state.set("hours", list(ARTICLE_X))
             state.set("scores", list(ARTICLE_Y))
         src = (tuple(state["hours"]), tuple(state["scores"]))
@@ -89,7 +90,8 @@ with controls:
             xs, ys, data_notes = parse_points(edited.get("hours", []), edited.get("score", []))
         except ValueError as e:
             xs, ys = ss.get(K_VALID) or (ARTICLE_X, ARTICLE_Y)
-            st.error(f"{e} Until then the page keeps using the last valid data ({len(xs)} points).", icon=":material/block:")
+            st.error(f"{e} Until then the page keeps using the last valid data ({len(xs)} points).",
+                     icon=":material/block:")
             data_notes = []
         else:
             ss[K_VALID] = (xs, ys)
@@ -127,8 +129,7 @@ with controls:
 
 res_table, losses = line_report(xs, ys, m, c, state["delta"])
 with picture:
-    st.altair_chart(residual_chart(pd.DataFrame({"x": xs, "y": ys}), m, c, "study hours", "exam score",
-                                   squares=squares, height=430))
+    fit_slot = st.empty()               # drawn at the end, with the line gradient descent finds below
     metrics_box = st.container()        # filled once the Huber δ below has been read
     st.caption(f"Line: score = {fmt(m, 6)} · hours + {fmt(c, 6)}. Predictions: "
                + ", ".join(fmt(v, 6) for v in res_table["prediction"][:8])
@@ -230,7 +231,8 @@ std_problem = replace(std_base, start=to_model(std_base, m, c))
 th_raw, th_std = quadratic_theory(raw_problem), quadratic_theory(std_problem)
 gd_controls, gd_result = st.columns([1, 1.5], gap="large")
 with gd_controls, st.container(border=True):
-    st.markdown(f"**Gradient descent from your line** (score = {fmt(m, 6)} · hours + {fmt(c, 6)}), plain SGD on the MSE")
+    st.markdown(f"**Gradient descent from your line** (score = {fmt(m, 6)} · hours + {fmt(c, 6)}), "
+                "plain SGD on the MSE")
     std = state.toggle("std", "Standardise the hours first",
                        help="Feed (hours − mean)/std to the model instead of raw hours; the line found is mapped "
                             "back to score = m · hours + c.")
@@ -324,9 +326,9 @@ st.markdown(
 st.markdown(
     f"**Standardising fixes it.** With x′ = (hours − {std_base.x_scale()[0]:.4g}) / {std_base.x_scale()[1]:.4g} the "
     f"Hessian becomes [[{th_std.hessian[0][0]:.3g}, {th_std.hessian[0][1]:.3g}], [{th_std.hessian[1][0]:.3g}, "
-    f"{th_std.hessian[1][1]:.3g}]]: every direction is equally curved (condition {th_std.condition:.3g}), every rate below "
-    f"2/λmax = **{th_std.lr_diverge:.3g}** converges, and η = 1/λ = {1 / th_std.lambda_max:.3g} lands on the best "
-    "line in a single step. The fitted w′, b′ are mapped back: m = w′/σ, c = b′ − w′·μ/σ.")
+    f"{th_std.hessian[1][1]:.3g}]]: every direction is equally curved (condition {th_std.condition:.3g}), "
+    f"every rate below 2/λmax = **{th_std.lr_diverge:.3g}** converges, and η = 1/λ = {1 / th_std.lambda_max:.3g} "
+    "lands on the best line in a single step. The fitted w′, b′ are mapped back: m = w′/σ, c = b′ − w′·μ/σ.")
 
 # ---- now the landscape, with the gradient-descent path ---------------------------------------------------
 with land_info:
@@ -354,6 +356,16 @@ with land_info:
     x0, x1, y0, y1 = window
     st.caption(f"Shown: slope {x0:g} to {x1:g}, intercept {y0:g} to {y1:g}"
                + (" (zoomed)." if zoom else " — the sliders' ranges, chosen around the best line."))
+
+# ---- the data chart, with gradient descent's line ------------------------------------------------------
+gd_line = None
+if div_me < 0 and np.isfinite([end_m, end_c]).all():
+    pad = (max(xs) - min(xs)) * 0.08                   # residual_chart's own x padding
+    ends = np.array([min(xs) - pad, max(xs) + pad], dtype=float)
+    gd_line = pd.DataFrame({"x": ends, "y": end_m * ends + end_c,
+                            "label": f"gradient descent ({steps} steps)"})
+fit_slot.altair_chart(residual_chart(pd.DataFrame({"x": xs, "y": ys}), m, c, "study hours", "exam score",
+                                     squares=squares, height=430, extra_lines=gd_line))
 
 # ---- code ---------------------------------------------------------------------------------------------
 code(loss_script(xs, ys, m, c, delta), "study_hours_loss.py", label="Show the code: the four losses")

@@ -189,6 +189,9 @@ def test_gradient_descent_on_raw_hours_crawls():
     text = page_text(at)
     assert "Not there yet" in text and f"score = {m_ref:.4f} · hours + {c_ref:.3f}" in text
     assert c_ref < 360                       # the intercept has hardly moved towards 400
+    lines = find_dataset(at, {"x", "y", "label"})
+    gd = lines[lines["label"] == "gradient descent (200 steps)"]
+    np.testing.assert_allclose(gd["y"], m_ref * gd["x"] + c_ref, rtol=1e-12)   # drawn over the data too
 
 
 def test_standardised_hours_land_in_one_step():

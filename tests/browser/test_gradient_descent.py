@@ -2,8 +2,7 @@
 result, reacts to a widget, a shared link reproduces it, and it works on a phone."""
 import re
 
-from tests.browser.helpers import (DESKTOP, PHONE, assert_charts_drawn, exceptions, goto, main_text, screenshot,
-                                   settle)
+from tests.browser.helpers import DESKTOP, assert_charts_drawn, exceptions, goto, main_text, screenshot, settle
 from tests.browser.server import log_tail
 
 PATH = "gradient-descent"

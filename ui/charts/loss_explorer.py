@@ -79,7 +79,7 @@ def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title
         x=x_enc, y=y_enc, detail="label:N",
         color=alt.Color("label:N", title=None, sort=present,
                         scale=alt.Scale(domain=present, range=[colors[k] for k in present]),
-                        legend=alt.Legend(orient="top", direction="horizontal")),
+                        legend=alt.Legend(orient="top", direction="horizontal", labelLimit=320)),
         strokeDash=alt.condition(alt.datum.label == "your line", alt.value([1, 0]), alt.value([7, 4]))))
     layers.append(alt.Chart(d).mark_circle(size=150, color="#111827", opacity=1, stroke="white",
                                            strokeWidth=1.5).encode(
