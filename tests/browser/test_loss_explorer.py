@@ -22,21 +22,24 @@ def test_loads_draws_and_shows_the_articles_mse(page, app_url):
 
 
 def edit_cell(page, row: int, text: str):
-    """Double-click the score cell of a data-editor row (0-based), type, press Enter."""
+    """Select the score cell of a data-editor row (0-based), open its editor with Enter,
+    fill in the text and commit it with Enter — as a learner would with the keyboard."""
     grid = page.locator("[data-testid='stDataFrame']").first
-    grid.locator("canvas").first.wait_for()
-    box = grid.bounding_box()
+    canvas = grid.locator("canvas").first       # the grid itself: header row first (the toolbar sits above it)
+    canvas.wait_for()
+    box = canvas.bounding_box()
     row_h = 35                                 # Streamlit's default row height (header row included)
-    overlay = page.locator("#portal textarea, #portal input")
-    for _ in range(5):                         # the grid may still be laying out: retry the double-click
-        page.mouse.dblclick(box["x"] + box["width"] - 40, box["y"] + row_h * (row + 1) + row_h / 2)
+    editor = page.locator("#portal input, #portal textarea, .gdg-input").first
+    for _ in range(5):                         # the grid may still be laying out: retry until the editor opens
+        page.mouse.click(box["x"] + box["width"] - 40, box["y"] + row_h * (row + 1) + row_h / 2)
+        time.sleep(0.3)
+        page.keyboard.press("Enter")
         try:
-            overlay.first.wait_for(timeout=2000)
+            editor.wait_for(timeout=2000)
             break
         except Exception:
-            time.sleep(0.5)
-    page.keyboard.press("Control+a")
-    page.keyboard.type(text)
+            page.keyboard.press("Escape")
+    editor.fill(text)
     page.keyboard.press("Enter")
     time.sleep(0.5)
     settle(page)
