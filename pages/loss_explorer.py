@@ -146,9 +146,10 @@ with st.container(border=True):
         f"`Loss: {art_losses['MSE']:.2f}`. **{art_losses['MSE']:.2f} is right** — it is what "
         "`torch.mean((Y_true - Y_pred) ** 2)` returns for the predictions "
         + ", ".join(f"{v:g}" for v in art_table["prediction"]) + ":")
-    st.latex(r"\begin{aligned}\text{MSE} &= \frac{" + " + ".join(f"({v:g})^2" for v in r) + r"}{4} \\"
-             + r"&= \frac{" + " + ".join(f"{v:g}" for v in sq) + r"}{4} = \frac{" + f"{sum(sq):g}" + r"}{4} = "
-             + f"{art_losses['MSE']:.2f}" + r"\end{aligned}")
+    sq_terms = " + ".join(f"{v:g}^2" if v >= 0 else f"({v:g})^2" for v in r)
+    st.latex(r"\begin{aligned}\text{MSE} &= \tfrac14\,[\," + sq_terms + r"\,] \\"
+             + r"&= \tfrac14\,[\," + " + ".join(f"{v:g}" for v in sq) + r"\,] \\"
+             + r"&= " + f"{sum(sq):g}" + r" / 4 = " + f"{art_losses['MSE']:.2f}" + r"\end{aligned}")
     st.markdown(f"A mean of 2550 would need the squared errors to add up to 2550 × 4 = 10200; they add up to "
                 f"{sum(sq):g}. The comment is wrong; the printed output is right. "
                 + ("*This is the article's data and line — the chart above shows exactly these four errors.*"
