@@ -4,6 +4,7 @@ Navigation lists the pages in teaching order, and only those whose file exists.
 Page paths are built from this file's folder so the app also runs from another
 entrypoint (deploy/community-cloud/streamlit_app.py).
 """
+import logging
 from pathlib import Path
 
 import streamlit as st
@@ -32,4 +33,13 @@ nav = st.navigation(pages)
 with st.sidebar:
     st.caption("Gradient Descent Lab · every number is computed live by PyTorch "
                f"{torch.__version__.split('+')[0]} from the seed shown.")
-nav.run()
+try:
+    nav.run()
+except Exception as exc:  # Streamlit's rerun/stop signals are BaseExceptions and pass through.
+    # A classroom safety net: say what to do, log the details for us, and still show the
+    # exception element (its text is redacted for visitors by showErrorDetails = "none").
+    logging.getLogger("gradient_descent_lab").exception("page %s failed", nav.url_path)
+    st.error("Sorry — this page hit an unexpected problem with these settings. "
+             f"[Reset this page to its defaults](/{nav.url_path}) or go back and change the last setting.",
+             icon="🛟")
+    st.exception(exc)

@@ -50,7 +50,9 @@ def evaluate_classifier(problem, params, dtype: str = "float32", threshold: floa
     """Metrics table (rows train/test) and test-set probabilities for one parameter vector."""
     from .problems.base import DTYPES
     obj = problem.build(DTYPES[dtype])
-    theta = torch.as_tensor(np.asarray(params), dtype=obj.dtype).reshape(1, -1)
+    # A copy: params is often a TrainResult row, which is read-only, and torch warns when
+    # asked to share a non-writable buffer.
+    theta = torch.tensor(np.array(params, dtype=np.float64), dtype=obj.dtype).reshape(1, -1)
     rows, probs = {}, {}
     with torch.no_grad():
         for split, y in (("train", obj.y), ("test", obj.y_test)):

@@ -36,19 +36,20 @@ Example::
 
     >>> spec = OptimizerSpec.make("adam", lr=0.1)
     >>> opt = BatchedOptimizer([spec, OptimizerSpec.make("sgd", lr=0.1)], n_params=2,
-    ...                        dtype=torch.float64)
+    ...                        lrs=[[0.1, 0.1]], dtype=torch.float64)     # 1 step × 2 runs
     >>> theta = torch.zeros(2, 2, dtype=torch.float64)
-    >>> theta = opt.step(theta, torch.ones(2, 2, dtype=torch.float64),
-    ...                  lr=torch.tensor([0.1, 0.1], dtype=torch.float64))
+    >>> theta = opt.step(theta, torch.ones(2, 2, dtype=torch.float64), k=0)
     >>> [round(v, 6) for v in theta[:, 0].tolist()]   # Adam's first step is lr·g/(|g|+ε)
     [-0.1, -0.1]
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields, replace
 
+import numpy as np
 import torch
+
+from ._checks import is_number
 
 __all__ = ["OPTIMIZERS", "PRESETS", "OptimizerSpec", "BatchedOptimizer", "preset"]
 
@@ -99,8 +100,10 @@ class OptimizerSpec:
             raise ValueError(f"Unknown optimizer {self.name!r}; choose one of {sorted(OPTIMIZERS)}.")
         for f in fields(self):
             v = getattr(self, f.name)
-            if f.type in ("float", float) and not (isinstance(v, (int, float)) and math.isfinite(v)):
+            if f.type in ("float", float) and not is_number(v):
                 raise ValueError(f"{f.name} must be a finite number, got {v!r}.")
+            if f.type in ("bool", bool) and not isinstance(v, bool):
+                raise ValueError(f"{f.name} must be True or False, got {v!r}.")
         if not self.lr > 0:
             raise ValueError(f"Learning rate must be positive, got {self.lr}.")
         if self.weight_decay < 0:
@@ -207,13 +210,10 @@ class _Group:
             self.one_minus_b1 = _col([1 - b for b in self.h["beta1"]], dtype)
             self.b2, self.one_minus_b2 = c("beta2"), _col([1 - b for b in self.h["beta2"]], dtype)
             self.eps = c("eps")
-            self.b1_64, self.b2_64 = _col(self.h["beta1"], torch.float64), _col(self.h["beta2"], torch.float64)
-            self.wd_64 = _col(self.h["weight_decay"], torch.float64)
             self.m = torch.zeros(shape, dtype=dtype)
             self.v = torch.zeros(shape, dtype=dtype)
         elif name == "adagrad":
             self.eps = c("eps")
-            self.decay_64 = _col(self.h["lr_decay"], torch.float64)
             self.s = torch.zeros(shape, dtype=dtype) + c("initial_accumulator_value")
         elif name == "rmsprop":
             self.alpha, self.one_minus_alpha = c("alpha"), _col([1 - a for a in self.h["alpha"]], dtype)
@@ -223,6 +223,26 @@ class _Group:
             self.buf = torch.zeros(shape, dtype=dtype) if kind[2] else None
         self.t = 0
 
+    def prepare(self, lr64: np.ndarray) -> None:
+        """Precompute every per-step scalar from the (steps, n) float64 learning-rate table.
+
+        torch.optim forms these scalars in Python floats (float64) and its kernels cast
+        them to the parameter dtype; we do the same once for all steps, with numpy's
+        float64 arithmetic standing in for Python's, instead of a handful of tiny tensor
+        operations at every step."""
+        T = lr64.shape[0]
+        t = np.arange(1, T + 1, dtype=np.float64)[:, None]                   # step counts 1..T
+        h = {k: np.asarray(v, dtype=np.float64)[None, :] for k, v in self.h.items()}
+        as_col = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(self.dtype).unsqueeze(-1)  # noqa: E731
+        name = self.kind[0]
+        self.neg_lr = as_col(-lr64)
+        if name in ("adam", "adamw"):
+            self.neg_step = as_col(-(lr64 / (1 - h["beta1"] ** t)))
+            self.bc2_sqrt = as_col((1 - h["beta2"] ** t) ** 0.5)
+            self.decay = as_col(1 - lr64 * h["weight_decay"])
+        elif name == "adagrad":
+            self.neg_clr = as_col(-(lr64 / (1 + (t - 1) * h["lr_decay"])))
+
     def state(self) -> dict[str, torch.Tensor]:
         """The optimizer's internal state per run (velocity, moment estimates...)."""
         out = {}
@@ -231,11 +251,10 @@ class _Group:
                 out[k] = getattr(self, k)
         return out
 
-    def step(self, theta: torch.Tensor, g: torch.Tensor, lr64: torch.Tensor) -> torch.Tensor:
-        """Return the updated parameters for this group's runs. lr64 is an (n, 1) float64 column."""
+    def step(self, theta: torch.Tensor, g: torch.Tensor, k: int) -> torch.Tensor:
+        """Return the updated parameters for this group's runs at update k (0-based)."""
         self.t += 1
         name = self.kind[0]
-        lr = lr64.to(self.dtype)
         if name == "sgd":
             if self.any_wd:
                 g = g + self.wd * theta
@@ -245,29 +264,25 @@ class _Group:
                 else:
                     self.buf = self.buf * self.mu + self.one_minus_damp * g
                 g = g + self.mu * self.buf if self.kind[2] else self.buf
-            return theta + (-lr) * g
+            return theta + self.neg_lr[k] * g
 
         if name in ("adam", "adamw"):
             if self.any_wd:
                 if name == "adamw":
-                    theta = theta * (1 - lr64 * self.wd_64).to(self.dtype)
+                    theta = theta * self.decay[k]
                 else:
                     g = g + self.wd * theta
             self.m = self.m.lerp(g, self.one_minus_b1)
             self.v = self.v * self.b2 + (self.one_minus_b2 * g) * g
-            t = float(self.t)
-            step_size = lr64 / (1 - self.b1_64 ** t)
-            bc2_sqrt = (1 - self.b2_64 ** t) ** 0.5
-            denom = self.v.sqrt() / bc2_sqrt.to(self.dtype) + self.eps
-            return theta + ((-step_size).to(self.dtype) * self.m) / denom
+            denom = self.v.sqrt() / self.bc2_sqrt[k] + self.eps
+            return theta + (self.neg_step[k] * self.m) / denom
 
         if name == "adagrad":
             if self.any_wd:
                 g = g + self.wd * theta
-            clr = lr64 / (1 + (self.t - 1) * self.decay_64)
             self.s = self.s + g * g
             std = self.s.sqrt() + self.eps
-            return theta + ((-clr).to(self.dtype) * g) / std
+            return theta + (self.neg_clr[k] * g) / std
 
         # rmsprop
         if self.any_wd:
@@ -281,8 +296,8 @@ class _Group:
         avg = avg + self.eps
         if self.buf is not None:
             self.buf = self.buf * self.mu + g / avg
-            return theta + (-lr) * self.buf
-        return theta + ((-lr) * g) / avg
+            return theta + self.neg_lr[k] * self.buf
+        return theta + (self.neg_lr[k] * g) / avg
 
 
 def _kind(s: OptimizerSpec) -> tuple:
@@ -297,28 +312,33 @@ class BatchedOptimizer:
     """Steps N runs at once, each with its own :class:`OptimizerSpec`.
 
     Runs are grouped by optimizer kind; each group updates its rows of ``theta`` with the
-    rule in the module docstring. The learning rate is passed per step (so schedules can
-    change it) as an (N,) tensor.
+    rule in the module docstring. ``lrs`` is the (steps, N) table of learning rates —
+    the schedule already applied — so update k uses row k.
     """
 
-    def __init__(self, specs: list[OptimizerSpec], n_params: int, dtype=torch.float32):
+    def __init__(self, specs: list[OptimizerSpec], n_params: int, lrs, dtype=torch.float32):
         self.specs = list(specs)
         self.dtype = dtype
+        lrs = np.asarray(lrs, dtype=np.float64)
+        if lrs.ndim != 2 or lrs.shape[1] != len(self.specs):
+            raise ValueError("lrs must be a (steps, runs) table of learning rates.")
         by_kind: dict[tuple, list[int]] = {}
         for i, s in enumerate(self.specs):
             by_kind.setdefault(_kind(s), []).append(i)
-        self.groups = [_Group(k, idx, [self.specs[i] for i in idx], n_params, dtype)
-                       for k, idx in by_kind.items()]
+        self.groups = []
+        for k, idx in by_kind.items():
+            g = _Group(k, idx, [self.specs[i] for i in idx], n_params, dtype)
+            g.prepare(lrs[:, idx])
+            self.groups.append(g)
         self._single = len(self.groups) == 1
 
-    def step(self, theta: torch.Tensor, grad: torch.Tensor, lr: torch.Tensor) -> torch.Tensor:
-        """Return θ after one update. theta, grad: (N, P); lr: (N,) learning rates."""
-        lr_col = lr.to(torch.float64).reshape(-1, 1)
+    def step(self, theta: torch.Tensor, grad: torch.Tensor, k: int) -> torch.Tensor:
+        """Return θ after update k. theta, grad: (N, P)."""
         if self._single:
-            return self.groups[0].step(theta, grad, lr_col)
+            return self.groups[0].step(theta, grad, k)
         out = theta.clone()
         for g in self.groups:
-            out[g.idx] = g.step(theta[g.idx], grad[g.idx], lr_col[g.idx])
+            out[g.idx] = g.step(theta[g.idx], grad[g.idx], k)
         return out
 
     def state(self) -> dict[str, torch.Tensor]:

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ._checks import is_number, is_whole
+
 __all__ = ["SCHEDULES", "ScheduleSpec"]
 
 SCHEDULES = ("constant", "step", "exponential", "cosine", "onecycle")
@@ -53,9 +55,9 @@ class ScheduleSpec:
             raise ValueError(f"Unknown schedule {self.kind!r}; choose one of {list(SCHEDULES)}.")
         for name in ("gamma", "eta_min", "pct_start", "div_factor", "final_div_factor"):
             v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and math.isfinite(v)):
+            if not is_number(v):
                 raise ValueError(f"{name} must be a finite number, got {v!r}.")
-        if not (isinstance(self.step_size, int) and self.step_size >= 1):
+        if not (is_whole(self.step_size) and self.step_size >= 1):
             raise ValueError(f"step_size must be a positive integer, got {self.step_size!r}.")
         # gamma > 1 is allowed: a growing rate is what the learning-rate range test uses.
         if not 0 < self.gamma <= 10:

@@ -42,6 +42,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
+from ._checks import floats, is_number, is_whole
 from .optimizers import BatchedOptimizer, OptimizerSpec
 from .problems.base import DTYPES
 from .results import TrainResult
@@ -74,10 +75,10 @@ class RunSpec:
             raise ValueError(f"seed must be a whole number from 0 to 2⁶³−1, got {self.seed!r}.")
         for name in ("l1", "l2"):
             v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+            if not (is_number(v) and v >= 0):
                 raise ValueError(f"{name} must be a finite number ≥ 0, got {v!r}.")
         if self.start is not None:
-            object.__setattr__(self, "start", tuple(float(v) for v in self.start))
+            object.__setattr__(self, "start", floats(self.start, "start"))
             if not all(math.isfinite(v) for v in self.start):
                 raise ValueError("Start values must be finite numbers.")
 
@@ -111,15 +112,15 @@ class TrainConfig:
     def __post_init__(self):
         if not isinstance(self.steps, int) or isinstance(self.steps, bool) or not 1 <= self.steps <= MAX_STEPS:
             raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {self.steps!r}.")
-        if self.batch_size is not None and (not isinstance(self.batch_size, int) or self.batch_size < 1):
+        if self.batch_size is not None and (not is_whole(self.batch_size) or self.batch_size < 1):
             raise ValueError(f"batch_size must be a positive whole number or None, got {self.batch_size!r}.")
-        if self.clip_norm is not None and not (math.isfinite(self.clip_norm) and self.clip_norm > 0):
+        if self.clip_norm is not None and not (is_number(self.clip_norm) and self.clip_norm > 0):
             raise ValueError(f"clip_norm must be a positive number or None, got {self.clip_norm!r}.")
-        if self.dtype not in DTYPES:
+        if not isinstance(self.dtype, str) or self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {list(DTYPES)}, got {self.dtype!r}.")
-        if not self.diverge_factor > 1:
-            raise ValueError("diverge_factor must be > 1.")
-        if not (math.isfinite(self.tol) and self.tol > 0):
+        if not (is_number(self.diverge_factor) and self.diverge_factor > 1):
+            raise ValueError(f"diverge_factor must be a finite number > 1, got {self.diverge_factor!r}.")
+        if not (is_number(self.tol) and self.tol > 0):
             raise ValueError(f"tol must be a positive number, got {self.tol!r}.")
         if self.tol_mode not in ("gap", "absolute"):
             raise ValueError("tol_mode must be 'gap' or 'absolute'.")
@@ -184,8 +185,8 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
     minibatch = config.batch_size is not None and obj.n_train > 0 and config.batch_size < obj.n_train
     batches = _Batches(obj.n_train, config.batch_size, [r.seed for r in runs]) if minibatch else None
 
-    lr_table = torch.from_numpy(np.stack([r.schedule.lrs(r.optimizer.lr, T) for r in runs], axis=1))  # (T, N)
-    opt = BatchedOptimizer([r.optimizer for r in runs], P, dtype)
+    lr_table = np.stack([r.schedule.lrs(r.optimizer.lr, T) for r in runs], axis=1)  # (T, N) float64
+    opt = BatchedOptimizer([r.optimizer for r in runs], P, lr_table, dtype)
     l1 = torch.tensor([r.l1 for r in runs], dtype=dtype)
     l2 = torch.tensor([r.l2 for r in runs], dtype=dtype)
     use_l1, use_l2 = bool((l1 > 0).any()), bool((l2 > 0).any())
@@ -194,17 +195,13 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
     record_params = config.record_params
     if record_params is None:
         record_params = (T + 1) * N * P <= 4_000_000
-    loss_h = torch.empty(T + 1, N, dtype=dtype)
-    gnorm_h = torch.empty(T + 1, N, dtype=dtype)
-    batch_h = torch.empty(T + 1, N, dtype=dtype) if minibatch else None
-    test_h = torch.empty(T + 1, N, dtype=dtype) if obj.has_test else None
-    param_h = torch.empty(T + 1, N, P, dtype=dtype) if record_params else None
-    layer_h = torch.empty(T + 1, N, len(obj.layers), dtype=dtype) if config.record_layer_grads else None
+    # Per-step records go into lists and are stacked once at the end: the loop's cost is
+    # its number of tensor operations, and a list append is not one.
+    loss_h, gnorm_h, batch_h, test_h, param_h, layer_h, bad_h = [], [], [], [], [], [], []
     samples = np.zeros(T + 1, dtype=np.int64)
 
     theta = initial_params(obj, runs)
     active = torch.ones(N, dtype=torch.bool)
-    diverged_at = torch.full((N,), -1, dtype=torch.long)
     threshold = None
     every = max(1, T // 50)
     clip = config.clip_norm
@@ -225,30 +222,33 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
         with torch.no_grad():
             if minibatch:
                 full, test_loss = obj.loss_and_test(theta)
-                batch_h[t] = data_loss
+                batch_h.append(data_loss.detach())
             else:
                 full = data_loss.detach()
-            loss_h[t] = full
+            loss_h.append(full)
             gn = torch.linalg.vector_norm(g, dim=1)
-            gnorm_h[t] = gn
-            if test_h is not None:
-                test_h[t] = test_loss
-            if param_h is not None:
-                param_h[t] = theta
-            if layer_h is not None:
-                for k, (_, sl) in enumerate(obj.layers):
-                    layer_h[t, :, k] = torch.linalg.vector_norm(g[:, sl], dim=1)
+            gnorm_h.append(gn)
+            if obj.has_test:
+                test_h.append(test_loss.detach())
+            if record_params:
+                param_h.append(theta)
+            if config.record_layer_grads:
+                layer_h.append(torch.stack([torch.linalg.vector_norm(g[:, sl], dim=1) for _, sl in obj.layers], 1))
             if threshold is None:
                 ref = obj.optimum if obj.optimum is not None else 0.0
-                threshold = ref + config.diverge_factor * torch.clamp(full.double() - ref, min=1.0).to(dtype)
+                # In float64, then capped at the dtype's largest finite value: a threshold of +inf
+                # (from a loss of +inf at step 0, or 1e4 × a huge loss overflowing float32) would
+                # let "loss ≤ threshold" pass a loss of +inf.
+                threshold = (ref + config.diverge_factor * torch.clamp(full.double() - ref, min=1.0)
+                             ).clamp(max=torch.finfo(dtype).max).to(dtype)
             # Written so NaN compares False: "not (−inf < loss ≤ threshold)" catches NaN, ±inf
             # and blow-ups in three operations. A non-finite gradient makes θ non-finite,
-            # which the next step's loss catches.
+            # which the next step's loss catches. A diverged run is frozen, so its loss stays
+            # bad: its divergence step is the first bad one (found after the loop).
             bad = ~((full <= threshold) & (full > -math.inf))
             if minibatch:
-                bad |= ~torch.isfinite(data_loss.detach())
-            newly = bad & active
-            diverged_at = torch.where(newly, torch.tensor(t), diverged_at)
+                bad |= ~torch.isfinite(batch_h[-1])
+            bad_h.append(bad)
             active = active & ~bad
             if t == T:
                 break
@@ -257,18 +257,20 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
                 # torch.nn.utils.clip_grad_norm_: scale by max_norm / (‖g‖ + 1e-6), never up.
                 coef = torch.clamp(clip / (gn + 1e-6), max=1.0)
                 g = g * coef.unsqueeze(1)
-            new = opt.step(theta, g, lr_table[t])
+            new = opt.step(theta, g, t)
             theta = torch.where(active.unsqueeze(1), new, theta)
         if progress is not None and t % every == 0:
             progress(t / T)
 
     if progress is not None:
         progress(1.0)
-    np_ = lambda x: None if x is None else x.numpy()  # noqa: E731
+    bad_all = torch.stack(bad_h).numpy()
+    diverged_at = np.where(bad_all.any(axis=0), bad_all.argmax(axis=0), -1)
+    stack = lambda xs: torch.stack(xs).numpy() if xs else None  # noqa: E731
     return TrainResult(
         runs=runs, config=config, param_names=obj.param_names, optimum=obj.optimum,
-        loss=np_(loss_h), grad_norm=np_(gnorm_h), batch_loss=np_(batch_h), test_loss=np_(test_h),
-        lr=lr_table.numpy(), params=np_(param_h), final_params=theta.numpy().copy(),
-        layer_grad_norm=np_(layer_h), layer_names=tuple(n for n, _ in obj.layers),
-        diverged_at=diverged_at.numpy(), samples_seen=samples,
+        loss=stack(loss_h), grad_norm=stack(gnorm_h), batch_loss=stack(batch_h), test_loss=stack(test_h),
+        lr=lr_table, params=stack(param_h), final_params=theta.numpy().copy(),
+        layer_grad_norm=stack(layer_h), layer_names=tuple(n for n, _ in obj.layers),
+        diverged_at=diverged_at, samples_seen=samples,
     )

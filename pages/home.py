@@ -9,6 +9,7 @@ import streamlit as st
 
 import dlcore
 from ui import compute
+from ui.charts.render import draw
 from ui.layout import fmt
 from ui.params import PageState, Param
 
@@ -60,7 +61,7 @@ picture = alt.layer(
                  alt.Tooltip("grad_norm:Q", title="|slope|", format=".4f")]),
 ).properties(height=360)
 with left:
-    st.altair_chart(picture)
+    draw(picture)
     w_end = float(res.final_params[0, 0])
     factor = 1 - 2 * lr
     if res.diverged_at[0] >= 0 or abs(factor) > 1:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from .._checks import floats, is_number
 from .base import Objective
 
 LOSSES = ("mse", "rmse", "mae", "huber")
@@ -48,9 +49,9 @@ class LinearProblem:
     title: str = "Line fit"
 
     def __post_init__(self):
-        object.__setattr__(self, "x", tuple(float(v) for v in self.x))
-        object.__setattr__(self, "y", tuple(float(v) for v in self.y))
-        object.__setattr__(self, "start", tuple(float(v) for v in self.start))
+        object.__setattr__(self, "x", floats(self.x, "x"))
+        object.__setattr__(self, "y", floats(self.y, "y"))
+        object.__setattr__(self, "start", floats(self.start, "start"))
         if len(self.x) != len(self.y):
             raise ValueError(f"x and y need the same number of values ({len(self.x)} ≠ {len(self.y)}).")
         if len(self.x) < 2:
@@ -61,7 +62,7 @@ class LinearProblem:
             raise ValueError("The x values must not all be equal: a line through them is not determined.")
         if self.loss not in LOSSES:
             raise ValueError(f"Unknown loss {self.loss!r}; choose one of {list(LOSSES)}.")
-        if not (math.isfinite(self.huber_delta) and self.huber_delta > 0):
+        if not (is_number(self.huber_delta) and self.huber_delta > 0):
             raise ValueError("The Huber δ must be a positive number.")
         if len(self.start) != 2:
             raise ValueError("start needs two values (slope, intercept).")

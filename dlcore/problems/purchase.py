@@ -33,6 +33,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
+from .._checks import is_whole
 from . import mlp
 from .base import Objective
 from .networks import _check_arch
@@ -97,6 +98,12 @@ class PurchaseProblem:
         _check_arch(self.hidden, self.activation)
         if not (isinstance(self.test_fraction, (int, float)) and 0.05 <= self.test_fraction <= 0.5):
             raise ValueError("The test fraction must be between 0.05 and 0.5.")
+        for name in ("n_records", "noise_features", "data_seed", "train_size"):
+            v = getattr(self, name)
+            if not (is_whole(v) or (name == "train_size" and v is None)):
+                raise ValueError(f"{name} must be a whole number, got {v!r}.")
+        if not 0 <= self.data_seed < 2 ** 63:
+            raise ValueError(f"data_seed must be a whole number from 0 to 2⁶³−1, got {self.data_seed!r}.")
         if not 20 <= self.n_records <= 100_000:
             raise ValueError("Number of records must be between 20 and 100000.")
         if self.train_size is not None and not 4 <= self.train_size <= self.n_train_max:

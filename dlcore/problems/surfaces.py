@@ -31,6 +31,7 @@ from typing import Callable
 
 import torch
 
+from .._checks import floats
 from .base import Objective
 
 
@@ -129,11 +130,13 @@ class SurfaceProblem:
         if self.name == "custom":
             self.parsed()  # raises ExpressionError (a ValueError) with a learner-facing message
         if self.start is not None:
-            object.__setattr__(self, "start", tuple(float(v) for v in self.start))
+            object.__setattr__(self, "start", floats(self.start, "The start point"))
             if len(self.start) != 2 or not all(math.isfinite(v) for v in self.start):
                 raise ValueError("The start point needs two finite numbers (x, y).")
         if self.window is not None:
-            object.__setattr__(self, "window", tuple(float(v) for v in self.window))
+            object.__setattr__(self, "window", floats(self.window, "The view window"))
+            if len(self.window) != 4:
+                raise ValueError("The view window needs four numbers (x0, x1, y0, y1).")
             x0, x1, y0, y1 = self.window
             if not (all(math.isfinite(v) for v in self.window) and x0 < x1 and y0 < y1):
                 raise ValueError("The view window needs finite x0 < x1 and y0 < y1.")

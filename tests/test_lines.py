@@ -1,0 +1,133 @@
+"""line_report, loss_grid and LinearProblem.least_squares against hand computation,
+scikit-learn and numpy.polyfit."""
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import mean_absolute_error, mean_squared_error, root_mean_squared_error
+
+from dlcore import LINE_FIT, STUDY_HOURS, LinearProblem, SumOfThree, SurfaceProblem
+from dlcore.lines import grid_axes, line_report, loss_grid
+
+HOURS = (10, 20, 30, 40)
+SCORES = (480, 520, 710, 680)
+
+
+def huber(r, delta):
+    """Mean Huber loss written out: ½r² inside ±δ, δ(|r| − ½δ) outside."""
+    r = np.abs(np.asarray(r, dtype=np.float64))
+    return float(np.mean(np.where(r <= delta, 0.5 * r ** 2, delta * (r - 0.5 * delta))))
+
+
+def test_article_example_predictions_and_mse():
+    table, losses = line_report(HOURS, SCORES, 9, 350)
+    assert table["prediction"].tolist() == [440.0, 530.0, 620.0, 710.0]       # 9x + 350
+    assert table["residual"].tolist() == [40.0, -10.0, 90.0, -30.0]            # y − ŷ
+    # By hand: (40² + 10² + 90² + 30²)/4 = (1600 + 100 + 8100 + 900)/4 = 10700/4.
+    assert losses["MSE"] == 2675.0
+    # The article states 2550 for this line; that is not the mean squared error
+    # nn.MSELoss / F.mse_loss compute for these points.
+    assert losses["MSE"] != 2550
+    assert table["squared_error"].tolist() == [1600.0, 100.0, 8100.0, 900.0]
+    assert table["abs_error"].tolist() == [40.0, 10.0, 90.0, 30.0]
+    assert losses["RMSE"] == pytest.approx(math.sqrt(2675.0), rel=1e-15)
+    assert losses["MAE"] == (40 + 10 + 90 + 30) / 4
+    # Every residual is far beyond δ = 1: Huber is δ(|r| − ½δ) averaged = MAE − 0.5.
+    assert losses["Huber"] == pytest.approx((40 + 10 + 90 + 30) / 4 - 0.5, rel=1e-15)
+
+
+def test_line_report_agrees_with_sklearn():
+    pred = 9 * np.array(HOURS, dtype=float) + 350
+    _, losses = line_report(HOURS, SCORES, 9, 350)
+    assert losses["MSE"] == pytest.approx(mean_squared_error(SCORES, pred), rel=1e-15)
+    assert losses["RMSE"] == pytest.approx(root_mean_squared_error(SCORES, pred), rel=1e-15)
+    assert losses["MAE"] == pytest.approx(mean_absolute_error(SCORES, pred), rel=1e-15)
+
+
+@pytest.mark.parametrize("delta", [0.5, 1.0, 2.0, 35.0, 100.0])
+def test_huber_against_the_formula_on_mixed_residuals(delta):
+    x = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    y = [0.3, 2.9, 1.2, 40.0, -0.7, 5.4]
+    slope, intercept = 1.1, -0.2
+    r = np.array(y) - (slope * np.array(x) + intercept)
+    _, losses = line_report(x, y, slope, intercept, huber_delta=delta)
+    assert losses["Huber"] == pytest.approx(huber(r, delta), rel=1e-12)
+    # Huber is between ½·MSE-like and MAE-like behaviour: equal to ½·MSE when all |r| ≤ δ.
+    if np.all(np.abs(r) <= delta):
+        assert losses["Huber"] == pytest.approx(0.5 * losses["MSE"], rel=1e-12)
+    assert losses["MSE"] == pytest.approx(mean_squared_error(y, y - r), rel=1e-12)
+    assert losses["MAE"] == pytest.approx(mean_absolute_error(y, y - r), rel=1e-12)
+
+
+def test_line_report_rejects_mismatched_or_empty_input():
+    with pytest.raises(ValueError):
+        line_report([1, 2, 3], [1, 2], 1, 0)
+    with pytest.raises(ValueError):
+        line_report([], [], 1, 0)
+
+
+@pytest.mark.parametrize("problem", [LINE_FIT, STUDY_HOURS,
+                                     LinearProblem(x=(0.5, 1.7, 2.2, 3.9, 5.0), y=(1.0, 0.2, 2.5, 2.0, 4.4))])
+def test_least_squares_matches_polyfit(problem):
+    w, b, mse = problem.least_squares()
+    pw, pb = np.polyfit(problem.x, problem.y, 1)
+    assert w == pytest.approx(pw, rel=1e-10, abs=1e-12)
+    assert b == pytest.approx(pb, rel=1e-10, abs=1e-12)
+    resid = np.array(problem.y) - np.polyval([pw, pb], problem.x)
+    assert mse == pytest.approx(np.mean(resid ** 2), rel=1e-9, abs=1e-20)
+
+
+def test_least_squares_standardized_is_polyfit_on_standardized_x():
+    p = replace(STUDY_HOURS, standardize=True)
+    x = np.array(p.x)
+    xs = (x - x.mean()) / x.std()
+    pw, pb = np.polyfit(xs, p.y, 1)
+    w, b, mse = p.least_squares()
+    assert (w, b) == pytest.approx((pw, pb), rel=1e-10)
+    assert mse == pytest.approx(STUDY_HOURS.least_squares()[2], rel=1e-12)  # same fit, other scale
+    # Mapping back to the original x scale gives the raw fit.
+    assert p.build(torch.float64).to_original(w, b) == pytest.approx(
+        tuple(np.polyfit(x, p.y, 1)), rel=1e-10)
+
+
+def test_loss_grid_values_shape_and_corners():
+    window = (-1.0, 4.0, -3.0, 2.0)
+    n = 7
+    g = loss_grid(STUDY_HOURS, window, n=n)
+    assert len(g) == n * n
+    assert list(g.columns) == ["p0", "p1", "loss"]
+    assert g["p0"].min() == window[0] and g["p0"].max() == window[1]
+    assert g["p1"].min() == window[2] and g["p1"].max() == window[3]
+    corners = {(window[0], window[2]), (window[0], window[3]), (window[1], window[2]), (window[1], window[3])}
+    assert corners <= set(zip(g["p0"], g["p1"]))
+    assert len(set(zip(g["p0"], g["p1"]))) == n * n
+    x, y = np.array(STUDY_HOURS.x), np.array(STUDY_HOURS.y)
+    for _, row in g.sample(10, random_state=0).iterrows():
+        m, c = row["p0"], row["p1"]
+        assert row["loss"] == pytest.approx(np.mean((m * x + c - y) ** 2), rel=1e-12)
+    for m, c in corners:
+        v = g.loc[(g["p0"] == m) & (g["p1"] == c), "loss"].item()
+        assert v == pytest.approx(np.mean((m * x + c - y) ** 2), rel=1e-12)
+    a, b = grid_axes(window, n)
+    assert np.array_equal(np.unique(g["p0"]), a) and np.array_equal(np.unique(g["p1"]), b)
+
+
+def test_loss_grid_of_a_surface_and_other_losses():
+    g = loss_grid(SurfaceProblem("bowl"), (-2.0, 2.0, -1.0, 1.0), n=5)
+    np.testing.assert_allclose(g["loss"], 0.5 * (g["p0"] ** 2 + 25 * g["p1"] ** 2), rtol=1e-12)
+    mae = LinearProblem(loss="mae")
+    g = loss_grid(mae, (0.0, 3.0, -1.0, 1.0), n=4)
+    x, y = np.array(mae.x), np.array(mae.y)
+    expected = [np.mean(np.abs(w * x + b - y)) for w, b in zip(g["p0"], g["p1"])]
+    np.testing.assert_allclose(g["loss"], expected, rtol=1e-12)
+
+
+def test_loss_grid_rejects_bad_input():
+    with pytest.raises(ValueError):
+        loss_grid(LINE_FIT, (0, 1, 0, 1), n=1)
+    with pytest.raises(ValueError):
+        loss_grid(LINE_FIT, (0, 1, 0, 1), n=401)
+    with pytest.raises(ValueError, match="two parameters"):
+        loss_grid(SumOfThree(), (0, 1, 0, 1), n=3)
