@@ -17,6 +17,7 @@ from dlcore.theory import quadratic_theory
 from ui import compute
 from ui.charts.core import loss_chart
 from ui.charts.loss_explorer import landscape_chart, rate_chart, residual_chart, shares_chart, zoom_window
+from ui.charts.render import draw
 from ui.layout import code, fmt, note_box, share_hint, table
 from ui.params import PageState, Param, log_options
 
@@ -193,7 +194,7 @@ with l1:
             "absolute: raise δ past the largest residual and Huber becomes half the MSE; lower it and it follows "
             "the MAE (minus δ/2).")
 with l2:
-    st.altair_chart(shares_chart(sh.assign(point=[f"{v:g} h" for v in sh["x"]]), "point (study hours)",
+    draw(shares_chart(sh.assign(point=[f"{v:g} h" for v in sh["x"]]), "point (study hours)",
                                  height=320))
 with metrics_box:
     k1, k2, k3, k4 = st.columns(4)
@@ -303,7 +304,7 @@ with gd_result:
 c_a, c_b = st.columns(2, gap="large")
 with c_a:
     st.markdown(f"**How close each learning rate gets in {steps} steps**")
-    st.altair_chart(rate_chart(sweep, {"raw hours": th_raw.lr_diverge, "standardised hours": th_std.lr_diverge},
+    draw(rate_chart(sweep, {"raw hours": th_raw.lr_diverge, "standardised hours": th_std.lr_diverge},
                                chosen={"lr": lr, "scale": scale_me, "gap": float(mine["gap"])}, height=330))
     st.caption(f"Each dot is a full training run of {steps} steps from your line; ✕ = diverged; the ring is your "
                f"choice. Dashed lines: the divergence limits 2/λmax = {th_raw.lr_diverge:.3g} (raw hours) and "
@@ -311,7 +312,7 @@ with c_a:
                "rounding.")
 with c_b:
     st.markdown(f"**Your run: loss above the best line, step by step** ({scale_me}, η = {lr:g})")
-    st.altair_chart(loss_chart(path.assign(gap=path["gap"].clip(lower=1e-12)), y="gap", log=True,
+    draw(loss_chart(path.assign(gap=path["gap"].clip(lower=1e-12)), y="gap", log=True,
                                x_title="step", y_title="MSE − best MSE (log)", legend_title="run", height=330)
                     .configure_legend(disable=True))
 
@@ -342,7 +343,7 @@ if zoom:
                          "m", "c", rng.window)
 grid = compute.grid(data, window, 60)
 with land_chart:
-    st.altair_chart(landscape_chart(grid, window, path.assign(run=0), (m, c), (m_star, c_star), height=400))
+    draw(landscape_chart(grid, window, path.assign(run=0), (m, c), (m_star, c_star), height=400))
 with land_info:
     st.metric("best line (least squares)", f"{m_star:.4g} · hours + {c_star:.4g}")
     st.metric("its MSE — the lowest possible", f"{mse_star:.2f}",
@@ -365,8 +366,9 @@ if div_me < 0 and np.isfinite([end_m, end_c]).all():
     ends = np.array([min(xs) - pad, max(xs) + pad], dtype=float)
     gd_line = pd.DataFrame({"x": ends, "y": end_m * ends + end_c,
                             "label": f"gradient descent ({steps} steps)"})
-fit_slot.altair_chart(residual_chart(pd.DataFrame({"x": xs, "y": ys}), m, c, "study hours", "exam score",
-                                     squares=squares, height=430, extra_lines=gd_line))
+with fit_slot:
+    draw(residual_chart(pd.DataFrame({"x": xs, "y": ys}), m, c, "study hours", "exam score",
+                        squares=squares, height=430, extra_lines=gd_line))
 
 # ---- code ---------------------------------------------------------------------------------------------
 code(loss_script(xs, ys, m, c, delta), "study_hours_loss.py", label="Show the code: the four losses")

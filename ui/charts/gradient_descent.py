@@ -61,11 +61,11 @@ def epoch_loss_chart(history: pd.DataFrame, log: bool, epoch: int | None = None,
     if epoch is not None:
         at = finite(history[history["step"] == epoch], "loss", positive=log)
         rule = alt.Chart(pd.DataFrame({"step": [epoch]})).mark_rule(color=STEP_COLOR, strokeDash=[5, 4]).encode(
-            x="step:Q")
+            x=alt.X("step:Q"))
         layers.append(rule)
         if len(at):
             layers.append(alt.Chart(at).mark_point(size=220, color=STEP_COLOR, strokeWidth=2.5).encode(
-                x="step:Q", y="loss:Q",
+                x=alt.X("step:Q"), y=alt.Y("loss:Q"),
                 tooltip=[alt.Tooltip("step:Q", title="epoch"), alt.Tooltip("loss:Q", format=".8g")]))
     # One run: its name is in the page, a legend would only take width from the curve.
     return alt.layer(*layers).properties(height=height).configure_legend(disable=True)
@@ -99,14 +99,14 @@ def bowl_chart(grid: pd.DataFrame, window, history: pd.DataFrame, markers: pd.Da
                 seg = pd.DataFrame({"w": [step["w"]], "b": [step["b"]], "w2": [step["w_next"]],
                                     "b2": [step["b_next"]]})
                 layers.append(alt.Chart(seg).mark_rule(color=STEP_COLOR, strokeWidth=3.5).encode(
-                    x="w:Q", y="b:Q", x2="w2:Q", y2="b2:Q"))
+                    x=alt.X("w:Q"), y=alt.Y("b:Q"), x2=alt.X2("w2"), y2=alt.Y2("b2")))
                 layers.append(alt.Chart(seg).mark_point(shape="triangle", size=90, filled=True,
                                                         color=STEP_COLOR, opacity=1).encode(
-                    x="w2:Q", y="b2:Q",
+                    x=alt.X("w2:Q"), y=alt.Y("b2:Q"),
                     angle=alt.value(float(_angle(step, window)))))
             layers.append(alt.Chart(ball).mark_circle(size=330, color=STEP_COLOR, stroke="white",
                                                       strokeWidth=2, opacity=1).encode(
-                x="w:Q", y="b:Q", tooltip=[alt.Tooltip("epoch:Q"), alt.Tooltip("w:Q", format=".6g"),
+                x=alt.X("w:Q"), y=alt.Y("b:Q"), tooltip=[alt.Tooltip("epoch:Q"), alt.Tooltip("w:Q", format=".6g"),
                                            alt.Tooltip("b:Q", format=".6g")]))
     # The page's caption explains the colours; without legends the bowl gets the full width.
     return (alt.layer(*layers).resolve_scale(color="independent").properties(height=height)

@@ -55,11 +55,11 @@ def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title
         layers.append(alt.Chart(d).transform_calculate(
             x2=f"datum.x + abs(datum.residual) * (height * {xspan!r}) / ({yspan!r} * width)"
         ).mark_rect(opacity=0.16, color=RESIDUAL, stroke=RESIDUAL, strokeWidth=1, clip=True).encode(
-            x="x:Q", x2="x2:Q", y="y:Q", y2="pred:Q",
+            x=alt.X("x:Q"), x2=alt.X2("x2"), y=alt.Y("y:Q"), y2=alt.Y2("pred"),
             tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("residual:Q", format=".6g"),
                      alt.Tooltip("squared:Q", title="squared error (area)", format=".6g")]))
     layers.append(alt.Chart(d).mark_rule(color=RESIDUAL, strokeDash=[5, 3], strokeWidth=2).encode(
-        x="x:Q", y="y:Q", y2="pred:Q",
+        x=alt.X("x:Q"), y=alt.Y("y:Q"), y2=alt.Y2("pred"),
         tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title),
                  alt.Tooltip("pred:Q", title="prediction", format=".6g"),
                  alt.Tooltip("residual:Q", title="residual y − ŷ", format=".6g")]))
@@ -68,7 +68,8 @@ def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title
                    text=[f"{v:+.4g}".replace("-", "−") for v in d["residual"]])
     if len(lab) <= 12:
         layers.append(alt.Chart(lab).mark_text(align="left", dx=7, fontSize=13, fontWeight="bold",
-                                               color=RESIDUAL).encode(x="x:Q", y="mid:Q", text="text:N"))
+                                               color=RESIDUAL).encode(x=alt.X("x:Q"), y=alt.Y("mid:Q"),
+                                                                        text=alt.Text("text:N")))
     colors = {**LINE_COLORS}
     extra_labels = [lab for lab in lines["label"].unique() if lab not in colors]
     palette = ["#CC79A7", "#E69F00", "#56B4E9"]
@@ -76,14 +77,16 @@ def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title
         colors[lab] = palette[i % len(palette)]
     present = [lab for lab in colors if lab in set(lines["label"])]
     layers.append(alt.Chart(lines).mark_line(strokeWidth=3, clip=True).encode(
-        x=x_enc, y=y_enc, detail="label:N",
+        x=x_enc, y=y_enc, detail=alt.Detail("label:N"),
         color=alt.Color("label:N", title=None, sort=present,
                         scale=alt.Scale(domain=present, range=[colors[k] for k in present]),
                         legend=alt.Legend(orient="top", direction="horizontal", labelLimit=320)),
-        strokeDash=alt.condition(alt.datum.label == "your line", alt.value([1, 0]), alt.value([7, 4]))))
+        strokeDash=alt.StrokeDash("label:N", sort=present, legend=None, scale=alt.Scale(
+            domain=present, range=[[1, 0] if k == "your line" else [7, 4] for k in present]))))
     layers.append(alt.Chart(d).mark_circle(size=150, color="#111827", opacity=1, stroke="white",
                                            strokeWidth=1.5).encode(
-        x="x:Q", y="y:Q", tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title)]))
+        x=alt.X("x:Q"), y=alt.Y("y:Q"),
+        tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title)]))
     return alt.layer(*layers).properties(height=height)
 
 
@@ -98,7 +101,7 @@ def shares_chart(shares: pd.DataFrame, x_title: str, height: int = 260) -> alt.C
         color=alt.Color("loss:N", title=None, sort=order, scale=alt.Scale(domain=order,
                                                                          range=["#0072B2", "#E69F00", "#009E73"]),
                         legend=alt.Legend(orient="top", direction="horizontal")),
-        tooltip=[alt.Tooltip("point:N", title=x_title), "loss:N", alt.Tooltip("share:Q", format=".1%")],
+        tooltip=[alt.Tooltip("point:N", title=x_title), alt.Tooltip("loss:N"), alt.Tooltip("share:Q", format=".1%")],
     ).properties(height=height)
 
 
@@ -132,7 +135,7 @@ def rate_chart(sweep: pd.DataFrame, limits: dict[str, float], chosen: dict | Non
     bad = d[(d["status"] == "diverged") | ~np.isfinite(d["gap"])].assign(shown=top, status="diverged")
     if len(bad):
         layers.append(alt.Chart(bad).mark_point(shape="cross", size=110, filled=True, opacity=0.9).encode(
-            x="lr:Q", y="shown:Q", color=alt.Color("scale:N", sort=scales, legend=None),
+            x=alt.X("lr:Q"), y=alt.Y("shown:Q"), color=alt.Color("scale:N", sort=scales, legend=None),
             tooltip=[alt.Tooltip("scale:N"), alt.Tooltip("lr:Q", format=".3g", title="η"), alt.Tooltip("status:N")]))
     # The thresholds are dashed rules in their scaling's colour (the page's caption names them).
     lim = pd.DataFrame({"lr": list(limits.values()), "scale": list(limits.keys()),
@@ -140,12 +143,12 @@ def rate_chart(sweep: pd.DataFrame, limits: dict[str, float], chosen: dict | Non
     lim = lim[(lim["lr"] > lo) & (lim["lr"] < hi)]
     if len(lim):
         layers.append(alt.Chart(lim).mark_rule(strokeDash=[6, 4], strokeWidth=2).encode(
-            x="lr:Q", color=alt.Color("scale:N", sort=scales, legend=None),
+            x=alt.X("lr:Q"), color=alt.Color("scale:N", sort=scales, legend=None),
             tooltip=[alt.Tooltip("scale:N"), alt.Tooltip("text:N", title="divergence threshold")]))
     if chosen is not None and math.isfinite(chosen.get("gap", math.nan)):
         c = pd.DataFrame([{**chosen, "shown": max(chosen["gap"], floor)}])
         layers.append(alt.Chart(c).mark_point(size=420, strokeWidth=3, color="#111827").encode(
-            x="lr:Q", y="shown:Q", tooltip=[alt.Tooltip("scale:N"), alt.Tooltip("lr:Q", title="your η")]))
+            x=alt.X("lr:Q"), y=alt.Y("shown:Q"), tooltip=[alt.Tooltip("scale:N"), alt.Tooltip("lr:Q", title="your η")]))
     return alt.layer(*layers).properties(height=height)
 
 
