@@ -44,7 +44,9 @@ def loss_chart(df: pd.DataFrame, y: str = "loss", x: str = "step", color: str = 
                height: int = HEIGHT, legend_title: str | None = None, dash: str | None = None,
                x_log: bool = False) -> alt.Chart:
     """Line per run of ``y`` against ``x``; diverged runs end in a ✕ at their last finite value."""
-    data = finite(df, [x, y], positive=log)
+    data = finite(df, [x, y])
+    if log:
+        data = finite(data, y, positive=True)     # only the log axis needs positive values (step 0 stays)
     if x_log:
         data = finite(data, x, positive=True)
     ys = alt.Scale(type="log") if log else alt.Scale(zero=False)

@@ -1,0 +1,212 @@
+"""Gradient descent on a line, opened up one epoch at a time (article 000).
+
+The training engine records θ_t = (w_t, b_t) after every epoch. This module answers
+the questions a learner asks about one of those epochs:
+
+* :func:`line_step` — at (w, b): the predictions, the loss, the gradients ∂L/∂w and
+  ∂L/∂b from autograd (in the training dtype, as the article's loop computes them), a
+  central finite difference of the same loss in float64 as an independent check, and
+  the update w − η·∂L/∂w, b − η·∂L/∂b computed the way ``torch.optim.SGD`` does.
+* :func:`epoch_table` — the same numbers for every recorded epoch at once (one batched
+  autograd call), as a table a learner can download.
+* :func:`first_within` — when a sequence first gets within a tolerance of a target,
+  and from when it stays there ("reach" versus "stay").
+* :func:`article_fact_check` — what the article's loop really gives after 100 epochs,
+  and how many epochs it takes w to get within 1e-3 of 2, with the quadratic theory
+  that explains the answer.
+
+For the MSE, with residuals r_i = w·x_i + b − y_i over n points::
+
+    ∂L/∂w = (2/n)·Σ r_i·x_i        ∂L/∂b = (2/n)·Σ r_i
+
+Example (the article's first epoch, from w = b = 0 at lr 0.01)::
+
+    >>> from dlcore.problems import LINE_FIT
+    >>> s = line_step(LINE_FIT, 0.0, 0.0, lr=0.01)
+    >>> s.loss, s.grad_w, s.grad_b, round(s.new_w, 6), round(s.new_b, 6)
+    (30.0, -30.0, -10.0, 0.3, 0.1)
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .problems.base import DTYPES
+from .problems.linear import LinearProblem
+from .theory import quadratic_theory
+
+__all__ = ["LineStep", "line_step", "epoch_table", "first_within", "FactCheck", "article_fact_check",
+           "FD_STEP"]
+
+FD_STEP = 1e-3   # central differences are exact for a quadratic up to rounding, whatever the step
+
+
+def _check(problem, lr: float, dtype: str) -> None:
+    if not isinstance(problem, LinearProblem):
+        raise ValueError("Step-through works on a line fit (LinearProblem).")
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype must be one of {list(DTYPES)}, got {dtype!r}.")
+    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+        raise ValueError(f"The learning rate must be a positive number, got {lr!r}.")
+
+
+@dataclass(frozen=True)
+class LineStep:
+    """One epoch of plain gradient descent at (w, b); see the module docstring."""
+
+    w: float
+    b: float
+    lr: float
+    dtype: str
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    pred: tuple[float, ...]        # w·x + b (on the model's own x scale)
+    residual: tuple[float, ...]    # pred − y
+    loss: float
+    grad_w: float                  # autograd, in ``dtype``
+    grad_b: float
+    fd_w: float                    # central difference in float64
+    fd_b: float
+    fd_step: float
+    new_w: float                   # w − lr·grad_w, in ``dtype`` (torch.optim.SGD's arithmetic)
+    new_b: float
+
+    @property
+    def finite(self) -> bool:
+        return all(math.isfinite(v) for v in (self.loss, self.grad_w, self.grad_b, self.new_w, self.new_b))
+
+
+def line_step(problem: LinearProblem, w: float, b: float, lr: float, dtype: str = "float32",
+              fd_step: float = FD_STEP) -> LineStep:
+    """Everything that happens in one epoch of gradient descent at (w, b)."""
+    _check(problem, lr, dtype)
+    dt = DTYPES[dtype]
+    obj = problem.build(dt)
+    theta = torch.tensor([[w, b]], dtype=dt, requires_grad=True)
+    loss = obj.loss(theta)
+    (g,) = torch.autograd.grad(loss.sum(), theta)
+    with torch.no_grad():
+        pred = obj.predict(theta, obj.x)[0]
+        # torch.optim.SGD (and the engine): θ + (−lr)·g, in the parameters' dtype.
+        new = theta + (-torch.tensor(lr, dtype=torch.float64).to(dt)) * g
+    obj64 = problem.build(torch.float64)
+    h = float(fd_step)
+    probes = torch.tensor([[w + h, b], [w - h, b], [w, b + h], [w, b - h]], dtype=torch.float64)
+    with torch.no_grad():
+        lp = obj64.loss(probes).tolist()
+    wb = theta.detach()[0]
+    return LineStep(
+        w=float(wb[0]), b=float(wb[1]), lr=float(lr), dtype=dtype, x=tuple(obj.x.double().tolist()),
+        y=tuple(obj.y.double().tolist()), pred=tuple(pred.double().tolist()),
+        residual=tuple((pred - obj.y).double().tolist()), loss=float(loss.detach()[0]),
+        grad_w=float(g[0, 0]), grad_b=float(g[0, 1]),
+        fd_w=(lp[0] - lp[1]) / (2 * h), fd_b=(lp[2] - lp[3]) / (2 * h), fd_step=h,
+        new_w=float(new[0, 0]), new_b=float(new[0, 1]))
+
+
+def epoch_table(problem: LinearProblem, params: np.ndarray, dtype: str = "float32") -> pd.DataFrame:
+    """Every epoch of a recorded run, numbered like the article's ``for epoch in
+    range(epochs)``: epoch 0..T−1, w and b at its start (θ_epoch), the loss there (the
+    article's ``losses[epoch]``), the autograd gradients, and w, b after its update
+    (θ_epoch+1, as the engine recorded it).
+
+    ``params`` is (T+1, 2): θ_0 … θ_T as the engine recorded them (``res.params[:, i]``).
+    Rows whose start is not finite (after a divergence) are left out.
+    """
+    if not isinstance(problem, LinearProblem):
+        raise ValueError("epoch_table works on a line fit (LinearProblem).")
+    p = np.asarray(params, dtype=np.float64)
+    if p.ndim != 2 or p.shape[1] != 2 or len(p) < 2:
+        raise ValueError("params must have shape (T+1, 2) with T ≥ 1.")
+    dt = DTYPES[dtype]
+    obj = problem.build(dt)
+    start = p[:-1]
+    ok = np.isfinite(start).all(axis=1)
+    theta = torch.tensor(start[ok], dtype=dt, requires_grad=True)
+    loss = obj.loss(theta)
+    (g,) = torch.autograd.grad(loss.sum(), theta)
+    epochs = np.arange(0, len(p) - 1)[ok]
+    nxt = p[1:][ok]
+    return pd.DataFrame({
+        "epoch": epochs, "w": start[ok, 0], "b": start[ok, 1],
+        "loss": loss.detach().double().numpy(), "dL/dw": g[:, 0].double().numpy(),
+        "dL/db": g[:, 1].double().numpy(), "w after": nxt[:, 0], "b after": nxt[:, 1]})
+
+
+def first_within(values, target: float, tol: float) -> tuple[int, int]:
+    """(first index where |v − target| < tol, first index from which it stays so);
+    -1 for either when it never happens within ``values``."""
+    v = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        inside = np.isfinite(v) & (np.abs(v - target) < tol)
+    if not inside.any():
+        return -1, -1
+    reach = int(np.argmax(inside))
+    if not inside[-1]:
+        return reach, -1
+    outside = np.flatnonzero(~inside)
+    stay = int(outside[-1]) + 1 if outside.size else 0
+    return reach, stay
+
+
+@dataclass(frozen=True)
+class FactCheck:
+    """What the article's loop gives, measured, and the theory behind the slow finish."""
+
+    lr: float
+    epochs: int                 # the article's epoch count
+    w: float                    # after ``epochs`` epochs
+    b: float
+    loss: float
+    target_w: float             # the least-squares slope (2 for y = 2x)
+    tol: float
+    horizon: int                # epochs trained to look for the answer
+    reach: int                  # fewest epochs after which |w − target| < tol (-1: not within horizon)
+    stay: int                   # after this many epochs and every later one it is within tol (-1: not seen)
+    lambda_min: float
+    lambda_max: float
+
+    @property
+    def slow_factor(self) -> float:
+        """Per-epoch shrink factor of the error along the flattest direction, 1 − η·λmin."""
+        return 1.0 - self.lr * self.lambda_min
+
+    def predicted_reach(self) -> float:
+        """Theory's estimate of ``reach``: the error |w − w*| left after ``epochs`` epochs
+        shrinks by ``slow_factor`` per epoch once the steep direction has settled."""
+        err = abs(self.w - self.target_w)
+        if err < self.tol:
+            return float(self.epochs)
+        if not 0 < self.slow_factor < 1:
+            return math.inf
+        return self.epochs + math.log(self.tol / err) / math.log(self.slow_factor)
+
+
+def article_fact_check(problem: LinearProblem | None = None, lr: float = 0.01, epochs: int = 100,
+                       tol: float = 1e-3, horizon: int = 2000, dtype: str = "float32",
+                       progress=None) -> FactCheck:
+    """Train the article's loop for ``horizon`` epochs (plain SGD from the problem's
+    start) and report w, b after ``epochs`` and when w gets within ``tol`` of the
+    least-squares slope."""
+    from .optimizers import OptimizerSpec
+    from .problems.linear import LINE_FIT
+    from .train import RunSpec, TrainConfig, train
+
+    problem = LINE_FIT if problem is None else problem
+    _check(problem, lr, dtype)
+    if not (isinstance(epochs, int) and isinstance(horizon, int) and 1 <= epochs <= horizon):
+        raise ValueError("Need whole numbers 1 ≤ epochs ≤ horizon.")
+    res = train(problem, [RunSpec(OptimizerSpec.make("sgd", lr=lr))],
+                TrainConfig(steps=horizon, dtype=dtype, record_params=True), progress=progress)
+    w_path = res.params[:, 0, 0]
+    target = problem.least_squares()[0]
+    reach, stay = first_within(w_path, target, tol)
+    th = quadratic_theory(problem)
+    return FactCheck(lr=lr, epochs=epochs, w=float(res.params[epochs, 0, 0]), b=float(res.params[epochs, 0, 1]),
+                     loss=float(res.loss[epochs, 0]), target_w=target, tol=tol, horizon=horizon,
+                     reach=reach, stay=stay, lambda_min=th.lambda_min if th else math.nan,
+                     lambda_max=th.lambda_max if th else math.nan)

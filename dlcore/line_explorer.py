@@ -1,0 +1,220 @@
+"""Learner-edited points and a hand-moved line (article 000's loss example).
+
+* :func:`parse_points` turns the cells of an edited table into clean (x, y) tuples, or
+  raises ``ValueError`` with a message that names the row and the problem (empty cell,
+  not a number, out of range, fewer than two points, all x equal, too many rows).
+  Rows left completely empty — a row just added and not yet filled in — are skipped
+  and reported, not treated as errors.
+* :func:`slider_ranges` picks slope and intercept ranges that contain every line
+  through the data's centre with a sensible slope, the least-squares line and any
+  lines the page must show, in round numbers.
+* :func:`loss_shares` — each point's share of the MSE, MAE and Huber loss of a line.
+* :func:`loss_script` — the article's loss code for any data and line, printing the
+  four losses the page shows.
+* :func:`to_model` / :func:`path_to_original` convert between a line on the original
+  x scale, y = m·x + c, and the parameters (w, b) of a problem that standardises x
+  (x' = (x − μ)/σ, so y = w·x' + b): w = m·σ, b = c + m·μ.
+
+Example (article 000's study-hours data)::
+
+    >>> parse_points([10, 20, "30", 40], [480, 520, 710, 680])[:2]
+    ((10.0, 20.0, 30.0, 40.0), (480.0, 520.0, 710.0, 680.0))
+    >>> r = slider_ranges((10, 20, 30, 40), (480, 520, 710, 680), lines=[(9, 350)])
+    >>> (r.m_lo, r.m_hi, r.m_step), (r.c_lo, r.c_hi, r.c_step)
+    ((-10.0, 30.0, 0.1), (-200.0, 900.0, 2.0))
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .problems.linear import LinearProblem
+
+__all__ = ["MAX_POINTS", "X_LIMIT", "Y_LIMIT", "parse_points", "SliderRanges", "slider_ranges", "to_model",
+           "path_to_original", "loss_shares", "loss_script"]
+
+MAX_POINTS = 50
+X_LIMIT = 10_000.0       # |hours| allowed
+Y_LIMIT = 1_000_000.0    # |score| allowed
+
+
+def _cell(v) -> tuple[float | None, str | None]:
+    """(value, None) for a number, (None, 'empty') or (None, 'text') otherwise."""
+    if v is None:
+        return None, "empty"
+    if isinstance(v, bool):
+        return None, "text"
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        x = float(v)
+        return (None, "empty") if math.isnan(x) else (x, None)
+    s = str(v).strip()
+    if not s or s.lower() in ("nan", "none", "<na>"):
+        return None, "empty"
+    try:
+        x = float(s.replace("−", "-"))
+    except ValueError:
+        return None, "text"
+    return (None, "text") if math.isnan(x) else (x, None)
+
+
+def parse_points(xs, ys, x_name: str = "hours", y_name: str = "score", max_points: int = MAX_POINTS,
+                 x_limit: float = X_LIMIT, y_limit: float = Y_LIMIT
+                 ) -> tuple[tuple[float, ...], tuple[float, ...], list[str]]:
+    """Clean (x, y) from table cells, plus notes about skipped empty rows.
+
+    Raises ValueError naming the first bad row (rows are counted from 1)."""
+    xs, ys = list(xs), list(ys)
+    if len(xs) != len(ys):
+        raise ValueError(f"The {x_name} and {y_name} columns have different lengths ({len(xs)} ≠ {len(ys)}).")
+    out_x, out_y, skipped = [], [], []
+    for i, (a, b) in enumerate(zip(xs, ys), start=1):
+        (x, ex), (y, ey) = _cell(a), _cell(b)
+        if ex == "empty" and ey == "empty":
+            skipped.append(i)
+            continue
+        for val, err, name, limit in ((x, ex, x_name, x_limit), (y, ey, y_name, y_limit)):
+            if err == "empty":
+                raise ValueError(f"Row {i}: the {name} cell is empty. Fill it in or delete the row.")
+            if err == "text":
+                raise ValueError(f"Row {i}: the {name} value is not a number.")
+            if not math.isfinite(val) or abs(val) > limit:
+                raise ValueError(f"Row {i}: the {name} value must be a number between −{limit:,.0f} and "
+                                 f"{limit:,.0f}.")
+        out_x.append(x)
+        out_y.append(y)
+    if len(out_x) > max_points:
+        raise ValueError(f"At most {max_points} points, please (the table has {len(out_x)}).")
+    if len(out_x) < 2:
+        raise ValueError(f"A line needs at least two points; the table has {len(out_x)}.")
+    if len(set(out_x)) < 2:
+        raise ValueError(f"All {x_name} values are equal ({out_x[0]:g}): no single line is the best fit through "
+                         "points stacked vertically. Use at least two different values.")
+    notes = []
+    if skipped:
+        rows = ", ".join(map(str, skipped[:5])) + ("…" if len(skipped) > 5 else "")
+        notes.append(f"Empty row{'s' if len(skipped) > 1 else ''} {rows} not used yet.")
+    return tuple(out_x), tuple(out_y), notes
+
+
+def _nice(v: float, how: str = "round") -> float:
+    """A 1-2-5 number near v (how = 'round', 'floor' or 'ceil')."""
+    if not (math.isfinite(v) and v > 0):
+        return 1.0
+    k = math.floor(math.log10(v))
+    cands = [m * 10.0 ** e for e in (k - 1, k, k + 1) for m in (1, 2, 5)]
+    if how == "floor":
+        c = max(c for c in cands if c <= v * (1 + 1e-12))
+    elif how == "ceil":
+        c = min(c for c in cands if c >= v * (1 - 1e-12))
+    else:
+        c = min(cands, key=lambda c: abs(math.log(c / v)))
+    return float(f"{c:.12g}")
+
+
+@dataclass(frozen=True)
+class SliderRanges:
+    m_lo: float
+    m_hi: float
+    m_step: float
+    c_lo: float
+    c_hi: float
+    c_step: float
+
+    @property
+    def window(self) -> tuple[float, float, float, float]:
+        return self.m_lo, self.m_hi, self.c_lo, self.c_hi
+
+    def clamp(self, m: float, c: float) -> tuple[float, float]:
+        return min(max(m, self.m_lo), self.m_hi), min(max(c, self.c_lo), self.c_hi)
+
+
+def slider_ranges(x, y, lines=(), positions: int = 300) -> SliderRanges:
+    """Round slope/intercept ranges (about ``positions`` slider steps each) around the
+    least-squares line of (x, y) that also contain every (m, c) in ``lines``."""
+    p = LinearProblem(x=tuple(x), y=tuple(y))
+    m_star, c_star, _ = p.least_squares()
+    xa, ya = np.asarray(p.x), np.asarray(p.y)
+    sx, sy = float(xa.std()), float(ya.std())
+    # A slope scale from the data; flat data (sy = 0, m* ≈ 0) still gets a usable range.
+    spread = max(abs(m_star), sy / sx, 0.1 * max(abs(float(ya.mean())), sy, 1.0) / float(np.ptp(xa)))
+    half = 2.0 * spread
+    unit = _nice(half / 4)
+    ms = [m_star - half, m_star + half] + [float(m) for m, _ in lines]
+    m_lo, m_hi = math.floor(min(ms) / unit) * unit, math.ceil(max(ms) / unit) * unit
+    # Intercepts of lines through the centre of the data with the slopes above, plus the lines given.
+    xm, ym = float(xa.mean()), float(ya.mean())
+    cs = [ym - m_lo * xm, ym - m_hi * xm, c_star] + [float(c) for _, c in lines]
+    span = max(max(cs) - min(cs), 0.1 * max(abs(ym), sy, 1.0))
+    cunit = _nice(span / 8)
+    c_lo, c_hi = math.floor(min(cs) / cunit) * cunit, math.ceil(max(cs) / cunit) * cunit
+    if c_hi - c_lo < 2 * cunit:
+        c_lo, c_hi = c_lo - cunit, c_hi + cunit
+    clean = lambda v: float(f"{v:.12g}")  # noqa: E731
+    return SliderRanges(clean(m_lo), clean(m_hi), _nice((m_hi - m_lo) / positions, "floor"),
+                        clean(c_lo), clean(c_hi), _nice((c_hi - c_lo) / positions, "floor"))
+
+
+def to_model(problem: LinearProblem, m: float, c: float) -> tuple[float, float]:
+    """(w, b) of ``problem``'s model for the line y = m·x + c on the original x scale."""
+    mu, sd = problem.x_scale()
+    return m * sd, c + m * mu
+
+
+def path_to_original(problem: LinearProblem, params: np.ndarray) -> np.ndarray:
+    """Undo standardisation for an array (..., 2) of (w, b): slope and intercept on the
+    original x scale (like ``LinearObjective.to_original``, vectorised)."""
+    mu, sd = problem.x_scale()
+    p = np.asarray(params, dtype=np.float64)
+    out = np.empty_like(p)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out[..., 0] = p[..., 0] / sd
+        out[..., 1] = p[..., 1] - p[..., 0] * mu / sd
+    return out
+
+
+def loss_shares(x, y, slope: float, intercept: float, huber_delta: float = 1.0) -> "pd.DataFrame":
+    """Each point's share (0..1) of the MSE, MAE and Huber loss of the line: columns
+    point (its index from 1), x, loss, share. RMSE ranks points like the MSE.
+    A loss that is exactly 0 gives every point share 0."""
+    import pandas as pd
+    import torch
+    import torch.nn.functional as F
+
+    xt = torch.tensor(list(x), dtype=torch.float64)
+    yt = torch.tensor(list(y), dtype=torch.float64)
+    pred = slope * xt + intercept
+    terms = {"MSE": F.mse_loss(pred, yt, reduction="none"), "MAE": F.l1_loss(pred, yt, reduction="none"),
+             "Huber": F.huber_loss(pred, yt, reduction="none", delta=huber_delta)}
+    rows = []
+    for name, t in terms.items():
+        total = float(t.sum())
+        for i, v in enumerate(t.tolist()):
+            rows.append({"point": i + 1, "x": float(xt[i]), "loss": name, "share": v / total if total > 0 else 0.0})
+    return pd.DataFrame(rows)
+
+
+def loss_script(x, y, slope: float, intercept: float, huber_delta: float = 1.0,
+                x_name: str = "Study hours", y_name: str = "Exam score") -> str:
+    """A plain PyTorch script, in the article's style, that prints the page's four losses
+    (float64, like the page)."""
+    f = lambda v: repr(float(v))  # noqa: E731
+    xs, ys = ", ".join(f(v) for v in x), ", ".join(f(v) for v in y)
+    return "\n".join([
+        f'"""How wrong is the line y = {slope:g}·x + {intercept:g}? Four losses for the same errors."""',
+        "import torch",
+        "import torch.nn.functional as F",
+        "",
+        f"X = torch.tensor([{xs}], dtype=torch.float64).view(-1, 1)       # {x_name}",
+        f"Y_true = torch.tensor([{ys}], dtype=torch.float64).view(-1, 1)  # {y_name}",
+        f"m, c = {f(slope)}, {f(intercept)}",
+        "Y_pred = m * X + c",
+        "print(\"Predictions:\", Y_pred.flatten().tolist())",
+        "",
+        "mse = torch.mean((Y_true - Y_pred) ** 2)           # what the article computes",
+        "rmse = torch.sqrt(mse)",
+        "mae = torch.mean(torch.abs(Y_true - Y_pred))",
+        f"huber = F.huber_loss(Y_pred, Y_true, delta={f(huber_delta)})",
+        "print(f\"MSE: {mse.item():.2f}  RMSE: {rmse.item():.4f}  MAE: {mae.item():.4f}  Huber: {huber.item():.4f}\")",
+        ""])

@@ -1,0 +1,104 @@
+"""dlcore.line_explorer: learner-edited points, slider ranges, standardised lines, loss
+shares and the loss script — checked against numpy / torch computed here."""
+import contextlib
+import io
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from dlcore import LinearProblem, OptimizerSpec, RunSpec, TrainConfig, train
+from dlcore.line_explorer import loss_script, loss_shares, parse_points, path_to_original, slider_ranges, to_model
+
+HOURS, SCORES = (10.0, 20.0, 30.0, 40.0), (480.0, 520.0, 710.0, 680.0)
+
+
+def test_clean_cells_of_any_type():
+    x, y, notes = parse_points([10, "20", 30.0, np.float32(40)], ["480", 520, " 710 ", np.int64(680)])
+    assert (x, y, notes) == (HOURS, SCORES, [])
+
+
+def test_empty_rows_are_skipped_and_reported():
+    x, y, notes = parse_points([10, None, 20, float("nan")], [1, None, 2, ""])
+    assert (x, y) == ((10.0, 20.0), (1.0, 2.0))
+    assert notes == ["Empty rows 2, 4 not used yet."]
+
+
+@pytest.mark.parametrize("xs,ys,message", [
+    ([10, None, 30], [1, 2, 3], "Row 2: the hours cell is empty"),
+    ([10, 20, 30], [1, "abc", 3], "Row 2: the score value is not a number"),
+    ([10, "1e400", 30], [1, 2, 3], "Row 2: the hours value must be a number between"),
+    ([10, 20, 30], [1, 2, 5e7], "Row 3: the score value must be a number between"),
+    ([10], [1], "at least two points; the table has 1"),
+    ([], [], "at least two points; the table has 0"),
+    ([3, 3, 3], [1, 2, 3], "All hours values are equal"),
+    ([1, 2], [1, 2, 3], "different lengths"),
+    (list(range(51)), list(range(51)), "At most 50 points"),
+    ([True, 2], [1, 2], "Row 1: the hours value is not a number"),
+])
+def test_bad_tables_get_a_message_naming_the_row(xs, ys, message):
+    with pytest.raises(ValueError, match=message):
+        parse_points(xs, ys)
+
+
+def test_slider_ranges_hold_the_best_line_and_the_lines_asked_for():
+    r = slider_ranges(HOURS, SCORES, lines=[(9, 350)])
+    slope, intercept = np.polyfit(HOURS, SCORES, 1)
+    assert r.m_lo < slope < r.m_hi and r.c_lo < intercept < r.c_hi
+    assert r.m_lo <= 9 <= r.m_hi and r.c_lo <= 350 <= r.c_hi
+    # 9 and 350 sit on the sliders' grids, so the article's line can be picked exactly.
+    assert math.isclose((9 - r.m_lo) / r.m_step, round((9 - r.m_lo) / r.m_step), abs_tol=1e-9)
+    assert math.isclose((350 - r.c_lo) / r.c_step, round((350 - r.c_lo) / r.c_step), abs_tol=1e-9)
+    far = slider_ranges(HOURS, SCORES, lines=[(-500, 1e5)])
+    assert far.m_lo <= -500 and far.c_hi >= 1e5
+
+
+@pytest.mark.parametrize("x,y", [((1, 2), (5, 5)), ((0, 1e4), (-1e6, 1e6)), ((0.001, 0.002, 0.003), (1, 2, 2))])
+def test_slider_ranges_for_unusual_data_are_sane(x, y):
+    r = slider_ranges(x, y)
+    assert r.m_lo < r.m_hi and r.c_lo < r.c_hi and r.m_step > 0 and r.c_step > 0
+    assert (r.m_hi - r.m_lo) / r.m_step <= 1000 and (r.c_hi - r.c_lo) / r.c_step <= 1000
+
+
+def test_to_model_and_back_is_the_identity_and_predicts_the_same():
+    p = LinearProblem(x=HOURS, y=SCORES, standardize=True)
+    w, b = to_model(p, 9.0, 350.0)
+    x = np.array(HOURS)
+    xs = (x - x.mean()) / x.std()
+    np.testing.assert_allclose(w * xs + b, 9 * x + 350)
+    np.testing.assert_allclose(path_to_original(p, np.array([[w, b]])), [[9.0, 350.0]])
+    obj = p.build(torch.float64)
+    assert obj.to_original(w, b) == pytest.approx((9.0, 350.0))
+
+
+def test_standardised_gradient_descent_mapped_back_equals_a_plain_loop():
+    """One step of lr 0.5 on standardised hours lands on the least-squares line (H = 2·I)."""
+    base = LinearProblem(x=HOURS, y=SCORES, standardize=True)
+    p = LinearProblem(x=HOURS, y=SCORES, standardize=True, start=to_model(base, 9.0, 350.0))
+    res = train(p, [RunSpec(OptimizerSpec.make("sgd", lr=0.5))], TrainConfig(steps=1, dtype="float64"))
+    m, c = path_to_original(p, res.final_params[0])
+    slope, intercept = np.polyfit(HOURS, SCORES, 1)
+    assert (m, c) == pytest.approx((slope, intercept), abs=1e-9)
+
+
+def test_loss_shares_match_a_hand_computation():
+    sh = loss_shares(HOURS, SCORES, 9, 350, huber_delta=50.0)
+    r = np.array(SCORES) - (9 * np.array(HOURS) + 350)            # 40, -10, 90, -30
+    huber = np.where(np.abs(r) <= 50, 0.5 * r ** 2, 50 * (np.abs(r) - 25))
+    for name, terms in (("MSE", r ** 2), ("MAE", np.abs(r)), ("Huber", huber)):
+        got = sh[sh["loss"] == name].sort_values("point")["share"].to_numpy()
+        np.testing.assert_allclose(got, terms / terms.sum())
+    assert sh[sh["loss"] == "MSE"]["share"].max() == pytest.approx(8100 / 10700)
+    assert (loss_shares(HOURS, [9 * h + 350 for h in HOURS], 9, 350)["share"] == 0).all()
+
+
+def test_loss_script_prints_the_articles_loss():
+    src = loss_script(HOURS, SCORES, 9, 350, huber_delta=1.0)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(src, "study_hours_loss.py", "exec"), {})
+    text = out.getvalue()
+    assert "Predictions: [440.0, 530.0, 620.0, 710.0]" in text
+    assert "MSE: 2675.00" in text and "RMSE: 51.7204" in text and "MAE: 42.5000" in text
+    assert "Huber: 42.0000" in text              # |r| > δ everywhere: mean(|r|) − δ/2

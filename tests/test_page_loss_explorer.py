@@ -1,0 +1,238 @@
+"""The Loss Explorer page, rendered by AppTest. Reference numbers come from numpy,
+torch.nn.functional and plain torch.optim loops written here — never from dlcore."""
+import contextlib
+import io
+import json
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from tests.apptest_helpers import find_dataset, page_text, run_page
+from tests.chart_checks import assert_drawn_finite
+
+PAGE = "loss_explorer.py"
+HOURS, SCORES = [10.0, 20.0, 30.0, 40.0], [480.0, 520.0, 710.0, 680.0]
+
+
+def losses(x, y, m, c, delta=1.0):
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    r = y - (m * x + c)
+    mse = float(np.mean(r ** 2))
+    huber = F.huber_loss(torch.tensor(m * x + c), torch.tensor(y), delta=delta).item()
+    return {"MSE": mse, "RMSE": mse ** 0.5, "MAE": float(np.mean(np.abs(r))), "Huber": huber}
+
+
+def sgd(x, y, m0, c0, lr, steps, standardize=False):
+    """Plain torch.optim.SGD on the MSE from the line (m0, c0), float64; returns (m, c) on
+    the original hours scale."""
+    xt, yt = torch.tensor(x, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
+    mu, sd = (float(xt.mean()), float(xt.std(unbiased=False))) if standardize else (0.0, 1.0)
+    xin = (xt - mu) / sd
+    w = torch.tensor([m0 * sd], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([c0 + m0 * mu], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=lr)
+    for _ in range(steps):
+        opt.zero_grad()
+        torch.mean((w * xin + b - yt) ** 2).backward()
+        opt.step()
+    return w.item() / sd, b.item() - w.item() * mu / sd
+
+
+def metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def render(**query):
+    at = run_page(PAGE, **query)
+    assert not at.exception, at.exception
+    return at
+
+
+def editor_key(at):
+    return f"loss.table.{at.session_state['loss.ver']}"
+
+
+def test_article_numbers_by_default():
+    at = render()
+    ref = losses(HOURS, SCORES, 9, 350)
+    m = metrics(at)
+    assert m["MSE"] == f"{ref['MSE']:.2f}" == "2675.00"
+    assert (m["RMSE"], m["MAE"], m["Huber (δ = 1)"]) == (f"{ref['RMSE']:.2f}", f"{ref['MAE']:.2f}",
+                                                         f"{ref['Huber']:.2f}")
+    text = page_text(at)
+    assert "Predictions: 440, 530, 620, 710." in text
+    assert "**2675.00 is right**" in text and "2550" in text
+    assert "10700" in text                                           # the arithmetic, shown
+    slope, intercept = np.polyfit(HOURS, SCORES, 1)
+    best = float(np.mean((np.array(SCORES) - (slope * np.array(HOURS) + intercept)) ** 2))
+    assert m["best line (least squares)"] == f"{slope:.4g} · hours + {intercept:.4g}" == "7.9 · hours + 400"
+    assert m["its MSE — the lowest possible"] == f"{best:.2f}" == "2017.50"
+    table = next(d.value for d in at.dataframe if "residual y − ŷ" in d.value.columns)
+    assert table["residual y − ŷ"].tolist() == [40.0, -10.0, 90.0, -30.0]
+    assert table["squared error"].tolist() == [1600.0, 100.0, 8100.0, 900.0]
+    assert at.query_params.get("m") is None
+
+
+def test_theory_threshold_equals_the_hessian():
+    at = render()
+    phi = np.stack([np.array(HOURS), np.ones(4)], axis=1)
+    lam = np.linalg.eigvalsh(2 / 4 * phi.T @ phi)
+    assert lam[-1] == pytest.approx(1501.667, abs=1e-3) and lam[0] == pytest.approx(0.33296, abs=1e-5)
+    m = metrics(at)
+    assert m["limit 2/λmax"] == f"{2 / lam[-1]:.4g}"
+    assert m["condition λmax/λmin"] == f"{lam[-1] / lam[0]:,.0f}"
+
+
+def test_url_sets_line_data_and_options():
+    x, y = [1.0, 2.0, 3.0, 4.0, 5.0], [3.0, 5.0, 4.0, 8.0, 9.0]
+    at = render(hours="1,2,3,4,5", scores="3,5,4,8,9", m="1.5", c="2", delta="2", squares="1")
+    ref = losses(x, y, 1.5, 2, delta=2.0)
+    m = metrics(at)
+    assert m["MSE"] == f"{ref['MSE']:.2f}" and m["Huber (δ = 2)"] == f"{ref['Huber']:.2f}"
+    assert (at.slider(key="loss.m").value, at.slider(key="loss.c").value) == (1.5, 2.0)
+    assert at.toggle(key="loss.squares").value is True
+    spec = json.dumps([json.loads(c.proto.spec) for c in at.get("vega_lite_chart")])
+    assert "abs(datum.residual) * (height" in spec          # squares sized from the chart's own width/height
+    assert not at.error
+
+
+def test_best_line_url_gives_the_minimum():
+    at = render(m="7.9", c="400")
+    assert metrics(at)["MSE"] == "2017.50"
+
+
+def test_huber_with_a_large_delta_is_half_the_mse():
+    at = render(delta="100")
+    assert metrics(at)["Huber (δ = 100)"] == f"{2675 / 2:.2f}"
+
+
+def test_edited_table_changes_the_numbers_and_the_link():
+    at = render()
+    at.session_state[editor_key(at)] = {"edited_rows": {"1": {"score": 600.0}}, "added_rows": [{"hours": 50.0,
+                                        "score": 800.0}], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    x, y = HOURS + [50.0], [480.0, 600.0, 710.0, 680.0, 800.0]
+    assert metrics(at)["MSE"] == f"{losses(x, y, 9, 350)['MSE']:.2f}"
+    assert at.query_params["hours"] in ("10,20,30,40,50", ["10,20,30,40,50"])
+    assert at.query_params["scores"] in ("480,600,710,680,800", ["480,600,710,680,800"])
+
+
+@pytest.mark.parametrize("edit,message", [
+    ({"edited_rows": {"1": {"score": None}}, "added_rows": [], "deleted_rows": []}, "Row 2: the score cell is empty"),
+    ({"edited_rows": {}, "added_rows": [], "deleted_rows": [0, 1, 2]}, "at least two points; the table has 1"),
+    ({"edited_rows": {"0": {"hours": 30.0}, "1": {"hours": 30.0}, "3": {"hours": 30.0}}, "added_rows": [],
+      "deleted_rows": []}, "All hours values are equal"),
+])
+def test_bad_edits_keep_the_last_valid_data_and_the_learners_table(edit, message):
+    at = render(m="8")
+    at.session_state[editor_key(at)] = edit
+    at.run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert message in errors and "last valid data" in errors
+    assert metrics(at)["MSE"] == f"{losses(HOURS, SCORES, 8, 350)['MSE']:.2f}"   # still the last valid data
+    edited = at.session_state["loss.edited"]                                       # the learner's table is kept
+    assert len(edited) == 4 - len(edit["deleted_rows"])
+    assert at.query_params.get("hours") is None                                    # the link keeps valid data
+
+
+def test_an_empty_new_row_is_not_an_error():
+    at = render()
+    at.session_state[editor_key(at)] = {"edited_rows": {}, "added_rows": [{}], "deleted_rows": []}
+    at.run()
+    assert not at.error
+    assert "Empty row 5 not used yet." in page_text(at)
+    assert metrics(at)["MSE"] == "2675.00"
+
+
+@pytest.mark.parametrize("query,message", [
+    (dict(hours="10,20,30", scores="1,2"), "Row 3: the score cell is empty"),
+    (dict(hours="3,3", scores="1,2"), "All hours values are equal"),
+])
+def test_bad_data_in_a_link_is_explained(query, message):
+    at = render(**query)
+    assert any(message in e.value for e in at.error)
+    assert metrics(at)["MSE"] == "2675.00"                 # the article's data stays in use
+    assert_drawn_finite(at)
+
+
+def test_hostile_link_values_become_valid_with_a_note():
+    at = render(hours="10,abc,30", scores="1,2,<b>x</b>", m="1e99", delta="-4", lr="NaN", steps="7", std="perhaps")
+    notes = " ".join(w.value for w in at.warning)
+    for setting in ("hours", "scores", "slope m", "Huber δ", "learning rate", "steps", "standardise hours"):
+        assert setting in notes, setting
+    assert "<b>" not in " ".join(md.value for md in at.markdown)
+    assert_drawn_finite(at)
+
+
+def test_moving_the_sliders_and_using_the_best_line():
+    at = render()
+    at.slider(key="loss.m").set_value(8.0).run()
+    assert metrics(at)["MSE"] == f"{losses(HOURS, SCORES, 8, 350)['MSE']:.2f}"
+    next(b for b in at.button if b.label == "Use the best line").click().run()
+    assert (at.slider(key="loss.m").value, at.slider(key="loss.c").value) == pytest.approx((7.9, 400.0))
+    assert metrics(at)["MSE"] == "2017.50"
+    next(b for b in at.button if b.label.startswith("Article's line")).click().run()
+    assert metrics(at)["MSE"] == "2675.00"
+
+
+def test_gradient_descent_on_raw_hours_crawls():
+    at = render()
+    m_ref, c_ref = sgd(HOURS, SCORES, 9.0, 350.0, lr=0.001, steps=200)
+    path = find_dataset(at, {"m", "c", "step", "gap"})
+    end = path.sort_values("step").iloc[-1]
+    assert end["step"] == 200
+    assert (end["m"], end["c"]) == pytest.approx((m_ref, c_ref), rel=1e-12)
+    text = page_text(at)
+    assert "Not there yet" in text and f"score = {m_ref:.4f} · hours + {c_ref:.3f}" in text
+    assert c_ref < 360                       # the intercept has hardly moved towards 400
+    lines = find_dataset(at, {"x", "y", "label"})
+    gd = lines[lines["label"] == "gradient descent (200 steps)"]
+    np.testing.assert_allclose(gd["y"], m_ref * gd["x"] + c_ref, rtol=1e-12)   # drawn over the data too
+
+
+def test_standardised_hours_land_in_one_step():
+    at = render(std="1", lr="0.5", steps="1")
+    m_ref, c_ref = sgd(HOURS, SCORES, 9.0, 350.0, lr=0.5, steps=1, standardize=True)
+    slope, intercept = np.polyfit(HOURS, SCORES, 1)
+    assert (m_ref, c_ref) == pytest.approx((slope, intercept), abs=1e-9)
+    assert any("Found it" in s.value for s in at.success)
+    assert f"score = {m_ref:.4f} · hours + {c_ref:.3f}" in page_text(at)
+    assert metrics(at)["limit 2/λmax"] == "1"             # Hessian 2·I: 2/λmax = 1
+
+
+def test_a_rate_past_the_limit_diverges_and_draws_nothing_broken():
+    at = render(lr="0.002")
+    assert any("diverges" in e.value for e in at.error)
+    assert_drawn_finite(at)
+    sweep = find_dataset(at, {"lr", "scale", "shown"})
+    assert np.isfinite(sweep["shown"]).all()
+
+
+@pytest.mark.parametrize("query", [
+    dict(steps="5000", std="1", lr="1.1"),
+    dict(lr="0.00001", steps="1"),
+    dict(m="-10", c="-200", squares="1"),
+    dict(hours=",".join(str(v) for v in range(50)), scores=",".join(str(v * v) for v in range(50))),
+    dict(hours="0,10000", scores="-1000000,1000000", m="200", c="-1000000"),
+])
+def test_edge_values_render(query):
+    at = render(**query)
+    assert len(at.get("vega_lite_chart")) == 5
+    assert_drawn_finite(at)
+
+
+def test_show_the_code_reproduces_the_numbers():
+    at = render(m="8.5", c="380", lr="0.0005", steps="100")
+    scripts = [c.value for c in at.code]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(next(s for s in scripts if "huber_loss" in s), "loss.py", "exec"), {})
+        exec(compile(next(s for s in scripts if "torch.optim.SGD" in s), "gd.py", "exec"), {"__name__": "__main__"})
+    text = out.getvalue()
+    assert f"MSE: {losses(HOURS, SCORES, 8.5, 380)['MSE']:.2f}" in text
+    m_ref, c_ref = sgd(HOURS, SCORES, 8.5, 380.0, lr=0.0005, steps=100)
+    assert f"100 steps: w = {m_ref!r}, b = {c_ref!r}" in text

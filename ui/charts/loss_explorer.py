@@ -1,0 +1,194 @@
+"""Charts of the Loss Explorer page: the data with a line, its residuals and their
+squares (drawn square on screen at any chart width), each point's share of every loss,
+and the learning-rate picture "how far does gradient descent get, per rate".
+
+Nothing non-finite is drawn: diverged runs become ✕ marks on the top edge.
+"""
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from .core import finite, markers_layer, paths_layer, surface_layer
+
+LINE_COLORS = {"your line": "#0072B2", "best line (least squares)": "#009E73"}
+RESIDUAL = "#D55E00"
+
+
+def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title: str, y_title: str,
+                   squares: bool = False, height: int = 360, extra_lines: pd.DataFrame | None = None) -> alt.Chart:
+    """Points (x, y), the line y = slope·x + intercept, every residual as a dashed vertical
+    segment and, optionally, a square on each residual whose area is the squared error.
+
+    The squares are square on screen whatever width the chart gets: their width in x
+    units is computed in the browser from Vega's ``width`` and ``height`` signals,
+    |r| · (height · x-span) / (y-span · width)."""
+    d = finite(points, ["x", "y"]).copy()
+    xmin, xmax = float(d["x"].min()), float(d["x"].max())
+    pad = (xmax - xmin) * 0.08 or 1.0
+    xdom = [xmin - pad, xmax + pad]
+    d["pred"] = slope * d["x"] + intercept
+    d["residual"] = d["y"] - d["pred"]
+    d["squared"] = d["residual"] ** 2
+    xs = np.array(xdom)
+    line = pd.DataFrame({"x": xs, "y": slope * xs + intercept, "label": "your line"})
+    lines = line if extra_lines is None else pd.concat([line, extra_lines], ignore_index=True)
+    lines = finite(lines, ["x", "y"])
+    ys = np.concatenate([d["y"].to_numpy(), d["pred"].to_numpy(), lines["y"].to_numpy()])
+    ylo, yhi = float(np.min(ys)), float(np.max(ys))
+    ypad = (yhi - ylo) * 0.08 or 1.0
+    ydom = [ylo - ypad, yhi + ypad]
+    if squares:
+        # Squares may stick out on the right; widen the x domain so the largest fits (roughly).
+        xspan, yspan = xdom[1] - xdom[0], ydom[1] - ydom[0]
+        biggest = float(d["residual"].abs().max()) if len(d) else 0.0
+        extra = biggest / yspan * xspan * 0.6          # for a plot ~1.7× wider than tall
+        xdom[1] = max(xdom[1], xmax + extra)
+    xspan, yspan = xdom[1] - xdom[0], ydom[1] - ydom[0]
+    x_enc = alt.X("x:Q", title=x_title, scale=alt.Scale(domain=xdom, nice=False, zero=False))
+    y_enc = alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=ydom, nice=False, zero=False))
+    layers = []
+    if squares:
+        layers.append(alt.Chart(d).transform_calculate(
+            x2=f"datum.x + abs(datum.residual) * (height * {xspan!r}) / ({yspan!r} * width)"
+        ).mark_rect(opacity=0.16, color=RESIDUAL, stroke=RESIDUAL, strokeWidth=1, clip=True).encode(
+            x=alt.X("x:Q"), x2=alt.X2("x2"), y=alt.Y("y:Q"), y2=alt.Y2("pred"),
+            tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("residual:Q", format=".6g"),
+                     alt.Tooltip("squared:Q", title="squared error (area)", format=".6g")]))
+    layers.append(alt.Chart(d).mark_rule(color=RESIDUAL, strokeDash=[5, 3], strokeWidth=2).encode(
+        x=alt.X("x:Q"), y=alt.Y("y:Q"), y2=alt.Y2("pred"),
+        tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title),
+                 alt.Tooltip("pred:Q", title="prediction", format=".6g"),
+                 alt.Tooltip("residual:Q", title="residual y − ŷ", format=".6g")]))
+    # Each residual's value beside its segment, signed like the table (y − ŷ).
+    lab = d.assign(mid=(d["y"] + d["pred"]) / 2,
+                   text=[f"{v:+.4g}".replace("-", "−") for v in d["residual"]])
+    if len(lab) <= 12:
+        layers.append(alt.Chart(lab).mark_text(align="left", dx=7, fontSize=13, fontWeight="bold",
+                                               color=RESIDUAL).encode(x=alt.X("x:Q"), y=alt.Y("mid:Q"),
+                                                                        text=alt.Text("text:N")))
+    colors = {**LINE_COLORS}
+    extra_labels = [lab for lab in lines["label"].unique() if lab not in colors]
+    palette = ["#CC79A7", "#E69F00", "#56B4E9"]
+    for i, lab in enumerate(extra_labels):
+        colors[lab] = palette[i % len(palette)]
+    present = [lab for lab in colors if lab in set(lines["label"])]
+    layers.append(alt.Chart(lines).mark_line(strokeWidth=3, clip=True).encode(
+        x=x_enc, y=y_enc, detail=alt.Detail("label:N"),
+        color=alt.Color("label:N", title=None, sort=present,
+                        scale=alt.Scale(domain=present, range=[colors[k] for k in present]),
+                        legend=alt.Legend(orient="top", direction="horizontal", labelLimit=320)),
+        strokeDash=alt.StrokeDash("label:N", sort=present, legend=None, scale=alt.Scale(
+            domain=present, range=[[1, 0] if k == "your line" else [7, 4] for k in present]))))
+    layers.append(alt.Chart(d).mark_circle(size=150, color="#111827", opacity=1, stroke="white",
+                                           strokeWidth=1.5).encode(
+        x=alt.X("x:Q"), y=alt.Y("y:Q"),
+        tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title)]))
+    return alt.layer(*layers).properties(height=height)
+
+
+def shares_chart(shares: pd.DataFrame, x_title: str, height: int = 260) -> alt.Chart:
+    """Each point's share of each loss (columns point, loss, share in 0..1) as grouped
+    bars: how much one big error dominates a squared loss but not an absolute one."""
+    order = ["MSE", "MAE", "Huber"]
+    return alt.Chart(shares).mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3).encode(
+        x=alt.X("point:N", title=x_title, sort=None, axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("loss:N", sort=order),
+        y=alt.Y("share:Q", title="share of the loss", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("loss:N", title=None, sort=order, scale=alt.Scale(domain=order,
+                                                                         range=["#0072B2", "#E69F00", "#009E73"]),
+                        legend=alt.Legend(orient="top", direction="horizontal")),
+        tooltip=[alt.Tooltip("point:N", title=x_title), alt.Tooltip("loss:N"), alt.Tooltip("share:Q", format=".1%")],
+    ).properties(height=height)
+
+
+def rate_chart(sweep: pd.DataFrame, limits: dict[str, float], chosen: dict | None = None,
+               height: int = 330) -> alt.Chart:
+    """How close to the best line gradient descent gets after the same number of steps,
+    per learning rate, for each scaling of the input.
+
+    ``sweep``: lr, scale, gap (final loss − best loss), status ("converged"/"not yet"/
+    "diverged"); ``limits``: scale → 2/λmax; ``chosen``: {"lr", "scale", "gap"} to ring."""
+    d = sweep.copy()
+    ok = d[(d["status"] != "diverged") & np.isfinite(d["gap"])].copy()
+    floor = 1e-12
+    ok["shown"] = ok["gap"].clip(lower=floor)
+    top = float(ok["shown"].max()) * 10 if len(ok) else 1.0
+    top = max(top, 10.0)
+    scales = list(dict.fromkeys(d["scale"]))
+    palette = ["#D55E00", "#0072B2", "#009E73"]
+    color = alt.Color("scale:N", title=None, sort=scales, scale=alt.Scale(domain=scales, range=palette[:len(scales)]),
+                      legend=alt.Legend(orient="top", direction="horizontal"))
+    lo = float(d["lr"].min()) / 1.5
+    hi = float(d["lr"].max()) * 1.5
+    x = alt.X("lr:Q", title="learning rate η (log scale)", scale=alt.Scale(type="log", domain=[lo, hi]),
+              axis=alt.Axis(format="~g"))
+    y = alt.Y("shown:Q", title="MSE − best MSE after training (log)",
+              scale=alt.Scale(type="log", domain=[floor, top]), axis=alt.Axis(format="~e"))
+    tip = [alt.Tooltip("scale:N"), alt.Tooltip("lr:Q", format=".3g", title="η"),
+           alt.Tooltip("gap:Q", format=".4g", title="loss − best"), alt.Tooltip("status:N")]
+    layers = [alt.Chart(ok).mark_line(strokeWidth=2.2, point=alt.OverlayMarkDef(size=30)).encode(
+        x=x, y=y, color=color, tooltip=tip)]
+    bad = d[(d["status"] == "diverged") | ~np.isfinite(d["gap"])].assign(shown=top, status="diverged")
+    if len(bad):
+        layers.append(alt.Chart(bad).mark_point(shape="cross", size=110, filled=True, opacity=0.9).encode(
+            x=alt.X("lr:Q"), y=alt.Y("shown:Q"), color=alt.Color("scale:N", sort=scales, legend=None),
+            tooltip=[alt.Tooltip("scale:N"), alt.Tooltip("lr:Q", format=".3g", title="η"), alt.Tooltip("status:N")]))
+    # The thresholds are dashed rules in their scaling's colour (the page's caption names them).
+    lim = pd.DataFrame({"lr": list(limits.values()), "scale": list(limits.keys()),
+                        "text": [f"2/λmax = {v:.3g}" for v in limits.values()]})
+    lim = lim[(lim["lr"] > lo) & (lim["lr"] < hi)]
+    if len(lim):
+        layers.append(alt.Chart(lim).mark_rule(strokeDash=[6, 4], strokeWidth=2).encode(
+            x=alt.X("lr:Q"), color=alt.Color("scale:N", sort=scales, legend=None),
+            tooltip=[alt.Tooltip("scale:N"), alt.Tooltip("text:N", title="divergence threshold")]))
+    if chosen is not None and math.isfinite(chosen.get("gap", math.nan)):
+        c = pd.DataFrame([{**chosen, "shown": max(chosen["gap"], floor)}])
+        layers.append(alt.Chart(c).mark_point(size=420, strokeWidth=3, color="#111827").encode(
+            x=alt.X("lr:Q"), y=alt.Y("shown:Q"), tooltip=[alt.Tooltip("scale:N"), alt.Tooltip("lr:Q", title="your η")]))
+    return alt.layer(*layers).properties(height=height)
+
+
+def landscape_chart(grid: pd.DataFrame, window, path: pd.DataFrame | None, yours: tuple[float, float],
+                    best: tuple[float, float], height: int = 400) -> alt.Chart:
+    """The MSE over (slope, intercept) as a heatmap (log colour, darker is lower), a
+    gradient-descent path in original units (columns run, step, m, c, loss), the
+    learner's line as ● and the least-squares line as ◆."""
+    heat = surface_layer(grid, window, True, "slope m", "intercept c", height=height)
+    heat.encoding.color.legend = None          # the page's caption explains the colours
+    heat.encoding.color.scale = alt.Scale(scheme={"name": "blues", "count": 10}, reverse=True, type="quantize",
+                                          zero=False)      # bands read like contour lines
+    layers = [heat]
+    if path is not None and len(path):
+        drawn = paths_layer(path, "m", "c", window=window)
+        for layer in drawn:                 # one run: a dark path reads best on the blue landscape
+            layer.encoding.color = alt.value("#111827")
+        layers += drawn
+    layers.append(markers_layer(pd.DataFrame({"x": [best[0]], "y": [best[1]], "label": ["best line"]}),
+                                shape="diamond", color="#009E73"))
+    layers.append(markers_layer(pd.DataFrame({"x": [yours[0]], "y": [yours[1]], "label": ["your line"]}),
+                                shape="circle", color="#0072B2"))
+    return (alt.layer(*layers).resolve_scale(color="independent").properties(height=height)
+            .configure_legend(disable=True))
+
+
+def zoom_window(points: pd.DataFrame, x: str, y: str, full, pad: float = 0.2,
+                min_fraction: float = 0.04) -> tuple[float, float, float, float]:
+    """A window around the finite ``points`` (each axis on its own scale), padded, at
+    least ``min_fraction`` of the ``full`` window wide on each axis and never outside it."""
+    d = finite(points, [x, y])
+    x0f, x1f, y0f, y1f = full
+    out = []
+    for col, lo_f, hi_f in ((x, x0f, x1f), (y, y0f, y1f)):
+        v = d[col].to_numpy(dtype=float)
+        v = v[(v >= lo_f) & (v <= hi_f)]
+        lo, hi = (float(v.min()), float(v.max())) if len(v) else (lo_f, hi_f)
+        span = max(hi - lo, (hi_f - lo_f) * min_fraction)
+        mid = (lo + hi) / 2
+        half = span * (0.5 + pad)
+        lo, hi = max(mid - half, lo_f), min(mid + half, hi_f)
+        out += [float(f"{lo:.6g}"), float(f"{hi:.6g}")]
+    return tuple(out)
