@@ -64,12 +64,14 @@ def _loop(cfg: TrainConfig, run: RunSpec, n: int | None, forward: list[str], par
     shuffled mini-batches from a generator seeded with the run's seed."""
     sched = run.schedule.torch_code(cfg.steps)
     penalty = []
-    if run.l1 or run.l2:
+    if (run.l1 and not run.l1_proximal) or run.l2:
         penalty.append(f"    loss = loss + {_penalty(run, params_expr)}")
     update = ["    optimizer.zero_grad()", "    loss.backward()"]
     if cfg.clip_norm is not None:
         update.append(f"    torch.nn.utils.clip_grad_norm_({params_expr}, max_norm={cfg.clip_norm!r})")
     update.append("    optimizer.step()")
+    if run.l1 and run.l1_proximal:
+        update += _proximal(run, params_expr)
     if sched:
         update.append("    scheduler.step()")
     out = []
@@ -111,12 +113,25 @@ def _full_loss(forward: list[str]) -> list[str]:
             for x in forward]
 
 
+def _weights(params_expr: str) -> str:
+    """The tensors regularisation applies to: weights, not biases."""
+    weights = {"[w, b]": "[w]", "[xy]": "[xy]"}.get(params_expr)
+    return weights or "[p for name, p in model.named_parameters() if name.endswith('weight')]"
+
+
+def _proximal(run: RunSpec, params_expr: str) -> list[str]:
+    return ["    # Proximal L1 step (soft-thresholding): shrink every weight by lr·λ1 and set it to",
+            "    # exactly 0 when it is smaller than that. (λ1·Σ|w| in the loss only makes weights hover near 0.)",
+            "    with torch.no_grad():",
+            "        step_lr = optimizer.param_groups[0]['lr']",
+            f"        for p in {_weights(params_expr)}:",
+            f"            p.copy_(torch.sign(p) * torch.clamp(p.abs() - step_lr * {run.l1!r}, min=0))"]
+
+
 def _penalty(run: RunSpec, params_expr: str) -> str:
     terms = []
-    weights = {"[w, b]": "[w]", "[xy]": "[xy]"}.get(params_expr)
-    if weights is None:  # an nn.Module: penalise weights, not biases
-        weights = "[p for name, p in model.named_parameters() if name.endswith('weight')]"
-    if run.l1:
+    weights = _weights(params_expr)
+    if run.l1 and not run.l1_proximal:
         terms.append(f"{run.l1!r} * sum(p.abs().sum() for p in {weights})")
     if run.l2:
         terms.append(f"{run.l2!r} * sum((p ** 2).sum() for p in {weights})")

@@ -45,6 +45,7 @@ import torch
 from ._checks import floats, is_number, is_whole
 from .optimizers import BatchedOptimizer, OptimizerSpec
 from .problems.base import DTYPES
+from .proximal import soft_threshold
 from .results import TrainResult
 from .schedules import ScheduleSpec
 
@@ -59,7 +60,9 @@ class RunSpec:
     """One training run: its optimizer, schedule, seed and (optional) start point.
 
     ``start`` overrides the problem's initial parameters (all P of them); ``l1``/``l2``
-    add λ₁·Σ|w| and λ₂·Σw² over the weights (not biases) to the loss.
+    add λ₁·Σ|w| and λ₂·Σw² over the weights (not biases) to the loss. With
+    ``l1_proximal`` the L1 part is instead applied exactly, as a soft-thresholding step
+    after each update (:mod:`dlcore.proximal`) — the way to get weights that are exactly 0.
     """
 
     optimizer: OptimizerSpec = field(default_factory=OptimizerSpec)
@@ -69,8 +72,11 @@ class RunSpec:
     l1: float = 0.0
     l2: float = 0.0
     label: str = ""
+    l1_proximal: bool = False
 
     def __post_init__(self):
+        if not isinstance(self.l1_proximal, bool):
+            raise ValueError(f"l1_proximal must be True or False, got {self.l1_proximal!r}.")
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or not 0 <= self.seed < 2 ** 63:
             raise ValueError(f"seed must be a whole number from 0 to 2⁶³−1, got {self.seed!r}.")
         for name in ("l1", "l2"):
@@ -187,10 +193,14 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
 
     lr_table = np.stack([r.schedule.lrs(r.optimizer.lr, T) for r in runs], axis=1)  # (T, N) float64
     opt = BatchedOptimizer([r.optimizer for r in runs], P, lr_table, dtype)
-    l1 = torch.tensor([r.l1 for r in runs], dtype=dtype)
+    l1 = torch.tensor([0.0 if r.l1_proximal else r.l1 for r in runs], dtype=dtype)
     l2 = torch.tensor([r.l2 for r in runs], dtype=dtype)
     use_l1, use_l2 = bool((l1 > 0).any()), bool((l2 > 0).any())
     mask = obj.penalty_mask.to(dtype)
+    # Proximal L1: threshold lr_t·λ₁ per step and run, formed in float64 (Python floats in
+    # the exported script) and cast; 0 for every other run, where it changes nothing.
+    prox = [r.l1 if r.l1_proximal else 0.0 for r in runs]
+    prox_thr = torch.from_numpy(lr_table * np.array(prox)).to(dtype) if any(prox) else None
 
     record_params = config.record_params
     if record_params is None:
@@ -258,6 +268,8 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
                 coef = torch.clamp(clip / (gn + 1e-6), max=1.0)
                 g = g * coef.unsqueeze(1)
             new = opt.step(theta, g, t)
+            if prox_thr is not None:
+                new = soft_threshold(new, prox_thr[t], mask)
             theta = torch.where(active.unsqueeze(1), new, theta)
         if progress is not None and t % every == 0:
             progress(t / T)

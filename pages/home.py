@@ -47,17 +47,17 @@ curve_w = np.linspace(-6, 6, 121)
 curve = pd.DataFrame({"w": curve_w, "loss": curve_w ** 2})
 moves = balls.assign(w2=balls["w"].shift(-1), loss2=balls["loss"].shift(-1)).dropna(subset=["w2"])
 picture = alt.layer(
-    alt.Chart(curve).mark_area(opacity=0.12, color="#0b5cad").encode(x="w:Q", y="loss:Q"),
+    alt.Chart(curve).mark_area(opacity=0.12, color="#0b5cad").encode(x=alt.X("w:Q"), y=alt.Y("loss:Q")),
     alt.Chart(curve).mark_line(color="#0b5cad", strokeWidth=3).encode(
         x=alt.X("w:Q", title="parameter w", scale=alt.Scale(domain=[-6, 6], nice=False)),
         y=alt.Y("loss:Q", title="loss L(w) = w²", scale=alt.Scale(domain=[0, 36], nice=False))),
     alt.Chart(moves).mark_rule(color="#D55E00", strokeWidth=1.5, strokeDash=[4, 3]).encode(
-        x="w:Q", x2="w2:Q", y="loss:Q", y2="loss2:Q"),
+        x=alt.X("w:Q"), x2=alt.X2("w2:Q"), y=alt.Y("loss:Q"), y2=alt.Y2("loss2:Q")),
     alt.Chart(balls).mark_circle(stroke="white", strokeWidth=1.5, opacity=1).encode(
-        x="w:Q", y="loss:Q",
+        x=alt.X("w:Q"), y=alt.Y("loss:Q"),
         size=alt.Size("step:Q", scale=alt.Scale(range=[420, 90]), legend=None),
         color=alt.Color("step:Q", scale=alt.Scale(scheme="oranges", reverse=True), title="step"),
-        tooltip=["step:Q", alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("loss:Q", format=".4f"),
+        tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("loss:Q", format=".4f"),
                  alt.Tooltip("grad_norm:Q", title="|slope|", format=".4f")]),
 ).properties(height=360)
 with left:

@@ -26,6 +26,7 @@ from dlcore.results import converged_at
 from dlcore.sweep import ARTICLE_LR_TABLE
 from dlcore.theory import quadratic_theory
 from ui import compute
+from ui.charts.render import draw
 from ui.charts import sweep as charts
 from ui.charts.core import loss_chart
 from ui.layout import code, fmt, friendly_errors, header, note_box, share_hint, table
@@ -122,7 +123,7 @@ def problem_size(problem) -> tuple[int, int, int]:
 
 
 def show(chart) -> None:
-    st.altair_chart(chart, width="stretch")
+    draw(chart)
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)

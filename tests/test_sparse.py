@@ -121,6 +121,35 @@ def test_exported_script_reproduces_the_proximal_run(tmp_path, capsys):
     np.testing.assert_array_equal(params[mask] == 0, res.final_params[0][mask] == 0)
 
 
-def test_rejects_mini_batches():
-    with pytest.raises(ValueError):
-        train_proximal(PROBLEM, [RunSpec(l1=0.1)], TrainConfig(steps=3, batch_size=8))
+def test_proximal_step_with_mini_batches_equals_a_torch_loop():
+    """The engine applies the step after every mini-batch update too: compare with a plain
+    torch loop (same shuffles) that soft-thresholds the weight after optimizer.step()."""
+    problem = PurchaseProblem(noise_features=3, train_size=100)
+    lam, lr, bs, steps, seed = 0.05, 0.2, 16, 60, 3
+    res = train_proximal(problem, [RunSpec(OptimizerSpec.make("sgd", lr=lr), seed=seed, l1=lam)],
+                         TrainConfig(steps=steps, batch_size=bs, dtype="float64"))
+    Xtr, ytr, *_ = problem.arrays()
+    X = torch.tensor(Xtr, dtype=torch.float64)
+    Y = torch.tensor(ytr, dtype=torch.float64).unsqueeze(1)
+    torch.manual_seed(seed)
+    model = torch.nn.Linear(X.shape[1], 1).double()
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    order = torch.Generator().manual_seed(seed)
+    done = 0
+    while done < steps:
+        perm = torch.randperm(len(X), generator=order)
+        for k in range(0, len(X), bs):
+            if done == steps:
+                break
+            idx = perm[k:k + bs]
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(model(X[idx]), Y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            with torch.no_grad():
+                w = model.weight
+                w.copy_(torch.sign(w) * torch.clamp(w.abs() - lr * lam, min=0))
+            done += 1
+    ref = torch.nn.utils.parameters_to_vector(model.parameters()).detach().numpy()
+    np.testing.assert_allclose(res.final_params[0], ref, rtol=1e-9, atol=1e-12)
+    assert (ref[:-1] == 0).sum() >= 1 and ((res.final_params[0][:-1] == 0) == (ref[:-1] == 0)).all()

@@ -21,7 +21,7 @@ def purchase_scatter(df: pd.DataFrame, height: int = 340) -> alt.Chart:
         y=alt.Y("income:Q", title="income (k$ / year, log scale)", scale=alt.Scale(type="log")),
         color=alt.Color("bought:N", title=None, scale=alt.Scale(domain=["bought", "did not buy"], range=[YES, NO]),
                         legend=alt.Legend(orient="top")),
-        tooltip=["age:Q", alt.Tooltip("income:Q", format=".1f"), alt.Tooltip("education_level:N", title="education"),
+        tooltip=[alt.Tooltip("age:Q"), alt.Tooltip("income:Q", format=".1f"), alt.Tooltip("education_level:N", title="education"),
                  alt.Tooltip("bought:N", title="")],
     ).properties(height=height)
 
@@ -56,14 +56,14 @@ def roc_chart(df: pd.DataFrame, height: int = 320) -> alt.LayerChart:
                        for s, a in zip(d["split"], d["auc"])])
     names = list(dict.fromkeys(d["name"]))
     diag = alt.Chart(pd.DataFrame({"fpr": [0, 1], "tpr": [0, 1]})).mark_line(
-        color="#9ca3af", strokeDash=[5, 4]).encode(x="fpr:Q", y="tpr:Q")
+        color="#9ca3af", strokeDash=[5, 4]).encode(x=alt.X("fpr:Q"), y=alt.Y("tpr:Q"))
     curve = alt.Chart(d).mark_line(strokeWidth=2.4, interpolate="step-after").encode(
         x=alt.X("fpr:Q", title="false positive rate", scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("tpr:Q", title="true positive rate (recall)", scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("name:N", title=None, sort=names,
                         scale=alt.Scale(domain=names, range=["#0072B2", "#D55E00"][:len(names)]),
                         legend=alt.Legend(orient="bottom-right")),
-        order="order:Q",
+        order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("split:N"), alt.Tooltip("threshold:Q", format=".3f"),
                  alt.Tooltip("fpr:Q", format=".3f"), alt.Tooltip("tpr:Q", format=".3f")])
     return alt.layer(diag, curve).properties(height=height)
@@ -83,9 +83,9 @@ def confusion_chart(cm: pd.DataFrame, height: int = 240) -> alt.LayerChart:
     cells = base.mark_rect(stroke="white", strokeWidth=3).encode(
         color=alt.Color("correct:N", scale=alt.Scale(domain=["correct", "wrong"], range=["#cfe3f5", "#f8d5c2"]),
                         legend=None),
-        tooltip=["name:N", "count:Q"])
-    count = base.mark_text(fontSize=28, fontWeight="bold", dy=-8).encode(text="count:Q")
-    label = base.mark_text(fontSize=12, dy=18, color="#374151").encode(text="name:N")
+        tooltip=[alt.Tooltip("name:N"), alt.Tooltip("count:Q")])
+    count = base.mark_text(fontSize=28, fontWeight="bold", dy=-8).encode(text=alt.Text("count:Q"))
+    label = base.mark_text(fontSize=12, dy=18, color="#374151").encode(text=alt.Text("name:N"))
     return alt.layer(cells, count, label).properties(height=height)
 
 
@@ -101,17 +101,17 @@ def weights_chart(df: pd.DataFrame, height: int | None = None) -> alt.LayerChart
                                        range=["#1f5fa8", "#c0392b", "#111827"]))
     tip = ["feature:N", alt.Tooltip("weight:Q", format=".6g")]
     nz = d[~d["is_zero"]]
-    layers = [alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#6b7280").encode(x="x:Q"),
+    layers = [alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#6b7280").encode(x=alt.X("x:Q")),
               alt.Chart(nz).mark_rule(strokeWidth=7, opacity=0.85).encode(
-                  x=alt.X("zero:Q", title="weight (on standardised features)"), x2="weight:Q", y=y, color=colour,
+                  x=alt.X("zero:Q", title="weight (on standardised features)"), x2=alt.X2("weight:Q"), y=y, color=colour,
                   tooltip=tip),
-              alt.Chart(nz).mark_circle(size=120, opacity=1).encode(x="weight:Q", y=y, color=colour, tooltip=tip)]
+              alt.Chart(nz).mark_circle(size=120, opacity=1).encode(x=alt.X("weight:Q"), y=y, color=colour, tooltip=tip)]
     zeros = d[d["is_zero"]]
     if len(zeros):
         layers += [alt.Chart(zeros).mark_point(shape="diamond", size=170, filled=False, strokeWidth=2.2).encode(
-                       x="weight:Q", y=y, color=colour, tooltip=tip),
+                       x=alt.X("weight:Q"), y=y, color=colour, tooltip=tip),
                    alt.Chart(zeros).mark_text(align="left", dx=12, fontSize=12, color="#111827").encode(
-                       x="weight:Q", y=y, text="tag:N")]
+                       x=alt.X("weight:Q"), y=y, text=alt.Text("tag:N"))]
     return alt.layer(*layers).properties(height=height or alt.Step(32))
 
 
@@ -127,14 +127,14 @@ def weight_matrix_chart(df: pd.DataFrame, height: int | None = None) -> alt.Laye
     cells = base.mark_rect(stroke="white", strokeWidth=0.5).encode(
         color=alt.Color("weight:Q", scale=alt.Scale(scheme="redblue", domain=[-m, m]), title="weight",
                         legend=alt.Legend(orient="top", gradientLength=200)),
-        tooltip=["feature:N", "unit:O", alt.Tooltip("weight:Q", format=".6g")])
+        tooltip=[alt.Tooltip("feature:N"), alt.Tooltip("unit:O"), alt.Tooltip("weight:Q", format=".6g")])
     layers = [cells]
     if df["is_zero"].any():
         zeros = df[df["is_zero"]]
         layers.append(alt.Chart(zeros).mark_rect(color="white", stroke="#e5e7eb").encode(
-            x="unit:O", y=alt.Y("feature:N", sort=feats)))
+            x=alt.X("unit:O"), y=alt.Y("feature:N", sort=feats)))
         layers.append(alt.Chart(zeros).mark_point(shape="circle", size=14, filled=True, color="#111827").encode(
-            x="unit:O", y=alt.Y("feature:N", sort=feats), tooltip=["feature:N", "unit:O", alt.Tooltip("weight:Q")]))
+            x=alt.X("unit:O"), y=alt.Y("feature:N", sort=feats), tooltip=[alt.Tooltip("feature:N"), alt.Tooltip("unit:O"), alt.Tooltip("weight:Q")]))
     return alt.layer(*layers).properties(height=height or alt.Step(26))
 
 
@@ -177,5 +177,5 @@ def path_chart(df: pd.DataFrame, height: int = 300) -> alt.LayerChart:
     zeros = df[df["is_zero"]].assign(mark="◆ = 0 exactly")
     if len(zeros):
         layers.append(alt.Chart(zeros).mark_point(shape="diamond", size=110, filled=True, color="#111827",
-                                                  opacity=1).encode(x=x, y="weight:Q", tooltip=tip + ["mark:N"]))
+                                                  opacity=1).encode(x=x, y=alt.Y("weight:Q"), tooltip=tip + ["mark:N"]))
     return alt.layer(*layers).properties(height=height)

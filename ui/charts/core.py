@@ -67,7 +67,7 @@ def loss_chart(df: pd.DataFrame, y: str = "loss", x: str = "step", color: str = 
     if len(div):
         layers.append(alt.Chart(div.assign(status="diverged here")).mark_point(
             shape="cross", size=180, filled=True, strokeWidth=1).encode(
-            x=f"{x}:Q", y=f"{y}:Q",
+            x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"),
             color=alt.Color(f"{color}:N", sort=None, title=legend_title or color.replace("_", " ")),
             tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip("status:N"), alt.Tooltip(f"{x}:Q"),
                      alt.Tooltip(f"{y}:Q", format=".4g")]))
@@ -108,9 +108,9 @@ def surface_layer(grid: pd.DataFrame, window, log_color: bool, x_title: str, y_t
     g = g.assign(a0=g["p0"] - dx / 2, a1=g["p0"] + dx / 2, b0=g["p1"] - dy / 2, b1=g["p1"] + dy / 2)
     return alt.Chart(g).mark_rect(opacity=0.9).encode(
         x=alt.X("a0:Q", title=x_title, scale=alt.Scale(domain=[x0, x1], nice=False, zero=False)),
-        x2="a1:Q",
+        x2=alt.X2("a1:Q"),
         y=alt.Y("b0:Q", title=y_title, scale=alt.Scale(domain=[y0, y1], nice=False, zero=False)),
-        y2="b1:Q",
+        y2=alt.Y2("b1:Q"),
         color=alt.Color("shade:Q", title=legend, scale=alt.Scale(scheme="blues", reverse=True),
                         legend=alt.Legend(orient="right", gradientLength=200)),
         tooltip=[alt.Tooltip("p0:Q", title=x_title, format=".3g"), alt.Tooltip("p1:Q", title=y_title, format=".3g"),
@@ -139,13 +139,13 @@ def paths_layer(paths: pd.DataFrame, x: str, y: str, color: str = "label", windo
     if d.empty:
         return []
     line = alt.Chart(d).mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=12)).encode(
-        x=f"{x}:Q", y=f"{y}:Q", order="step:Q", color=alt.Color(f"{color}:N", sort=None, title=color),
-        tooltip=[alt.Tooltip(f"{color}:N"), "step:Q", alt.Tooltip(f"{x}:Q", format=".4g"),
+        x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), order=alt.Order("step:Q"), color=alt.Color(f"{color}:N", sort=None, title=color),
+        tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip("step:Q"), alt.Tooltip(f"{x}:Q", format=".4g"),
                  alt.Tooltip(f"{y}:Q", format=".4g"), alt.Tooltip("loss:Q", format=".4g")])
     head = d.sort_values("step").groupby("run", as_index=False).tail(1)
     dot = alt.Chart(head).mark_point(size=160, filled=True, stroke="white", strokeWidth=1.5, opacity=1).encode(
-        x=f"{x}:Q", y=f"{y}:Q", color=alt.Color(f"{color}:N", sort=None),
-        tooltip=[alt.Tooltip(f"{color}:N"), "step:Q", alt.Tooltip("loss:Q", format=".4g")])
+        x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), color=alt.Color(f"{color}:N", sort=None),
+        tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".4g")])
     return [line, dot]
 
 
@@ -153,7 +153,7 @@ def markers_layer(points: pd.DataFrame, x: str = "x", y: str = "y", label: str =
                   shape: str = "diamond", color: str = "#111827") -> alt.Chart:
     """Fixed markers (known minima, the least-squares optimum, the start)."""
     return alt.Chart(points).mark_point(shape=shape, size=150, filled=True, color=color, stroke="white").encode(
-        x=f"{x}:Q", y=f"{y}:Q", tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{x}:Q", format=".4g"),
+        x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{x}:Q", format=".4g"),
                                          alt.Tooltip(f"{y}:Q", format=".4g")])
 
 
@@ -197,11 +197,11 @@ def fit_chart(points: pd.DataFrame, slope: float, intercept: float, x_title: str
         sq = d.assign(x2=d["x"] + d["residual"].abs() * ratio, y2=d["pred"],
                       y1=d["y"], sq=d["residual"] ** 2)
         layers.append(alt.Chart(sq).mark_rect(opacity=0.18, color="#D55E00", stroke="#D55E00").encode(
-            x="x:Q", x2="x2:Q", y="y1:Q", y2="y2:Q",
+            x=alt.X("x:Q"), x2=alt.X2("x2:Q"), y=alt.Y("y1:Q"), y2=alt.Y2("y2:Q"),
             tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("sq:Q", title="squared error", format=".6g")]))
     if residuals:
         layers.append(alt.Chart(d).mark_rule(color="#D55E00", strokeDash=[4, 3], strokeWidth=1.8).encode(
-            x="x:Q", y="y:Q", y2="pred:Q",
+            x=alt.X("x:Q"), y=alt.Y("y:Q"), y2=alt.Y2("pred:Q"),
             tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("y:Q"), alt.Tooltip("pred:Q", title="prediction", format=".6g"),
                      alt.Tooltip("residual:Q", format=".6g")]))
     lines = line if extra_lines is None else pd.concat([line, extra_lines], ignore_index=True)
@@ -209,9 +209,9 @@ def fit_chart(points: pd.DataFrame, slope: float, intercept: float, x_title: str
         x=alt.X("x:Q", title=x_title, scale=alt.Scale(domain=xdom, nice=False, zero=False)),
         y=alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=ydom, nice=False, zero=False)),
         color=alt.Color("label:N", title=None, sort=None),
-        detail="label:N"))
+        detail=alt.Detail("label:N")))
     layers.append(alt.Chart(d).mark_circle(size=110, color="#0072B2", opacity=1).encode(
-        x="x:Q", y="y:Q", tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("y:Q")]))
+        x=alt.X("x:Q"), y=alt.Y("y:Q"), tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("y:Q")]))
     return alt.layer(*layers).properties(height=height)
 
 
@@ -219,7 +219,7 @@ def vline(value: float, label: str, color: str = "#6b7280", dash=(6, 4)) -> alt.
     """A labelled vertical rule (e.g. the divergence threshold 2/λmax on a rate axis)."""
     df = pd.DataFrame({"v": [value], "label": [label]})
     rule = alt.Chart(df).mark_rule(color=color, strokeDash=list(dash), strokeWidth=2).encode(
-        x="v:Q", tooltip=[alt.Tooltip("label:N"), alt.Tooltip("v:Q", format=".4g")])
+        x=alt.X("v:Q"), tooltip=[alt.Tooltip("label:N"), alt.Tooltip("v:Q", format=".4g")])
     text = alt.Chart(df).mark_text(align="left", dx=4, dy=-6, color=color, fontSize=12).encode(
-        x="v:Q", y=alt.value(10), text="label:N")
+        x=alt.X("v:Q"), y=alt.value(10), text=alt.Text("label:N"))
     return rule + text

@@ -48,7 +48,7 @@ def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, activation_label: 
     m = m if np.isfinite(m) and m > 0 else 1.0
     e = finite(edges, ["weight"])
     edge_layer = alt.Chart(e).mark_rule(opacity=0.85, strokeCap="round").encode(
-        x=X, y=Y, x2="x2:Q", y2="y2:Q",
+        x=X, y=Y, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"),
         stroke=alt.Stroke("weight:Q", title="weight", scale=alt.Scale(scheme="redblue", domain=[-m, m]),
                           legend=alt.Legend(orient="bottom", gradientLength=220, titleOrient="left")),
         strokeWidth=alt.StrokeWidth("abs_w:Q", scale=alt.Scale(domain=[0, m], range=[0.4, 9]), legend=None),
@@ -77,14 +77,14 @@ def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, activation_label: 
     layers = [edge_layer, ends, mids]
     if show_values:
         layers.append(alt.Chart(d).mark_text(fontSize=min(15, max(9, room / 4.5)), fontWeight="bold").encode(
-            x=X, y=Y, text="label:N", color=alt.Color("ink:N", scale=None)))
+            x=X, y=Y, text=alt.Text("label:N"), color=alt.Color("ink:N", scale=None)))
         layers.append(alt.Chart(d).mark_text(fontSize=12, color="#4b5563", dy=-(np.sqrt(size) / 2 + 9)).encode(
-            x=X, y=Y, text="name:N"))
+            x=X, y=Y, text=alt.Text("name:N")))
     heads = pd.DataFrame({"x": np.arange(n_layers + 1, dtype=float), "y": ylim + 0.3})
     heads["label"] = (["inputs"] + [f"hidden {k} ({activation_label})" if n_layers > 2 else
                                     f"hidden ({activation_label})" for k in range(1, n_layers)] + ["output"])
     layers.append(alt.Chart(heads).mark_text(fontSize=14, fontWeight="bold", color="#374151").encode(
-        x=X, y=Y, text="label:N"))
+        x=X, y=Y, text=alt.Text("label:N")))
     chart = alt.layer(*layers).resolve_scale(stroke="independent", fill="independent").properties(
         height=height).configure_view(stroke=None)
     return chart.properties(title=title) if title else chart
@@ -119,17 +119,17 @@ def seeds_chart(hist: pd.DataFrame, yours: int, height: int = 360, log: bool = T
     outcomes, palette = _outcome_palette(d["outcome"].unique())
     lines = alt.Chart(others).mark_line(strokeWidth=1.1, opacity=0.55).encode(
         x=alt.X("step:Q", title="epoch"), y=alt.Y("loss:Q", title="training loss (MSE)", scale=ys),
-        detail="seed:N",
+        detail=alt.Detail("seed:N"),
         color=alt.Color("outcome:N", title="outcome", scale=alt.Scale(domain=outcomes, range=palette),
                         legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("seed:N"), alt.Tooltip("step:Q", title="epoch"), alt.Tooltip("loss:Q", format=".4g"),
                  alt.Tooltip("outcome:N")])
     you = alt.Chart(mine).mark_line(strokeWidth=3.2, color=YOURS).encode(
-        x="step:Q", y="loss:Q", tooltip=[alt.Tooltip("who:N", title=""), alt.Tooltip("step:Q", title="epoch"),
+        x=alt.X("step:Q"), y=alt.Y("loss:Q"), tooltip=[alt.Tooltip("who:N", title=""), alt.Tooltip("step:Q", title="epoch"),
                                          alt.Tooltip("loss:Q", format=".4g")])
     end = mine.sort_values("step").tail(1)
     tag = alt.Chart(end).mark_text(align="left", dx=6, fontSize=13, fontWeight="bold", color=YOURS).encode(
-        x="step:Q", y="loss:Q", text="who:N")
+        x=alt.X("step:Q"), y=alt.Y("loss:Q"), text=alt.Text("who:N"))
     return alt.layer(lines, you, tag).properties(height=height)
 
 
@@ -145,7 +145,7 @@ def final_loss_strip(summary: pd.DataFrame, yours: int, height: int = 150) -> al
         color=alt.Color("outcome:N", scale=alt.Scale(domain=outcomes, range=palette), legend=None),
         tooltip=[alt.Tooltip("seed:N"), alt.Tooltip("final_loss:Q", format=".4g"), alt.Tooltip("outcome:N")])
     ring = alt.Chart(d[d["seed"] == yours]).mark_point(size=260, strokeWidth=2.5, color=YOURS).encode(
-        x="final_loss:Q", y="j:Q")
+        x=alt.X("final_loss:Q"), y=alt.Y("j:Q"))
     return alt.layer(dots, ring).properties(height=height)
 
 
@@ -164,13 +164,13 @@ def answer_line_chart(line: pd.DataFrame, points: pd.DataFrame, height: int = 34
                  alt.Tooltip("value:Q", format=".4f")])
     p = finite(points, ["t", "value"])
     marks = alt.Chart(p).mark_point(size=140, filled=True, opacity=1, stroke="white", strokeWidth=1).encode(
-        x="t:Q", y="value:Q",
+        x=alt.X("t:Q"), y=alt.Y("value:Q"),
         shape=alt.Shape("kind:N", title=None, legend=alt.Legend(orient="bottom-right")),
         color=alt.value("#D55E00"),
         tooltip=[alt.Tooltip("kind:N", title=""), alt.Tooltip("input:N"), alt.Tooltip("value:Q", title="target",
                                                                                      format=".4g")])
     band = alt.Chart(pd.DataFrame({"a": [1.0], "b": [3.0]})).mark_rect(opacity=0.08, color="#0072B2").encode(
-        x="a:Q", x2="b:Q")
+        x=alt.X("a:Q"), x2=alt.X2("b:Q"))
     return alt.layer(band, lines, marks).properties(height=height)
 
 
@@ -201,7 +201,7 @@ def layer_history_chart(df: pd.DataFrame, height: int = 260) -> alt.FacetChart:
         y=alt.Y("grad_norm:Q", title="‖gradient‖ (log)", scale=alt.Scale(type="log")),
         color=alt.Color("layer_no:O", title="layer", scale=alt.Scale(scheme="viridis", reverse=True,
                                                                       domain=list(range(1, n + 1)))),
-        tooltip=[alt.Tooltip("label:N", title="run"), alt.Tooltip("layer_no:O", title="layer"), "step:Q",
+        tooltip=[alt.Tooltip("label:N", title="run"), alt.Tooltip("layer_no:O", title="layer"), alt.Tooltip("step:Q"),
                  alt.Tooltip("grad_norm:Q", format=".3e")],
     ).properties(height=height, width=360).facet(
         column=alt.Column("label:N", title=None, sort=list(dict.fromkeys(d["label"])),
@@ -214,9 +214,9 @@ def param_paths_chart(df: pd.DataFrame, epoch: int, height: int = 300) -> alt.La
     d = finite(df, ["step", "value"])
     lines = alt.Chart(d).mark_line(strokeWidth=1.4, opacity=0.8).encode(
         x=alt.X("step:Q", title="epoch"), y=alt.Y("value:Q", title="parameter value"),
-        detail="name:N", color=alt.Color("layer:N", title=None, legend=alt.Legend(orient="top")),
+        detail=alt.Detail("name:N"), color=alt.Color("layer:N", title=None, legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("name:N", title="parameter"), alt.Tooltip("step:Q", title="epoch"),
                  alt.Tooltip("value:Q", format=".4f")])
     rule = alt.Chart(pd.DataFrame({"step": [epoch]})).mark_rule(color="#111827", strokeDash=[5, 3],
-                                                                strokeWidth=2).encode(x="step:Q")
+                                                                strokeWidth=2).encode(x=alt.X("step:Q"))
     return alt.layer(lines, rule).properties(height=height)

@@ -67,9 +67,9 @@ def rule(value: float, label: str, color: str, dash=(6, 4), align: str = "left",
     top in pixels."""
     df = pd.DataFrame({field: [value], "label": [label]})
     line = alt.Chart(df).mark_rule(color=color, strokeDash=list(dash), strokeWidth=2).encode(
-        x=f"{field}:Q", tooltip=[alt.Tooltip("label:N", title="line"), alt.Tooltip(f"{field}:Q", format=".4g")])
+        x=alt.X(f"{field}:Q"), tooltip=[alt.Tooltip("label:N", title="line"), alt.Tooltip(f"{field}:Q", format=".4g")])
     text = alt.Chart(df).mark_text(align=align, dx=5 if align == "left" else -5, color=color, fontSize=12,
-                                   fontWeight="bold").encode(x=f"{field}:Q", y=alt.value(dy), text="label:N")
+                                   fontWeight="bold").encode(x=alt.X(f"{field}:Q"), y=alt.value(dy), text=alt.Text("label:N"))
     return [line, text]
 
 
@@ -117,7 +117,7 @@ def steps_chart(table: pd.DataFrame, steps: int, lo: float, hi: float, rules: li
     budget = pd.DataFrame({"shown": [float(steps)], "label": [f"budget: {steps} steps"]})
     layers.append(alt.Chart(budget).mark_rule(color=NOT_CONVERGED, strokeDash=[2, 3]).encode(y=y))
     layers.append(alt.Chart(budget).mark_text(align="left", dx=4, dy=10, color=NOT_CONVERGED, fontSize=11).encode(
-        x=alt.value(0), y=y, text="label:N"))
+        x=alt.value(0), y=y, text=alt.Text("label:N")))
     layers.extend(rules)
     if len(conv):
         layers.append(alt.Chart(conv).mark_point(size=55, filled=True, opacity=0.9).encode(
@@ -149,7 +149,7 @@ def steps_chart(table: pd.DataFrame, steps: int, lo: float, hi: float, rules: li
         if len(a_div):
             layers.append(alt.Chart(a_div.assign(txt="article: diverges")).mark_text(
                 color=ARTICLE, fontSize=11, fontWeight="bold", dy=16, align="right", dx=4).encode(
-                x=rate_axis(lo, hi), y=alt.value(4), text="txt:N"))
+                x=rate_axis(lo, hi), y=alt.value(4), text=alt.Text("txt:N")))
     if len(div):
         layers.append(_diverged_strip(div, lo, hi, "status"))
     return alt.layer(*layers).properties(height=height)
@@ -184,7 +184,7 @@ def final_loss_chart(table: pd.DataFrame, lo: float, hi: float, y_title: str, to
         tl = pd.DataFrame({"shown": [tol_line], "label": [f"tolerance {tol_line:g}"]})
         layers.append(alt.Chart(tl).mark_rule(color=MEASURED, strokeDash=[2, 3]).encode(y=y))
         layers.append(alt.Chart(tl).mark_text(align="left", dx=4, dy=-7, color=MEASURED, fontSize=11).encode(
-            x=alt.value(0), y=y, text="label:N"))
+            x=alt.value(0), y=y, text=alt.Text("label:N")))
     tip = [alt.Tooltip("lr:Q", title="learning rate", format=".4g"), alt.Tooltip("series:N", title="status"),
            alt.Tooltip("gap:Q", title=y_title.split(" (")[0], format=".4g"),
            alt.Tooltip("final_loss:Q", title="final loss", format=".6g")]
@@ -266,6 +266,6 @@ def role_curves_chart(df: pd.DataFrame, y: str, y_title: str, roles: dict, heigh
     if len(div):
         layers.append(alt.Chart(div.assign(status="diverged here")).mark_point(
             shape="cross", size=220, filled=True).encode(
-            x="step:Q", y=f"{y}:Q", color=color,
+            x=alt.X("step:Q"), y=alt.Y(f"{y}:Q"), color=color,
             tooltip=tip + [alt.Tooltip("status:N")]))
     return alt.layer(*layers).properties(height=height)
