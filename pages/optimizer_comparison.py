@@ -15,6 +15,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 import dlcore
 from dlcore.budget import MAX_STEPS as BUDGET_STEPS
@@ -122,7 +123,7 @@ def _params() -> list[Param]:
         Param("view", "race", kind="choice", choices=tuple(TABS), label="section"),
         Param("problem", "rosenbrock", kind="choice", choices=tuple(PROBLEMS), label="problem"),
         Param("f", DEFAULT_F, kind="text", max_len=2 * EXPR_MAX_LENGTH, label="your function"),
-        Param("opts", DEFAULT_OPTS, kind="multi", choices=LABELS, min_items=1, max_items=len(LABELS),
+        Param("opts", DEFAULT_OPTS, kind="multi", choices=LABELS, min_items=0, max_items=len(LABELS),
               label="optimizers"),
         Param("steps", 500, kind="int", lo=10, hi=5000, label="steps"),
         Param("own_start", False, kind="bool", label="own start point"),
@@ -298,6 +299,20 @@ def expand_window(window, point, pad: float = 0.05):
     return (min(x0, px - pad * wx), max(x1, px + pad * wx), min(y0, py - pad * wy), max(y1, py + pad * wy))
 
 
+def cover_paths(window, xs, ys, cap: float = 2.0):
+    """The window grown to hold the paths' finite points, by at most ``cap`` × its size
+    on each side (a run flying off stays clipped)."""
+    x0, x1, y0, y1 = window
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    ok = np.isfinite(xs) & np.isfinite(ys)
+    if not ok.any():
+        return window
+    wx, wy = x1 - x0, y1 - y0
+    lo_x, hi_x = max(xs[ok].min(), x0 - cap * wx), min(xs[ok].max(), x1 + cap * wx)
+    lo_y, hi_y = max(ys[ok].min(), y0 - cap * wy), min(ys[ok].max(), y1 + cap * wy)
+    return (min(x0, lo_x - 0.05 * wx), max(x1, hi_x + 0.05 * wx), min(y0, lo_y - 0.05 * wy), max(y1, hi_y + 0.05 * wy))
+
+
 def build_problem(kind: str, expr: str, start):
     """(problem, info) for the race; info describes how to draw it."""
     if kind in dlcore.SURFACES or kind == "custom":
@@ -307,7 +322,8 @@ def build_problem(kind: str, expr: str, start):
         problem = replace(base, start=st_pt)
         window = expand_window(d.window, st_pt)
         return problem, dict(dtype="float64", two_d=True, window=window, x="x", y="y", start=st_pt,
-                             log_color=d.log_color or kind == "custom", title=d.title, about=d.about)
+                             log_color=d.log_color or kind == "custom",
+                             title="Your own function" if kind == "custom" else d.title, about=d.about)
     if kind in ("line", "study"):
         base = dlcore.LINE_FIT if kind == "line" else dlcore.STUDY_HOURS
         st_pt = tuple(start) if start is not None else base.start
@@ -343,7 +359,15 @@ def cached_trace(problem, run, config):
 # ---------------------------------------------------------------------------------------
 # The page
 # ---------------------------------------------------------------------------------------
+_entering = st.session_state.get("_gdl_page") != PAGE
 state = PageState(PAGE, _params())
+if _entering and "problem" in st.query_params:
+    # A link that names a problem but not every rate gets the rates that suit that problem.
+    for _label in LABELS:
+        if f"{_label}.lr" not in st.query_params:
+            state.set(f"{_label}.lr", RATES[state["problem"]][_label])
+    if "clip" not in st.query_params:
+        state.set("clip", CLIP.get(state["problem"], 0.0))
 
 header("Optimizer comparison",
        "Race optimizers on the same problem **from the same start** — every run is paired, so any "
@@ -381,6 +405,18 @@ def race_tab() -> None:
                  f"At most {EXPR_MAX_LENGTH} characters; exponents must be plain numbers up to {MAX_EXPONENT}. "
                  "Nothing you type is ever run as Python: it is parsed into PyTorch operations.")
 
+    # ---- the function (a learner's formula falls back to the last one that worked) -------
+    if kind == "custom":
+        try:
+            dlcore.SurfaceProblem("custom", expression=expr)
+            st.session_state["_opt_last_f"] = expr
+        except ValueError as e:
+            fallback = st.session_state.get("_opt_last_f", DEFAULT_F)
+            st.error(f"**This formula can't be used:** {plain(e)}\n\nYour text is still in the box. "
+                     f"Until it is fixed the race uses the last formula that worked: {quote(fallback, 120)}",
+                     icon=":material/edit:")
+            expr = fallback
+
     opts_row = st.columns([1, 1, 1, 1.3], gap="small", vertical_alignment="center")
     with opts_row[0]:
         fair = state.toggle("fair", "Fair race",
@@ -413,20 +449,11 @@ def race_tab() -> None:
             else:
                 lo, hi, per = state["fair_lo"], state["fair_hi"], state["fair_n"]
     if not labels:
-        st.info("Pick at least one optimizer above.", icon=":material/arrow_upward:")
+        st.info("Pick the optimizers to race above — two or more.", icon=":material/arrow_upward:")
         return
-
-    # ---- the function (a learner's formula falls back to the last one that worked) -------
-    if kind == "custom":
-        try:
-            dlcore.SurfaceProblem("custom", expression=expr)
-            st.session_state["_opt_last_f"] = expr
-        except ValueError as e:
-            fallback = st.session_state.get("_opt_last_f", DEFAULT_F)
-            st.error(f"**This formula can't be used:** {plain(e)}\n\nYour text is still in the box. "
-                     f"Until it is fixed the race uses the last formula that worked: {quote(fallback, 120)}",
-                     icon=":material/edit:")
-            expr = fallback
+    if len(labels) == 1:
+        st.info(f"Only {labels[0]} is running: add another optimizer above to compare.",
+                icon=":material/add_circle:")
 
     default_start = default_start_of(kind)
     if own and kind != "sum3":
@@ -532,6 +559,8 @@ def race_tab() -> None:
 
     rt = race_table(res, problem).iloc[idx].reset_index(drop=True)
     hist_all = res.history(runs=idx, max_points=1000 if info["two_d"] else 600)
+    if kind in ("line", "study"):
+        info["window"] = cover_paths(info["window"], hist_all[info["x"]], hist_all[info["y"]])
     minima = known_minima(problem)
     negative = bool((rt["best_loss"].dropna() < 0).any()) or kind == "saddle"
     log_eff = log_axis and not negative
@@ -575,21 +604,27 @@ def race_view(state, res, idx, race_labels, hist_all, problem, info, minima, log
     else:
         grid, map_ph, loss_ph = None, None, st.empty()
 
+    base = (oc.contour_layer(grid, info["window"], info["log_color"], info["x"], info["y"])
+            if grid is not None else None)
+
     def draw(step: int) -> None:
         if map_ph is not None:
             map_ph.altair_chart(oc.race_surface_chart(
                 grid, info["window"], info["log_color"], hist_all, step, race_labels, info["start"],
-                minima=minima, x_title=info["x"], y_title=info["y"], px=info["x"], py=info["y"]))
+                minima=minima, x_title=info["x"], y_title=info["y"], px=info["x"], py=info["y"], base=base))
         y_title = "training loss (MSE)" if problem.__class__.__name__ != "SurfaceProblem" else "f(x, y)"
         loss_ph.altair_chart(oc.race_loss_chart(hist_all, race_labels, log_eff, upto=step, y_title=y_title))
 
     if play:
-        frames = sorted(set(np.linspace(0, steps, 41).round().astype(int).tolist()))
+        frames = sorted(set(np.linspace(0, steps, 21).round().astype(int).tolist()))
         for f in frames:
             draw(f)
             time.sleep(0.05)
-        st.session_state["_opt_pending_step"] = steps
-        st.rerun(scope="fragment")
+        st.session_state["_opt_pending_step"] = steps   # the slider jumps to the end on the rerun
+        try:
+            st.rerun(scope="fragment")
+        except StreamlitAPIException:   # not inside a fragment rerun (e.g. the page's first run)
+            st.rerun()
     draw(k)
     here = hist_all[hist_all["step"] <= k].sort_values(["run", "step"]).groupby("run").tail(1)
     parts = []
@@ -617,20 +652,22 @@ def results_section(rt, res, idx, race_labels, problem, info, minima, config, ch
             result.append(f"converged at step {int(c)}")
         else:
             result.append(f"not converged in {steps} steps")
+    gone = rt["diverged_at"].notna().to_numpy()
+    as_words = lambda col: np.where(gone, np.inf, rt[col].astype(float))  # noqa: E731 — inf shows as "diverged"
     table_df = pd.DataFrame({
         "optimizer": race_labels,
         "η": [chosen_lr[lab] for lab in race_labels],
         "other settings": [settings_text(specs[lab], lab) for lab in race_labels],
-        "final loss": rt["final_loss"].astype(float),
+        "final loss": as_words("final_loss"),
         "result": result,
     })
     if minima:
-        table_df["distance to minimum"] = rt["distance"].astype(float)
+        table_df["distance to minimum"] = as_words("distance")
         if len(minima) > 1:
             table_df["nearest minimum"] = [
                 "—" if pd.isna(i) else f"({minima[int(i)][0]:.4g}, {minima[int(i)][1]:.4g})" for i in rt["nearest_minimum"]]
     for name in res.param_names if len(res.param_names) <= 2 else ():
-        table_df[f"final {name}"] = rt[name].astype(float)
+        table_df[f"final {name}"] = as_words(name)
     table(table_df, "optimizer_race.csv", column_config={
         "η": st.column_config.NumberColumn("η", format="%.4g", help="learning rate"),
         "final loss": st.column_config.NumberColumn(format="%.6g"),

@@ -93,12 +93,13 @@ def _points(df: pd.DataFrame, shape: str, size: int, fill, title: str) -> alt.Ch
 
 def race_surface_chart(grid: pd.DataFrame, window, log: bool, paths: pd.DataFrame, upto: int,
                        labels, start, minima=(), x_title: str = "x", y_title: str = "y",
-                       px: str = "x", py: str = "y", height: int = HEIGHT) -> alt.Chart:
+                       px: str = "x", py: str = "y", height: int = HEIGHT, base: alt.Chart | None = None) -> alt.Chart:
     """Banded loss surface, each run's path up to step ``upto`` (small dots mark every
     step, so their spacing shows the step length), a large dot where each run is at
     ``upto`` (✕ if it diverged by then), the shared start (white star) and the known
-    minima (black diamonds)."""
-    layers = [contour_layer(grid, window, log, x_title, y_title, height=height)]
+    minima (black diamonds). ``base``: a :func:`contour_layer` built earlier for the same
+    grid, reused when only the step changes (e.g. while playing)."""
+    layers = [base if base is not None else contour_layer(grid, window, log, x_title, y_title, height=height)]
     cs = color_scale(labels)
     d = paths.rename(columns={px: "x", py: "y"})
     d = d[d["step"] <= upto]
@@ -164,7 +165,7 @@ def race_loss_chart(hist: pd.DataFrame, labels, log: bool, upto: int | None = No
     return alt.layer(*layers).properties(height=height)
 
 
-def tuning_charts(table: pd.DataFrame, labels, steps: int, height: int = 300) -> tuple[alt.Chart, alt.Chart]:
+def tuning_charts(table: pd.DataFrame, labels, steps: int, height: int = 360) -> tuple[alt.Chart, alt.Chart]:
     """Two charts of a learning-rate grid, one line per optimizer: final loss vs rate
     (log–log; diverged rates as ✕ along the top) and steps to converge vs rate. The
     chosen rate of each optimizer is ringed."""
@@ -177,7 +178,8 @@ def tuning_charts(table: pd.DataFrame, labels, steps: int, height: int = 300) ->
     t["result"] = np.where(t["status"] == "diverged", "diverged at step " + t["diverged_at"].astype(str),
                            np.where(t["status"] == "converged", "converged at step " + t["converged_at"].astype(str),
                                     "not converged in " + str(steps) + " steps"))
-    x = alt.X("lr:Q", title="learning rate (log scale)", scale=alt.Scale(type="log"))
+    x = alt.X("lr:Q", title="learning rate (log scale)",
+              scale=alt.Scale(type="log", domain=[float(t["lr"].min()), float(t["lr"].max())]))
     tip = [alt.Tooltip("label:N", title="optimizer"), alt.Tooltip("lr:Q", format=".3g"),
            alt.Tooltip("final_loss:Q", format=".4g"), alt.Tooltip("result:N")]
     color = alt.Color("label:N", scale=cs, title="optimizer", legend=alt.Legend(orient="top"))
