@@ -62,6 +62,7 @@ DESCRIPTIONS = {
     "grad_avg": "running mean of gradients",
     "grad": "gradient g",
     "update": "step taken Δθ",
+    "rate": "effective rate |Δθ| / |g|",
 }
 
 MAX_STEPS = 20_000
@@ -85,20 +86,45 @@ class StateTrace:
 
     def frame(self, max_points: int | None = None) -> pd.DataFrame:
         """Tidy table: step (update number 1..k), quantity, description, param, value —
-        the gradient, the step taken and every state tensor, per parameter."""
+        the gradient, the step taken, every state tensor, and the effective rate
+        |Δθ|/|g| (the learning rate plain SGD would need to take the same step; NaN where
+        g = 0), per parameter."""
         from .results import thin_steps
         k = self.updates
         if k == 0:
             return pd.DataFrame(columns=["step", "quantity", "description", "param", "value"])
         rows = thin_steps(k, max_points)
         steps = rows + 1
-        series = {"grad": self.grads, "update": np.diff(self.params, axis=0), **self.state}
+        update = np.diff(self.params, axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(self.grads != 0, np.abs(update) / np.abs(self.grads), np.nan)
+        series = {"grad": self.grads, "update": update, **self.state, "rate": rate}
         frames = []
         for q, arr in series.items():
             for j, name in enumerate(self.param_names):
                 frames.append(pd.DataFrame({"step": steps, "quantity": q, "description": DESCRIPTIONS[q],
                                             "param": name, "value": arr[rows, j].astype(np.float64)}))
         return pd.concat(frames, ignore_index=True)
+
+
+    def norm_frame(self, max_points: int | None = None) -> pd.DataFrame:
+        """Like :meth:`frame` for models with many parameters: per step the Euclidean norm
+        of each quantity over all parameters (param = "‖·‖ of N"), and the effective rate
+        as ‖Δθ‖/‖g‖."""
+        from .results import thin_steps
+        k = self.updates
+        if k == 0:
+            return pd.DataFrame(columns=["step", "quantity", "description", "param", "value"])
+        rows = thin_steps(k, max_points)
+        update = np.diff(self.params, axis=0)
+        norms = {"grad": np.linalg.norm(self.grads, axis=1), "update": np.linalg.norm(update, axis=1),
+                 **{q: np.linalg.norm(a, axis=1) for q, a in self.state.items()}}
+        with np.errstate(divide="ignore", invalid="ignore"):
+            norms["rate"] = np.where(norms["grad"] > 0, norms["update"] / norms["grad"], np.nan)
+        name = f"‖·‖ of {len(self.param_names)}"
+        return pd.concat([pd.DataFrame({"step": rows + 1, "quantity": q, "description": DESCRIPTIONS[q],
+                                        "param": name, "value": v[rows]}) for q, v in norms.items()],
+                         ignore_index=True)
 
 
 def trace_state(problem, run: RunSpec, config: TrainConfig) -> StateTrace:

@@ -80,6 +80,8 @@ def test_gradients_are_the_clipped_gradients_used():
                      TrainConfig(steps=5, dtype="float64", clip_norm=0.5))
     # plain SGD: Δθ = −lr·g exactly, and the clipped gradient has norm ≤ 0.5
     np.testing.assert_allclose(np.diff(tr.params, axis=0), -0.001 * tr.grads, rtol=1e-9)  # θ differences round
+    rate = tr.frame().query("quantity == 'rate'")["value"]
+    np.testing.assert_allclose(rate, 0.001, rtol=1e-6)       # plain SGD's effective rate is its rate
     assert (np.linalg.norm(tr.grads, axis=1) <= 0.5 + 1e-9).all()
     assert tr.state == {}
 
@@ -93,10 +95,22 @@ def test_divergence_stops_the_trace_where_train_stops():
     assert tr.diverged_at == res.diverged_at[0]
     assert tr.updates == tr.diverged_at
     frame = tr.frame()
-    assert set(frame["quantity"]) == {"grad", "update"}
+    assert set(frame["quantity"]) == {"grad", "update", "rate"}
     assert frame["step"].max() == tr.updates
 
 
 def test_minibatch_is_refused():
     with pytest.raises(ValueError, match="full-batch"):
         trace_state(LINE_FIT, RunSpec(), TrainConfig(steps=5, batch_size=2))
+
+
+def test_norm_frame_for_many_parameters():
+    from dlcore import SumOfThree
+    run = RunSpec(OptimizerSpec.make("adam", lr=0.01), seed=1)
+    tr = trace_state(SumOfThree(), run, TrainConfig(steps=20))
+    f = tr.norm_frame()
+    assert set(f["quantity"]) == {"grad", "update", "exp_avg", "exp_avg_sq", "rate"}
+    v = f[(f["quantity"] == "exp_avg_sq") & (f["step"] == 7)]["value"].item()
+    assert v == pytest.approx(np.sqrt((tr.state["exp_avg_sq"][6] ** 2).sum()))
+    r = f[(f["quantity"] == "rate") & (f["step"] == 3)]["value"].item()
+    assert r == pytest.approx(np.linalg.norm(tr.params[3] - tr.params[2]) / np.linalg.norm(tr.grads[2]))
