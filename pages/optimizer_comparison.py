@@ -740,22 +740,26 @@ def inside_section(state, problem, info, race_labels, chosen_lr, specs, config, 
         label = state.selectbox("inside", "Optimizer", options=list(race_labels))
         run = dlcore.RunSpec(specs[label].with_lr(chosen_lr[label]), seed=seed, label=label)
         tr = cached_trace(problem, run, replace(config, record_params=None))
-        frame = tr.frame(max_points=400)
+        frame = tr.frame(max_points=400) if len(tr.param_names) <= 4 else tr.norm_frame(max_points=400)
         if frame.empty:
             st.info("This run diverged at once: there is no state to show.")
             return
-        if len(tr.param_names) > 4:
-            frame = (frame.assign(sq=frame["value"] ** 2).groupby(["step", "quantity", "description"], as_index=False)
-                     ["sq"].sum().assign(value=lambda f: np.sqrt(f["sq"]), param="‖all 21‖"))
         qs = list(dict.fromkeys(frame["quantity"]))
         if not tr.state:
             st.info(f"{label} keeps no state: each step uses only the current gradient.", icon=":material/memory:")
-        cols = st.columns(min(len(qs), 4))
+        names = list(dict.fromkeys(frame["param"]))
+        if len(names) > 1:
+            hues = ["blue", "orange", "green", "pink"]
+            st.markdown("Lines: " + ", ".join(f"**{n}** {hues[i]}" for i, n in enumerate(names)) +
+                        " (y axes are logarithmic, or symmetric-log where values change sign).")
+        else:
+            st.markdown(f"Each line is the length (Euclidean norm) over all {len(tr.param_names)} parameters.")
+        cols = st.columns(2, gap="medium")
         for i, q in enumerate(qs):
             sub = frame[frame["quantity"] == q]
-            with cols[i % len(cols)]:
-                st.altair_chart(loss_chart(sub, y="value", x="step", color="param", height=220,
-                                           title=DESCRIPTIONS[q], y_title=q, legend_title="parameter"))
+            positive = q in ("exp_avg_sq", "sum", "square_avg", "rate")
+            with cols[i % 2]:
+                st.altair_chart(oc.state_chart(sub, DESCRIPTIONS[q], log=positive))
         if label in ("Adam", "AdamW"):
             st.caption("Why Adam can stall on the Rosenbrock valley: v remembers the huge gradients of the steep "
                        "walls for ~1/(1−β₂) = 1000 steps, so the step g/√v stays tiny on the flat valley floor. "
@@ -763,13 +767,15 @@ def inside_section(state, problem, info, race_labels, chosen_lr, specs, config, 
 
 
 def code_section(state, problem, race_labels, chosen_lr, specs, config, seed, info):
-    st.markdown("##### Show the code")
     if state["code"] not in race_labels:
         state.set("code", race_labels[0])
-    label = state.selectbox("code", "Plain PyTorch script for", options=list(race_labels))
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    with left:
+        label = state.selectbox("code", "Show the code for", options=list(race_labels))
     run = dlcore.RunSpec(specs[label].with_lr(chosen_lr[label]), seed=seed, label=label)
     script = compute.script(problem, run, replace(config, record_params=None))
-    code(script, f"race_{label.lower()}.py")
+    with right:
+        code(script, f"race_{label.lower()}.py")
 
 
 # ================================================================ batch sizes tab ======
@@ -910,7 +916,7 @@ def restarts_tab() -> None:
         h = res.history(max_points=30)
         paths = h.merge(ends[["run", "reached"]], on="run")
     grid = compute.grid(problem, d.window, 50)
-    left, right = st.columns([1.5, 1], gap="medium")
+    left, right = st.columns([1.35, 1], gap="medium")
     with left:
         st.altair_chart(oc.restarts_chart(grid, d.window, d.log_color, ends, minima, names, paths))
     with right:
@@ -920,7 +926,7 @@ def restarts_tab() -> None:
             counts.append({"ended at": f"minimum {nm}", "runs": k})
         other = int(((b["minimum"] < 0) & np.isfinite(b["end_x"])).sum())
         gone = int((~np.isfinite(b["end_x"])).sum())
-        counts.append({"ended at": "elsewhere (a local minimum, or still moving)", "runs": other})
+        counts.append({"ended at": "elsewhere (local min. / still moving)", "runs": other})
         counts.append({"ended at": "diverged", "runs": gone})
         ct = pd.DataFrame(counts)
         ct["share"] = ct["runs"] / len(b)
@@ -934,9 +940,12 @@ def restarts_tab() -> None:
             st.markdown(f"Rastrigin has one global minimum (0, 0) among dozens of local ones: **{best} of {len(b)}** "
                         "starts found it. The rest are stuck in a dip — the article's \"local minima\" warning, "
                         "visible. More restarts raise the chance that one of them lands in the right basin.")
+        k = math.isqrt(runs_n)
+        where = (f"{runs_n} random starts drawn uniformly with seed {seed}" if layout == "random"
+                 else f"{k} × {k} = {k * k} starts on a grid")
         st.caption(f"A run counts as having reached a minimum when it ends within 0.1 of it after {steps} steps; "
-                   f"{'random starts drawn uniformly with seed ' + str(seed) if layout == 'random' else 'starts on a grid'}"
-                   f" over [{d.window[0]:g}, {d.window[1]:g}] × [{d.window[2]:g}, {d.window[3]:g}]; float64.")
+                   f"{where} over [{d.window[0]:g}, {d.window[1]:g}] × [{d.window[2]:g}, {d.window[3]:g}]; "
+                   f"{label} at η = {lr:g}; float64.")
     code(compute.script(problem, runs[0], dlcore.TrainConfig(steps=steps, dtype="float64")),
          "restart_0.py", label="Show the code (the first start point)")
 

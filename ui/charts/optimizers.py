@@ -73,9 +73,9 @@ def contour_layer(grid: pd.DataFrame, window, log: bool, x_title: str, y_title: 
         b0=f"datum.p1 - {dy / 2!r}", b1=f"datum.p1 + {dy / 2!r}",
     ).mark_rect(opacity=0.92).encode(
         x=alt.X("a0:Q", title=x_title, scale=alt.Scale(domain=[x0, x1], nice=False, zero=False)),
-        x2="a1:Q",
+        x2=alt.X2("a1:Q"),
         y=alt.Y("b0:Q", title=y_title, scale=alt.Scale(domain=[y0, y1], nice=False, zero=False)),
-        y2="b1:Q",
+        y2=alt.Y2("b1:Q"),
         color=alt.Color("band:Q", legend=None,
                         scale=alt.Scale(scheme={"name": "blues", "extent": [0.9, 0.02]}, domain=[0, levels - 1])),
         tooltip=[alt.Tooltip("p0:Q", title=x_title, format=".3g"), alt.Tooltip("p1:Q", title=y_title, format=".3g"),
@@ -83,52 +83,46 @@ def contour_layer(grid: pd.DataFrame, window, log: bool, x_title: str, y_title: 
     ).properties(height=height)
 
 
-def _points(df: pd.DataFrame, shape: str, size: int, fill, title: str) -> alt.Chart:
-    return alt.Chart(df).mark_point(shape=shape, size=size, filled=True, fill=fill, stroke="#111827",
-                                    strokeWidth=1.5, opacity=1).encode(
-        x="x:Q", y="y:Q",
-        tooltip=[alt.Tooltip("what:N", title=title), alt.Tooltip("x:Q", format=".4g"),
-                 alt.Tooltip("y:Q", format=".4g")])
-
-
 def race_surface_chart(grid: pd.DataFrame, window, log: bool, paths: pd.DataFrame, upto: int,
                        labels, start, minima=(), x_title: str = "x", y_title: str = "y",
                        px: str = "x", py: str = "y", height: int = HEIGHT, base: alt.Chart | None = None) -> alt.Chart:
     """Banded loss surface, each run's path up to step ``upto`` (small dots mark every
     step, so their spacing shows the step length), a large dot where each run is at
-    ``upto`` (✕ if it diverged by then), the shared start (white star) and the known
+    ``upto`` (✕ if it diverged by then), the shared start (white triangle) and the known
     minima (black diamonds). ``base``: a :func:`contour_layer` built earlier for the same
     grid, reused when only the step changes (e.g. while playing)."""
     layers = [base if base is not None else contour_layer(grid, window, log, x_title, y_title, height=height)]
     cs = color_scale(labels)
     d = paths.rename(columns={px: "x", py: "y"})
     d = d[d["step"] <= upto]
-    d = clip_to_window(d, window, "x", "y", margin=0.0)
+    d = clip_to_window(d, window, "x", "y", margin=0.0)[["run", "label", "step", "x", "y", "loss", "diverged"]]
     if len(d):
         tip = [alt.Tooltip("label:N", title="optimizer"), alt.Tooltip("step:Q"),
                alt.Tooltip("x:Q", title=x_title, format=".4g"), alt.Tooltip("y:Q", title=y_title, format=".4g"),
                alt.Tooltip("loss:Q", format=".4g")]
         layers.append(alt.Chart(d).mark_line(strokeWidth=2.2, clip=True,
                                              point=alt.OverlayMarkDef(size=10, filled=True)).encode(
-            x="x:Q", y="y:Q", order="step:Q",
-            color=alt.Color("label:N", scale=cs, title="optimizer", legend=alt.Legend(orient="top")),
+            x=alt.X("x:Q"), y=alt.Y("y:Q"), order=alt.Order("step:Q"),
+            color=alt.Color("label:N", scale=cs, title="optimizer", legend=alt.Legend(orient="top", columns=4)),
             tooltip=tip))
         head = d.sort_values("step").groupby("run", as_index=False).tail(1)
-        gone = head["diverged"].to_numpy(dtype=bool)
-        if (~gone).any():
-            layers.append(alt.Chart(head[~gone]).mark_point(
-                shape="circle", size=230, filled=True, stroke="white", strokeWidth=2, opacity=1, clip=True).encode(
-                x="x:Q", y="y:Q", color=alt.Color("label:N", scale=cs, legend=None), tooltip=tip))
-        if gone.any():
-            layers.append(alt.Chart(head[gone].assign(status="diverged here")).mark_point(
-                shape="cross", size=260, filled=True, stroke="white", strokeWidth=1, opacity=1, clip=True).encode(
-                x="x:Q", y="y:Q", color=alt.Color("label:N", scale=cs, legend=None),
-                tooltip=tip + [alt.Tooltip("status:N")]))
-    if len(minima):
-        mins = pd.DataFrame([{"x": m[0], "y": m[1], "what": "known minimum"} for m in minima])
-        layers.append(_points(mins, "diamond", 170, "#111827", "marker"))
-    layers.append(_points(pd.DataFrame([{"x": start[0], "y": start[1], "what": "start (all runs)"}]),
-                          "triangle-up", 260, "white", "marker"))
+        head = head.assign(status=np.where(head["diverged"].to_numpy(dtype=bool), "diverged here", f"at step {upto}"))
+        layers.append(alt.Chart(head).mark_point(size=240, filled=True, stroke="white", strokeWidth=2, opacity=1,
+                                                 clip=True).encode(
+            x=alt.X("x:Q"), y=alt.Y("y:Q"), color=alt.Color("label:N", scale=cs, legend=None),
+            shape=alt.Shape("status:N", legend=None,
+                            scale=alt.Scale(domain=[f"at step {upto}", "diverged here"], range=["circle", "cross"])),
+            tooltip=tip + [alt.Tooltip("status:N")]))
+    marks = [{"x": float(start[0]), "y": float(start[1]), "what": "start (all runs)"}]
+    marks += [{"x": float(m[0]), "y": float(m[1]), "what": "known minimum"} for m in minima]
+    kinds = ["start (all runs)", "known minimum"]
+    layers.append(alt.Chart(pd.DataFrame(marks)).mark_point(size=230, filled=True, stroke="#111827", strokeWidth=1.5,
+                                                           opacity=1, clip=True).encode(
+        x=alt.X("x:Q"), y=alt.Y("y:Q"),
+        shape=alt.Shape("what:N", legend=None, scale=alt.Scale(domain=kinds, range=["triangle-up", "diamond"])),
+        fill=alt.Fill("what:N", legend=None, scale=alt.Scale(domain=kinds, range=["white", "#111827"])),
+        tooltip=[alt.Tooltip("what:N", title="marker"), alt.Tooltip("x:Q", format=".4g"),
+                 alt.Tooltip("y:Q", format=".4g")]))
     return alt.layer(*layers).resolve_scale(color="independent").properties(height=height)
 
 
@@ -149,19 +143,19 @@ def race_loss_chart(hist: pd.DataFrame, labels, log: bool, upto: int | None = No
     layers = [alt.Chart(d).mark_line(strokeWidth=2.4).encode(
         x=alt.X("step:Q", title="step (updates)"),
         y=alt.Y("shown:Q", title=y_title + (" (log scale)" if log else ""), scale=ys),
-        color=alt.Color("label:N", scale=cs, title="optimizer", legend=alt.Legend(orient="top")),
+        color=alt.Color("label:N", scale=cs, title="optimizer", legend=alt.Legend(orient="top", columns=4)),
         tooltip=tip)]
     div = divergence_points(hist, "step", y)
     if len(div):
         div = div.assign(shown=np.maximum(div[y].to_numpy(dtype=float), LOG_FLOOR) if log else div[y],
                          status="diverged here")
         layers.append(alt.Chart(div).mark_point(shape="cross", size=220, filled=True, opacity=1).encode(
-            x="step:Q", y="shown:Q", color=alt.Color("label:N", scale=cs, legend=None),
+            x=alt.X("step:Q"), y=alt.Y("shown:Q"), color=alt.Color("label:N", scale=cs, legend=None),
             tooltip=tip + [alt.Tooltip("status:N")]))
     if upto is not None:
         rule = pd.DataFrame({"step": [upto], "what": [f"step {upto}"]})
         layers.append(alt.Chart(rule).mark_rule(color="#6b7280", strokeDash=[5, 4], strokeWidth=1.5).encode(
-            x="step:Q", tooltip=[alt.Tooltip("what:N", title="slider")]))
+            x=alt.X("step:Q"), tooltip=[alt.Tooltip("what:N", title="slider")]))
     return alt.layer(*layers).properties(height=height)
 
 
@@ -182,7 +176,7 @@ def tuning_charts(table: pd.DataFrame, labels, steps: int, height: int = 360) ->
               scale=alt.Scale(type="log", domain=[float(t["lr"].min()), float(t["lr"].max())]))
     tip = [alt.Tooltip("label:N", title="optimizer"), alt.Tooltip("lr:Q", format=".3g"),
            alt.Tooltip("final_loss:Q", format=".4g"), alt.Tooltip("result:N")]
-    color = alt.Color("label:N", scale=cs, title="optimizer", legend=alt.Legend(orient="top"))
+    color = alt.Color("label:N", scale=cs, title="optimizer", legend=alt.Legend(orient="top", columns=4))
     fin = t[t["status"] != "diverged"]
     loss = [alt.Chart(fin).mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=40, filled=True)).encode(
         x=x, y=alt.Y("shown:Q", title="final loss (log scale)", scale=alt.Scale(type="log")), color=color,
@@ -190,17 +184,17 @@ def tuning_charts(table: pd.DataFrame, labels, steps: int, height: int = 360) ->
     gone = t[t["status"] == "diverged"]
     if len(gone):
         loss.append(alt.Chart(gone).mark_point(shape="cross", size=90, filled=True, opacity=0.9).encode(
-            x=x, y="shown:Q", color=alt.Color("label:N", scale=cs, legend=None), tooltip=tip))
+            x=x, y=alt.Y("shown:Q"), color=alt.Color("label:N", scale=cs, legend=None), tooltip=tip))
     chosen = t[t["chosen"]]
     ring = alt.Chart(chosen).mark_point(shape="circle", size=420, filled=False, strokeWidth=3, opacity=1).encode(
         x=x, color=alt.Color("label:N", scale=cs, legend=None), tooltip=tip)
-    loss.append(ring.encode(y="shown:Q"))
+    loss.append(ring.encode(y=alt.Y("shown:Q")))
     conv = t[t["status"] == "converged"].assign(steps=lambda f: f["converged_at"].astype(float))
     steps_layers = [alt.Chart(conv).mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=40, filled=True)).encode(
         x=x, y=alt.Y("steps:Q", title="steps to converge"), color=color, tooltip=tip)]
     ch = chosen[chosen["status"] == "converged"].assign(steps=lambda f: f["converged_at"].astype(float))
     if len(ch):
-        steps_layers.append(ring.properties(data=ch).encode(y="steps:Q"))
+        steps_layers.append(ring.properties(data=ch).encode(y=alt.Y("steps:Q")))
     return (alt.layer(*loss).properties(height=height, title="Final loss at each rate"),
             alt.layer(*steps_layers).properties(height=height, title="Steps to converge at each rate"))
 
@@ -217,11 +211,11 @@ def restarts_chart(grid: pd.DataFrame, window, log: bool, ends: pd.DataFrame, mi
     if paths is not None and len(paths):
         p = clip_to_window(paths, window, "x", "y", margin=0.0)
         layers.append(alt.Chart(p).mark_line(strokeWidth=0.8, opacity=0.45, clip=True).encode(
-            x="x:Q", y="y:Q", order="step:Q", detail="run:N",
+            x=alt.X("x:Q"), y=alt.Y("y:Q"), order=alt.Order("step:Q"), detail=alt.Detail("run:N"),
             color=alt.Color("reached:N", scale=cs, legend=None)))
     layers.append(alt.Chart(ends).mark_circle(size=48, opacity=0.95, stroke="white", strokeWidth=0.6,
                                               clip=True).encode(
-        x="start_x:Q", y="start_y:Q",
+        x=alt.X("start_x:Q"), y=alt.Y("start_y:Q"),
         color=alt.Color("reached:N", scale=cs, title="run ended at", legend=alt.Legend(orient="top", columns=3)),
         tooltip=[alt.Tooltip("start_x:Q", title="start x", format=".3g"),
                  alt.Tooltip("start_y:Q", title="start y", format=".3g"),
@@ -230,6 +224,27 @@ def restarts_chart(grid: pd.DataFrame, window, log: bool, ends: pd.DataFrame, mi
         m = pd.DataFrame([{"x": a, "y": b, "reached": names[i]} for i, (a, b) in enumerate(minima)])
         layers.append(alt.Chart(m).mark_point(shape="diamond", size=420, filled=True, stroke="#111827",
                                               strokeWidth=2, opacity=1).encode(
-            x="x:Q", y="y:Q", color=alt.Color("reached:N", scale=cs, legend=None),
+            x=alt.X("x:Q"), y=alt.Y("y:Q"), color=alt.Color("reached:N", scale=cs, legend=None),
             tooltip=[alt.Tooltip("reached:N", title="minimum")]))
     return alt.layer(*layers).resolve_scale(color="independent").properties(height=height)
+
+
+STATE_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")   # x blue, y orange (then two more)
+
+
+def state_chart(frame: pd.DataFrame, title: str, log: bool = False, height: int = 300) -> alt.Chart:
+    """One quantity of an optimizer's state against step, a line per parameter (columns
+    step, param, value) in :data:`STATE_COLORS` order (the page names them in a caption,
+    so the small charts keep their room for the data). The first steps of a steep surface
+    dwarf the rest, so the y axis is symmetric-log (or log, for quantities that are never
+    negative)."""
+    d = finite(frame, ["step", "value"])
+    if log:
+        d = d[d["value"] > 0]
+    scale = alt.Scale(type="log") if log else alt.Scale(type="symlog", constant=1e-3)
+    return alt.Chart(d).mark_line(strokeWidth=2).encode(
+        x=alt.X("step:Q", title="update"),
+        y=alt.Y("value:Q", title=None, scale=scale),
+        color=alt.Color("param:N", scale=alt.Scale(range=list(STATE_COLORS)), legend=None),
+        tooltip=[alt.Tooltip("param:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".4g")],
+    ).properties(height=height, title=title)
