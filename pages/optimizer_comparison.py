@@ -268,6 +268,21 @@ def prefill_start(start) -> None:
         ss[f"{PAGE}.sx"], ss[f"{PAGE}.sy"] = float(start[0]), float(start[1])
 
 
+def start_clicked() -> None:
+    """A click on the map: start every optimizer at that cell's centre (the settings go
+    through the page's validated start-point inputs on the rerun)."""
+    ss = st.session_state
+    event = ss.get(f"{PAGE}.map")
+    picked = (event or {}).get("selection", {}).get("pick") or []
+    if not picked or "p0" not in picked[0]:
+        return
+    ss[f"{PAGE}.own_start"] = True
+    ss[f"{PAGE}.sx"] = round(float(picked[0]["p0"]), 3)
+    ss[f"{PAGE}.sy"] = round(float(picked[0]["p1"]), 3)
+    ss["_opt_pending_step"] = 10 ** 9        # show the whole new race
+    ss["_opt_start_clicked"] = True
+
+
 def sync_url(state: PageState, key: str) -> None:
     """Write one setting to the URL (a fragment rerun does not reach state.finish())."""
     p = state.by_key[key]
@@ -426,7 +441,8 @@ def race_tab() -> None:
         log_axis = state.toggle("log", "Log-scale loss")
     with opts_row[2]:
         own = state.toggle("own_start", "Choose the start",
-                           help="All optimizers start from the same point (paired runs).",
+                           help="All optimizers start from the same point (paired runs). You can also click "
+                                "the map to start there.",
                            disabled=kind == "sum3", on_change=prefill_start, args=(default_start_of(kind),))
     with opts_row[3]:
         with st.popover("More settings", icon=":material/tune:", width="stretch"):
@@ -466,7 +482,7 @@ def race_tab() -> None:
                                     step=0.1, format="%.4g")
         with sc[2]:
             st.caption(f"The problem's own start is ({default_start[0]:g}, {default_start[1]:g}). "
-                       "Every optimizer starts here.")
+                       "Every optimizer starts here. Tip: click the map to start somewhere else.")
         start = (sx, sy)
     else:
         start = None
@@ -588,6 +604,8 @@ def race_tab() -> None:
 @st.fragment
 def race_view(state, res, idx, race_labels, hist_all, problem, info, minima, log_eff, negative, steps):
     """Step slider, play button and the two charts: a rerun of this part only redraws."""
+    if st.session_state.pop("_opt_start_clicked", False):
+        st.rerun()          # a new start point means new runs: rerun the whole page, not just this part
     sl, pl = st.columns([6, 1], vertical_alignment="bottom")
     with sl:
         v = state.widget(step_slider, "step", "Show the race up to step", steps=steps,
@@ -601,24 +619,30 @@ def race_view(state, res, idx, race_labels, hist_all, problem, info, minima, log
         grid = compute.grid(problem, info["window"], 50)
         left, right = st.columns([1.25, 1], gap="medium")
         map_ph, loss_ph = left.empty(), right.empty()
+        left.caption("▲ start (the same for all) · ◆ known minimum · dots: every step, so their spacing is the "
+                     "step length. **Click the map to start every optimizer there.**")
     else:
         grid, map_ph, loss_ph = None, None, st.empty()
 
-    base = (oc.contour_layer(grid, info["window"], info["log_color"], info["x"], info["y"])
+    base = (oc.contour_layer(grid, info["window"], info["log_color"], info["x"], info["y"], pick=True)
             if grid is not None else None)
 
-    def draw(step: int) -> None:
+    def draw(step: int, final: bool = True) -> None:
         if map_ph is not None:
-            map_ph.altair_chart(oc.race_surface_chart(
+            chart = oc.race_surface_chart(
                 grid, info["window"], info["log_color"], hist_all, step, race_labels, info["start"],
-                minima=minima, x_title=info["x"], y_title=info["y"], px=info["x"], py=info["y"], base=base))
+                minima=minima, x_title=info["x"], y_title=info["y"], px=info["x"], py=info["y"], base=base)
+            if final:   # the map the learner can click: a click starts every optimizer there
+                map_ph.altair_chart(chart, key=f"{PAGE}.map", on_select=start_clicked, selection_mode="pick")
+            else:
+                map_ph.altair_chart(chart)
         y_title = "training loss (MSE)" if problem.__class__.__name__ != "SurfaceProblem" else "f(x, y)"
         loss_ph.altair_chart(oc.race_loss_chart(hist_all, race_labels, log_eff, upto=step, y_title=y_title))
 
     if play:
         frames = sorted(set(np.linspace(0, steps, 21).round().astype(int).tolist()))
         for f in frames:
-            draw(f)
+            draw(f, final=False)
             time.sleep(0.05)
         st.session_state["_opt_pending_step"] = steps   # the slider jumps to the end on the rerun
         try:
@@ -639,19 +663,16 @@ def results_section(rt, res, idx, race_labels, problem, info, minima, config, ch
     st.subheader("Results")
     steps = res.steps
     has_min = not (isinstance(problem, dlcore.SurfaceProblem) and problem.name == "saddle")
-    result = []
-    for c, d in zip(rt["converged_at"], rt["diverged_at"]):
-        if not pd.isna(d):
-            result.append(f"diverged at step {int(d)}")
-        elif not has_min:
-            result.append("no minimum to reach")
-        elif res.optimum is None:
-            sa = rt["settled_at"].iloc[len(result)]
-            result.append(f"settled at step {int(sa)}" if not pd.isna(sa) else f"still moving at step {steps}")
-        elif not pd.isna(c):
-            result.append(f"converged at step {int(c)}")
+    known = res.optimum is not None
+    steps_col = "steps to converge" if known else "steps to settle"
+    reached, diverged = [], []
+    for c, sa, d in zip(rt["converged_at"], rt["settled_at"], rt["diverged_at"]):
+        k = c if known else sa
+        diverged.append("—" if pd.isna(d) else f"step {int(d)}")
+        if not pd.isna(d) or not has_min:
+            reached.append("—")
         else:
-            result.append(f"not converged in {steps} steps")
+            reached.append(f"not in {steps}" if pd.isna(k) else str(int(k)))
     gone = rt["diverged_at"].notna().to_numpy()
     as_words = lambda col: np.where(gone, np.inf, rt[col].astype(float))  # noqa: E731 — inf shows as "diverged"
     table_df = pd.DataFrame({
@@ -659,7 +680,8 @@ def results_section(rt, res, idx, race_labels, problem, info, minima, config, ch
         "η": [chosen_lr[lab] for lab in race_labels],
         "other settings": [settings_text(specs[lab], lab) for lab in race_labels],
         "final loss": as_words("final_loss"),
-        "result": result,
+        steps_col: reached,
+        "diverged at": diverged,
     })
     if minima:
         table_df["distance to minimum"] = as_words("distance")
@@ -671,16 +693,16 @@ def results_section(rt, res, idx, race_labels, problem, info, minima, config, ch
     table(table_df, "optimizer_race.csv", column_config={
         "η": st.column_config.NumberColumn("η", format="%.4g", help="learning rate"),
         "final loss": st.column_config.NumberColumn(format="%.6g"),
+        steps_col: st.column_config.TextColumn(help=f"within tolerance {config.tol:g}; see below the table"),
         "distance to minimum": st.column_config.NumberColumn(format="%.4g", help="Euclidean distance from the "
                                                              "final point to the nearest known minimum"),
     })
-    has_min = not (isinstance(problem, dlcore.SurfaceProblem) and problem.name == "saddle")
-    if res.optimum is not None:
-        rule = (f"**Converged at step k**: from step k to the end, the loss stays within {config.tol:g} of the "
-                f"minimum {res.optimum:.6g}.")
+    if known:
+        rule = (f"**Steps to converge**: the first step from which the loss stays within {config.tol:g} of the "
+                f"minimum {res.optimum:.6g} to the end.")
     else:
-        rule = (f"**Settled at step k**: from step k on, the loss stays within {config.tol:g} of its final value "
-                "— it stopped moving; the minimum of this function is not known, so that need not be a minimum.")
+        rule = (f"**Steps to settle**: the first step from which the loss stays within {config.tol:g} of its final "
+                "value — it stopped moving; this function's minimum is not known, so that need not be a minimum.")
     st.caption(f"{rule} **Diverged**: the loss became "
                "infinite or NaN, or rose past 10⁴ × its starting gap to the minimum; the run stops there." + (" **Distance**: from the final point to the nearest known minimum (Euclidean)."
                            if minima else "") + ("" if has_min else " This surface has no minimum: it falls "

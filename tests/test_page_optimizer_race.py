@@ -29,19 +29,22 @@ def open_page(query: dict | None = None) -> AppTest:
 
 def results(at):
     for df in at.dataframe:
-        if {"optimizer", "final loss", "result"} <= set(df.value.columns):
+        if {"optimizer", "final loss", "diverged at"} <= set(df.value.columns):
             return df.value.set_index("optimizer")
     raise AssertionError("no results table on the page")
 
 
-def expected_result(run, steps, tol, optimum=0.0, settled=False):
+def expected(run, steps, tol, optimum=0.0, settled=False):
+    """The table's (steps column, diverged column) for a reference run."""
     if run["diverged_at"] is not None:
-        return f"diverged at step {run['diverged_at']}"
-    if settled:
-        k = first_settled(run["losses"], tol)
-        return f"settled at step {k}" if k is not None else f"still moving at step {steps}"
-    k = first_stay_within(run["losses"], tol, optimum)
-    return f"converged at step {k}" if k is not None else f"not converged in {steps} steps"
+        return "—", f"step {run['diverged_at']}"
+    k = first_settled(run["losses"], tol) if settled else first_stay_within(run["losses"], tol, optimum)
+    return (f"not in {steps}" if k is None else str(k)), "—"
+
+
+def check_row(row, run, steps, tol, optimum=0.0, settled=False):
+    col = "steps to settle" if settled else "steps to converge"
+    assert (row[col], row["diverged at"]) == expected(run, steps, tol, optimum, settled)
 
 
 def test_default_view_equals_torch_optim():
@@ -57,7 +60,7 @@ def test_default_view_equals_torch_optim():
         row = t.loc[label]
         assert row["η"] == h["lr"]
         assert row["final loss"] == pytest.approx(ref["losses"][-1], rel=1e-9, abs=1e-12)
-        assert row["result"] == expected_result(ref, 500, 1e-2)
+        check_row(row, ref, 500, 1e-2)
         x, y = ref["path"][-1]
         assert (row["final x"], row["final y"]) == (pytest.approx(x, abs=1e-10), pytest.approx(y, abs=1e-10))
         assert row["distance to minimum"] == pytest.approx(math.hypot(x - 1, y - 1), abs=1e-9)
@@ -103,7 +106,7 @@ def test_surface_configurations_equal_torch_optim(case):
         ref = surface_run(SURFACES[c["surface"]], start, label, h, c["steps"], clip=c["clip"])
         row = t.loc[label]
         assert row["final loss"] == pytest.approx(ref["losses"][-1], rel=1e-9, abs=1e-12), label
-        assert row["result"] == expected_result(ref, c["steps"], 1e-2), label
+        check_row(row, ref, c["steps"], 1e-2)
         x, y = ref["path"][-1]
         d = min(math.hypot(x - a, y - b) for a, b in MINIMA[c["surface"]])
         assert row["distance to minimum"] == pytest.approx(d, abs=1e-9)
@@ -120,7 +123,7 @@ def test_study_hours_line_fit_equals_torch():
         row = t.loc[label]
         assert row["η"] == lr
         assert row["final loss"] == pytest.approx(ref["losses"][-1], rel=1e-9)
-        assert row["result"] == expected_result(ref, 300, 1e-2, ref["optimum"])
+        check_row(row, ref, 300, 1e-2, ref["optimum"])
         m, c = ref["path"][-1]
         assert row["distance to minimum"] == pytest.approx(math.hypot(m - ref["solution"][0], c - ref["solution"][1]),
                                                            rel=1e-6)
@@ -145,7 +148,7 @@ def test_custom_function_settles_like_torch():
     for label, lr in {"SGD": 0.05, "RMSprop": 0.01}.items():
         ref = surface_run(f, (2.0, -1.0), label, dict(lr=lr), 150, optimum=None)
         assert t.loc[label, "final loss"] == pytest.approx(ref["losses"][-1], rel=1e-9, abs=1e-12)
-        assert t.loc[label, "result"] == expected_result(ref, 150, 1e-2, settled=True)
+        check_row(t.loc[label], ref, 150, 1e-2, settled=True)
 
 
 def test_divergence_is_a_state_in_words():
@@ -154,7 +157,7 @@ def test_divergence_is_a_state_in_words():
     ref = surface_run(SURFACES["rosenbrock"], STARTS["rosenbrock"], "SGD", dict(lr=0.01), 100)
     assert ref["diverged_at"] is not None
     assert t.loc["SGD", "final loss"] == "diverged"
-    assert t.loc["SGD", "result"] == f"diverged at step {ref['diverged_at']}"
+    assert t.loc["SGD", "diverged at"] == f"step {ref['diverged_at']}" and t.loc["SGD", "steps to converge"] == "—"
     assert t.loc["SGD", "distance to minimum"] == "diverged"
     assert any("diverged: **SGD**" in m.value for m in at.markdown)
     for c in at.get("vega_lite_chart"):

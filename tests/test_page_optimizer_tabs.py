@@ -38,7 +38,7 @@ def test_fair_race_picks_the_rates_an_independent_grid_search_picks():
     at = open_page({"problem": "bowl", "opts": "SGD,Momentum,Adam", "fair": 1, "fair_lo": 0.001, "fair_hi": 1,
                     "fair_n": 1, "steps": 150, "tol": 1e-6})
     chosen = table_with(at, "chosen rate").set_index("optimizer")
-    race = table_with(at, "result", "final loss").set_index("optimizer")
+    race = table_with(at, "diverged at", "final loss").set_index("optimizer")
     for label in ("SGD", "Momentum", "Adam"):
         cands = []
         for lr in lrs:
@@ -112,7 +112,7 @@ def test_exported_code_reproduces_the_table(tmp_path):
     path = tmp_path / "race_adam.py"
     path.write_text(script)
     g = runpy.run_path(str(path), run_name="__main__")
-    row = table_with(at, "result", "final loss").set_index("optimizer").loc["Adam"]
+    row = table_with(at, "diverged at", "final loss").set_index("optimizer").loc["Adam"]
     x, y = g["xy"].detach().numpy()
     assert (x, y) == (pytest.approx(row["final x"], abs=1e-12), pytest.approx(row["final y"], abs=1e-12))
     assert "dtype=torch.float64" in script

@@ -81,3 +81,22 @@ def test_other_tabs_in_the_browser(page, app_url):
         assert exceptions(page) == [], log_tail()
         assert_charts_drawn(page, min_count=1)
         screenshot(page, f"optimizer-comparison-{view}")
+
+
+def test_clicking_the_map_starts_every_optimizer_there(page, app_url):
+    # Home first: on a server's very first session Streamlit may show a "Page not found" dialog
+    # over a deep link until st.navigation has run once, and a dialog would swallow the click.
+    goto(page, app_url, "")
+    goto(page, app_url, PATH, "steps=100")
+    cells = page.locator("[data-testid='stVegaLiteChart']").first.locator("g.mark-rect path")
+    assert cells.count() == 2500                    # the 50 × 50 surface, row by row from the bottom left
+    cells.nth(48 * 50 + 48).click(force=True)       # column 48, row 48: near the top right
+    settle(page)
+    assert exceptions(page) == [], log_tail()
+    # the cell's centre on the page's grid over [−2.2, 2] × [−1, 3], rounded to 3 decimals
+    x, y = round(-2.2 + 48 * 4.2 / 49, 3), round(-1 + 48 * 4 / 49, 3)
+    assert f"sx={x}" in page.url and f"sy={y}" in page.url and "own_start=1" in page.url
+    cap = at_step_caption(page)
+    for label, lr in (("SGD", 0.001), ("Adam", 0.3)):
+        ref = surface_run(SURFACES["rosenbrock"], (x, y), label, dict(lr=lr), 100)
+        assert f"{label} loss {four(ref['losses'][-1])}" in cap, cap

@@ -57,9 +57,10 @@ def shade_bands(loss: np.ndarray, log: bool, levels: int = 14) -> np.ndarray:
 
 
 def contour_layer(grid: pd.DataFrame, window, log: bool, x_title: str, y_title: str,
-                  height: int = HEIGHT, levels: int = 14) -> alt.Chart:
+                  height: int = HEIGHT, levels: int = 14, pick: bool = False) -> alt.Chart:
     """The loss over window = (x0, x1, y0, y1) as banded cells (columns p0, p1, loss):
-    darker = lower. Cell edges are computed in the browser, so each cell sends 4 numbers."""
+    darker = lower. Cell edges are computed in the browser, so each cell sends 4 numbers.
+    ``pick``: clicking a cell selects its centre (point selection "pick" on p0, p1)."""
     x0, x1, y0, y1 = window
     n = int(round(np.sqrt(len(grid))))
     dx, dy = (x1 - x0) / (n - 1), (y1 - y0) / (n - 1)
@@ -68,7 +69,7 @@ def contour_layer(grid: pd.DataFrame, window, log: bool, x_title: str, y_title: 
                       "band": shade_bands(grid["loss"].to_numpy(), log, levels)})
     g = g[g["band"] >= 0]
     g["loss"] = g["loss"].map(lambda v: float(f"{v:.4g}"))
-    return alt.Chart(g).transform_calculate(
+    chart = alt.Chart(g).transform_calculate(
         a0=f"datum.p0 - {dx / 2!r}", a1=f"datum.p0 + {dx / 2!r}",
         b0=f"datum.p1 - {dy / 2!r}", b1=f"datum.p1 + {dy / 2!r}",
     ).mark_rect(opacity=0.92).encode(
@@ -81,6 +82,9 @@ def contour_layer(grid: pd.DataFrame, window, log: bool, x_title: str, y_title: 
         tooltip=[alt.Tooltip("p0:Q", title=x_title, format=".3g"), alt.Tooltip("p1:Q", title=y_title, format=".3g"),
                  alt.Tooltip("loss:Q", format=".4g")],
     ).properties(height=height)
+    if pick:
+        chart = chart.add_params(alt.selection_point(name="pick", fields=["p0", "p1"], on="click"))
+    return chart
 
 
 def race_surface_chart(grid: pd.DataFrame, window, log: bool, paths: pd.DataFrame, upto: int,
