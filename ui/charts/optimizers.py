@@ -26,7 +26,12 @@ COLORS = {
 }
 BASIN_COLORS = ("#D55E00", "#009E73", "#CC79A7", "#E69F00", "#0072B2", "#6A3D9A")
 NOT_REACHED = "#9CA3AF"
-LOG_FLOOR = 1e-12   # log axes draw values below this at this value (float64 noise lives down there)
+# Thousands of heatmap cells draw several times faster on a canvas than as SVG elements
+# (vega-embed reads usermeta.embedOptions; Streamlit passes it through).
+CANVAS = {"embedOptions": {"renderer": "canvas"}}
+LOG_FLOOR = 1e-12
+# One row on a projector, and narrow enough for a phone: the cards above name the colours too.
+LEGEND = alt.Legend(orient="top", title=None, columns=4, labelFontSize=12, symbolSize=80, columnPadding=10)   # log axes draw values below this at this value (float64 noise lives down there)
 HEIGHT = 520
 
 
@@ -107,7 +112,7 @@ def race_surface_chart(grid: pd.DataFrame, window, log: bool, paths: pd.DataFram
         layers.append(alt.Chart(d).mark_line(strokeWidth=2.2, clip=True,
                                              point=alt.OverlayMarkDef(size=10, filled=True)).encode(
             x=alt.X("x:Q"), y=alt.Y("y:Q"), order=alt.Order("step:Q"),
-            color=alt.Color("label:N", scale=cs, title="optimizer", legend=alt.Legend(orient="top", columns=4)),
+            color=alt.Color("label:N", scale=cs, title="optimizer", legend=LEGEND),
             tooltip=tip))
         head = d.sort_values("step").groupby("run", as_index=False).tail(1)
         head = head.assign(status=np.where(head["diverged"].to_numpy(dtype=bool), "diverged here", f"at step {upto}"))
@@ -127,7 +132,7 @@ def race_surface_chart(grid: pd.DataFrame, window, log: bool, paths: pd.DataFram
         fill=alt.Fill("what:N", legend=None, scale=alt.Scale(domain=kinds, range=["white", "#111827"])),
         tooltip=[alt.Tooltip("what:N", title="marker"), alt.Tooltip("x:Q", format=".4g"),
                  alt.Tooltip("y:Q", format=".4g")]))
-    return alt.layer(*layers).resolve_scale(color="independent").properties(height=height)
+    return alt.layer(*layers).resolve_scale(color="independent").properties(height=height, usermeta=CANVAS)
 
 
 def race_loss_chart(hist: pd.DataFrame, labels, log: bool, upto: int | None = None, y: str = "loss",
@@ -147,7 +152,7 @@ def race_loss_chart(hist: pd.DataFrame, labels, log: bool, upto: int | None = No
     layers = [alt.Chart(d).mark_line(strokeWidth=2.4).encode(
         x=alt.X("step:Q", title="step (updates)"),
         y=alt.Y("shown:Q", title=y_title + (" (log scale)" if log else ""), scale=ys),
-        color=alt.Color("label:N", scale=cs, title="optimizer", legend=alt.Legend(orient="top", columns=4)),
+        color=alt.Color("label:N", scale=cs, title="optimizer", legend=LEGEND),
         tooltip=tip)]
     div = divergence_points(hist, "step", y)
     if len(div):
@@ -163,7 +168,7 @@ def race_loss_chart(hist: pd.DataFrame, labels, log: bool, upto: int | None = No
     return alt.layer(*layers).properties(height=height)
 
 
-def tuning_charts(table: pd.DataFrame, labels, steps: int, height: int = 360) -> tuple[alt.Chart, alt.Chart]:
+def tuning_charts(table: pd.DataFrame, labels, steps: int, height: int = 420) -> tuple[alt.Chart, alt.Chart]:
     """Two charts of a learning-rate grid, one line per optimizer: final loss vs rate
     (log–log; diverged rates as ✕ along the top) and steps to converge vs rate. The
     chosen rate of each optimizer is ringed."""
@@ -180,7 +185,7 @@ def tuning_charts(table: pd.DataFrame, labels, steps: int, height: int = 360) ->
               scale=alt.Scale(type="log", domain=[float(t["lr"].min()), float(t["lr"].max())]))
     tip = [alt.Tooltip("label:N", title="optimizer"), alt.Tooltip("lr:Q", format=".3g"),
            alt.Tooltip("final_loss:Q", format=".4g"), alt.Tooltip("result:N")]
-    color = alt.Color("label:N", scale=cs, title="optimizer", legend=alt.Legend(orient="top", columns=4))
+    color = alt.Color("label:N", scale=cs, title="optimizer", legend=LEGEND)
     fin = t[t["status"] != "diverged"]
     loss = [alt.Chart(fin).mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=40, filled=True)).encode(
         x=x, y=alt.Y("shown:Q", title="final loss (log scale)", scale=alt.Scale(type="log")), color=color,
@@ -230,7 +235,7 @@ def restarts_chart(grid: pd.DataFrame, window, log: bool, ends: pd.DataFrame, mi
                                               strokeWidth=2, opacity=1).encode(
             x=alt.X("x:Q"), y=alt.Y("y:Q"), color=alt.Color("reached:N", scale=cs, legend=None),
             tooltip=[alt.Tooltip("reached:N", title="minimum")]))
-    return alt.layer(*layers).resolve_scale(color="independent").properties(height=height)
+    return alt.layer(*layers).resolve_scale(color="independent").properties(height=height, usermeta=CANVAS)
 
 
 STATE_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")   # x blue, y orange (then two more)
