@@ -21,7 +21,8 @@ import dlcore
 from dlcore.budget import MAX_SECONDS as BUDGET_SECONDS
 from dlcore.budget import MAX_STEPS as BUDGET_STEPS
 from dlcore.budget import fit_budget
-from dlcore.comparison import CRITERION, basins, known_minima, loss_ups, pick_best, race_table, start_points, tuning_runs, tuning_table
+from dlcore.comparison import (CRITERION, basins, known_minima, loss_ups, pick_best, race_table, start_points,
+                               tuning_runs, tuning_table)
 from dlcore.expr import MAX_EXPONENT, MAX_LENGTH as EXPR_MAX_LENGTH
 from dlcore.metrics import evaluate_classifier
 from dlcore.optstate import DESCRIPTIONS, trace_state
@@ -105,7 +106,8 @@ def _hyper_param(label: str, h: str) -> Param:
             "wd": "weight decay λ", "alpha": "α", "centered": "centered"}[h]
     lab = f"{label} {name}"
     if h == "lr":
-        return Param(key, RATES["rosenbrock"][label], lo=LR_OPTIONS[0], hi=LR_OPTIONS[-1], options=LR_OPTIONS, label=lab)
+        return Param(key, RATES["rosenbrock"][label], lo=LR_OPTIONS[0], hi=LR_OPTIONS[-1], options=LR_OPTIONS,
+                     label=lab)
     if h == "momentum":
         return Param(key, spec.momentum, lo=0.01 if label == "Nesterov" else 0.0, hi=0.99, label=lab)
     if h == "beta1":
@@ -151,7 +153,8 @@ def _params() -> list[Param]:
         Param("b_model", "logistic", kind="choice", choices=("logistic", "mlp"), label="model"),
         Param("b_seed", 0, kind="int", lo=0, hi=2 ** 31 - 1, label="seed (batch tab)"),
         # Random restarts
-        Param("r_surface", "himmelblau", kind="choice", choices=("himmelblau", "rastrigin"), label="surface (restarts)"),
+        Param("r_surface", "himmelblau", kind="choice", choices=("himmelblau", "rastrigin"),
+              label="surface (restarts)"),
         Param("r_opt", "SGD", kind="choice", choices=LABELS, label="optimizer (restarts)"),
         Param("r_lr", 0.01, lo=LR_OPTIONS[0], hi=LR_OPTIONS[-1], options=LR_OPTIONS, label="learning rate (restarts)"),
         Param("r_n", 150, kind="int", lo=4, hi=500, label="start points"),
@@ -512,7 +515,8 @@ def race_tab() -> None:
                     state.slider(key, "momentum μ" if h == "momentum" else "β₁ (mean of g)", step=0.01)
                 else:
                     state.select_slider(key, "α (mean of g²)", format_func=lambda v: f"{v:g}")
-            more = [h for h in HYPER[label] if h not in MAIN and not (h == "momentum" and label in ("Momentum", "Nesterov"))]
+            more = [h for h in HYPER[label]
+                    if h not in MAIN and not (h == "momentum" and label in ("Momentum", "Nesterov"))]
             with st.expander(", ".join(SHORT[h] for h in more)):
                 for h in more:
                     key = f"{label}.{h}"
@@ -566,7 +570,8 @@ def race_tab() -> None:
         race_labels = best["label"].tolist()
         chosen_lr = dict(zip(best["label"], best["lr"]))
         if not idx:
-            st.error("Every optimizer diverged at every rate tried. Lower the rates in **More settings**.", icon=":material/error:")
+            st.error("Every optimizer diverged at every rate tried. Lower the rates in **More settings**.",
+                     icon=":material/error:")
             return
     else:
         idx = list(range(len(labels)))
@@ -574,7 +579,8 @@ def race_tab() -> None:
         chosen_lr = {label: specs[label].lr for label in labels}
     if fair:
         with st.container():
-            st.caption(":material/target: **Fair race:** rates chosen from " + f"{len(lrs)} rates between {lo:g} and {hi:g}: "
+            st.caption(f":material/target: **Fair race:** rates chosen from {len(lrs)} rates between {lo:g} and "
+                       f"{hi:g}: "
                        + ", ".join(f"{lab} η = {chosen_lr[lab]:.3g}" for lab in race_labels) + ".")
 
     rt = race_table(res, problem).iloc[idx].reset_index(drop=True)
@@ -597,11 +603,11 @@ def race_tab() -> None:
                    + (f", gradients clipped at norm {clip:g}" if clip else "") + ".")
 
     race_view(state, res, idx, race_labels, hist_all, problem, info, minima, log_eff, negative, steps)
-    results_section(rt, res, idx, race_labels, problem, info, minima, config, chosen_lr, specs, fair)
+    results_section(rt, res, race_labels, problem, minima, config, chosen_lr, specs, fair)
     if fair:
         tuning_section(res, labels, lrs, steps, lo, hi)
-    inside_section(state, problem, info, race_labels, chosen_lr, specs, config, seed)
-    code_section(state, problem, race_labels, chosen_lr, specs, config, seed, info)
+    inside_section(state, problem, race_labels, chosen_lr, specs, config, seed)
+    code_section(state, problem, race_labels, chosen_lr, specs, config, seed)
     share_hint(state)
 
 
@@ -663,7 +669,7 @@ def race_view(state, res, idx, race_labels, hist_all, problem, info, minima, log
                + (". Log axis off: this loss goes below zero." if negative and state["log"] else "."))
 
 
-def results_section(rt, res, idx, race_labels, problem, info, minima, config, chosen_lr, specs, fair):
+def results_section(rt, res, race_labels, problem, minima, config, chosen_lr, specs, fair):
     st.subheader("Results")
     steps = res.steps
     has_min = not (isinstance(problem, dlcore.SurfaceProblem) and problem.name == "saddle")
@@ -693,7 +699,8 @@ def results_section(rt, res, idx, race_labels, problem, info, minima, config, ch
         table_df["distance to minimum"] = as_words("distance")
         if len(minima) > 1:
             table_df["nearest minimum"] = [
-                "—" if pd.isna(i) else f"({minima[int(i)][0]:.4g}, {minima[int(i)][1]:.4g})" for i in rt["nearest_minimum"]]
+                "—" if pd.isna(i) else f"({minima[int(i)][0]:.4g}, {minima[int(i)][1]:.4g})"
+                for i in rt["nearest_minimum"]]
     for name in res.param_names if len(res.param_names) <= 2 else ():
         table_df[f"final {name}"] = as_words(name)
     table(table_df, "optimizer_race.csv", column_config={
@@ -710,7 +717,8 @@ def results_section(rt, res, idx, race_labels, problem, info, minima, config, ch
         rule = (f"**Steps to settle**: the first step from which the loss stays within {config.tol:g} of its final "
                 "value — it stopped moving; this function's minimum is not known, so that need not be a minimum.")
     st.caption(f"{rule} **Diverged**: the loss became "
-               "infinite or NaN, or rose past 10⁴ × its starting gap to the minimum; the run stops there." + (" **Distance**: from the final point to the nearest known minimum (Euclidean)."
+               "infinite or NaN, or rose past 10⁴ × its starting gap to the minimum; the run stops there."
+               + (" **Distance**: from the final point to the nearest known minimum (Euclidean)."
                            if minima else "") + ("" if has_min else " This surface has no minimum: it falls "
                                                  "forever, so \"converged\" has no meaning here."))
     # A sentence a teacher can read out.
@@ -752,7 +760,7 @@ def tuning_section(res, labels, lrs, steps, lo, hi):
         table(t.drop(columns=["run"]), "fair_race_grid.csv")
 
 
-def inside_section(state, problem, info, race_labels, chosen_lr, specs, config, seed):
+def inside_section(state, problem, race_labels, chosen_lr, specs, config, seed):
     holder: list = []
     is_open = state.widget(expander_widget, "inside_open", "Inside the optimizer: what it remembers between steps",
                            holder=holder, icon=":material/memory:")
@@ -795,7 +803,7 @@ def inside_section(state, problem, info, race_labels, chosen_lr, specs, config, 
                        "Clipping the gradient (More settings) or a smaller β₂ shortens that memory.")
 
 
-def code_section(state, problem, race_labels, chosen_lr, specs, config, seed, info):
+def code_section(state, problem, race_labels, chosen_lr, specs, config, seed):
     if state["code"] not in race_labels:
         state.set("code", race_labels[0])
     left, right = st.columns([1, 3], vertical_alignment="bottom")

@@ -19,7 +19,8 @@ SURFACES = {
     "beale": lambda x, y: (1.5 - x + x * y) ** 2 + (2.25 - x + x * y ** 2) ** 2 + (2.625 - x + x * y ** 3) ** 2,
     "himmelblau": lambda x, y: (x ** 2 + y - 11) ** 2 + (x + y ** 2 - 7) ** 2,
     "saddle": lambda x, y: x ** 2 - y ** 2,
-    "rastrigin": lambda x, y: 20 + (x ** 2 - 10 * torch.cos(2 * math.pi * x)) + (y ** 2 - 10 * torch.cos(2 * math.pi * y)),
+    "rastrigin": lambda x, y: (20 + (x ** 2 - 10 * torch.cos(2 * math.pi * x))
+                               + (y ** 2 - 10 * torch.cos(2 * math.pi * y))),
     "bowl": lambda x, y: 0.5 * (x ** 2 + 25 * y ** 2),
 }
 MINIMA = {

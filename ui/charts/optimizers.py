@@ -29,9 +29,9 @@ NOT_REACHED = "#9CA3AF"
 # Thousands of heatmap cells draw several times faster on a canvas than as SVG elements
 # (vega-embed reads usermeta.embedOptions; Streamlit passes it through).
 CANVAS = {"embedOptions": {"renderer": "canvas"}}
-LOG_FLOOR = 1e-12
+LOG_FLOOR = 1e-12   # log axes draw values below this at this value (float64 noise lives down there)
 # One row on a projector, and narrow enough for a phone: the cards above name the colours too.
-LEGEND = alt.Legend(orient="top", title=None, columns=4, labelFontSize=12, symbolSize=80, columnPadding=10)   # log axes draw values below this at this value (float64 noise lives down there)
+LEGEND = alt.Legend(orient="top", title=None, columns=4, labelFontSize=12, symbolSize=80, columnPadding=10)
 HEIGHT = 520
 
 
