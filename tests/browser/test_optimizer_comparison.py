@@ -1,0 +1,104 @@
+"""Optimizer comparison in a real browser: loads, draws, shows the numbers PyTorch computes,
+reacts to the step slider, reproduces a shared link in a fresh browser, works on a phone."""
+import re
+
+from tests.browser.helpers import (assert_charts_drawn, exceptions, goto, main_text, screenshot, settle)
+from tests.browser.server import log_tail
+from tests.optim_reference import STARTS, SURFACES, surface_run
+
+PATH = "optimizer-comparison"
+
+
+def four(v: float) -> str:
+    """The page's 4-significant-digit format for numbers in sentences (ui.layout.fmt)."""
+    return f"{v:.4g}" if 1e-4 <= abs(v) < 1e6 else f"{v:.3e}"
+
+
+def at_step_caption(page) -> str:
+    text = main_text(page)
+    m = re.search(r"At step \d+:[^\n]*", text)
+    assert m, text[:2000]
+    return m.group(0)
+
+
+def step_thumb(page):
+    return (page.locator("[data-testid='stSlider']").filter(has_text="Show the race up to step")
+            .locator("input[type='range']"))
+
+
+def test_default_view_loads_draws_and_shows_torch_numbers(page, app_url):
+    goto(page, app_url, PATH)
+    assert exceptions(page) == [], log_tail()
+    assert_charts_drawn(page, min_count=2)
+    ref = surface_run(SURFACES["rosenbrock"], STARTS["rosenbrock"], "Momentum", dict(lr=0.0005), 500)
+    text = main_text(page)
+    assert f"Momentum loss {four(ref['losses'][-1])}" in text
+    assert "converged first, at step 130" in text
+    screenshot(page, "optimizer-comparison")
+
+
+def test_step_slider_moves_the_race_back_to_the_start(page, app_url):
+    goto(page, app_url, PATH)
+    assert "At step 500:" in at_step_caption(page)
+    thumb = step_thumb(page)
+    thumb.focus()
+    thumb.press("Home")
+    settle(page)
+    cap = at_step_caption(page)
+    assert cap.startswith("At step 0:"), cap
+    assert "SGD loss 409" in cap                  # f(−2, 2) = 3² + 100·(2 − 4)² = 409
+    assert exceptions(page) == []
+    assert "step=0" in page.url                   # the step is part of the shareable link
+    assert_charts_drawn(page, min_count=2)
+
+
+def test_shared_link_reproduces_the_numbers_in_a_fresh_browser(browser, app_url):
+    query = "problem=bowl&opts=SGD,Adam&steps=120&SGD.lr=0.05&Adam.lr=0.2"
+    captions = []
+    for _ in range(2):                              # two independent browser contexts
+        ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = ctx.new_page()
+        goto(page, app_url, PATH, query)
+        assert exceptions(page) == [], log_tail()
+        captions.append(at_step_caption(page))
+        ctx.close()
+    assert captions[0] == captions[1]
+    for label, lr in (("SGD", 0.05), ("Adam", 0.2)):
+        ref = surface_run(SURFACES["bowl"], STARTS["bowl"], label, dict(lr=lr), 120)
+        assert f"{label} loss {four(ref['losses'][-1])}" in captions[0], captions[0]
+
+
+def test_phone_viewport(phone_page, app_url):
+    goto(phone_page, app_url, PATH)
+    assert exceptions(phone_page) == [], log_tail()
+    assert_charts_drawn(phone_page, min_count=2)
+    screenshot(phone_page, "optimizer-comparison-phone")
+
+
+def test_other_tabs_in_the_browser(page, app_url):
+    for view in ("batch", "restarts"):
+        goto(page, app_url, PATH, f"view={view}")
+        assert exceptions(page) == [], log_tail()
+        assert_charts_drawn(page, min_count=1)
+        screenshot(page, f"optimizer-comparison-{view}")
+
+
+def test_clicking_the_map_starts_every_optimizer_there(page, app_url):
+    # Home first: on a server's very first session Streamlit may show a "Page not found" dialog
+    # over a deep link until st.navigation has run once, and a dialog would swallow the click.
+    goto(page, app_url, "")
+    goto(page, app_url, PATH, "steps=100")
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + 0.85 * box["width"], box["y"] + 0.3 * box["height"])   # upper right of the map
+    settle(page)
+    assert exceptions(page) == [], log_tail()
+    assert "own_start=1" in page.url
+    x = float(re.search(r"sx=(-?[0-9.]+)", page.url).group(1))
+    y = float(re.search(r"sy=(-?[0-9.]+)", page.url).group(1))
+    assert 1.0 < x < 2.0 and 1.5 < y < 3.0, (x, y)      # the Rosenbrock view is [−2.2, 2] × [−1, 3]
+    cap = at_step_caption(page)
+    for label, lr in (("SGD", 0.001), ("Adam", 0.3)):
+        ref = surface_run(SURFACES["rosenbrock"], (x, y), label, dict(lr=lr), 100)
+        assert f"{label} loss {four(ref['losses'][-1])}" in cap, cap

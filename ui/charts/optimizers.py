@@ -1,0 +1,259 @@
+"""Charts for the optimizer comparison page: a banded ("filled contour") loss surface
+with every optimizer's path, the loss race, the fair-race tuning curves and the
+random-restart basin map.
+
+Each optimizer keeps one colour on every chart (:data:`COLORS`), so a learner can follow
+"the orange one" from the map to the loss curve to the table. Nothing non-finite is
+drawn: diverged runs stop at their last finite point, marked with a ✕.
+"""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from .core import clip_to_window, divergence_points, finite
+
+# Colour-blind-friendly, dark enough to read on the light end of the surface shading.
+COLORS = {
+    "SGD": "#D7191C",       # red
+    "Momentum": "#F5A300",  # amber
+    "Nesterov": "#E7298A",  # magenta
+    "Adam": "#1B9E77",      # green
+    "AdamW": "#7B3294",     # purple
+    "AdaGrad": "#8C510A",   # brown
+    "RMSprop": "#111111",   # black
+}
+BASIN_COLORS = ("#D55E00", "#009E73", "#CC79A7", "#E69F00", "#0072B2", "#6A3D9A")
+NOT_REACHED = "#9CA3AF"
+# Thousands of heatmap cells draw several times faster on a canvas than as SVG elements
+# (vega-embed reads usermeta.embedOptions; Streamlit passes it through).
+CANVAS = {"embedOptions": {"renderer": "canvas"}}
+LOG_FLOOR = 1e-12   # log axes draw values below this at this value (float64 noise lives down there)
+# One row on a projector, and narrow enough for a phone: the cards above name the colours too.
+LEGEND = alt.Legend(orient="top", title=None, columns=4, labelFontSize=12, symbolSize=80, columnPadding=10)
+HEIGHT = 520
+
+
+def color_scale(labels) -> alt.Scale:
+    labels = list(dict.fromkeys(labels))
+    return alt.Scale(domain=labels, range=[COLORS.get(lab, "#374151") for lab in labels])
+
+
+def shade_bands(loss: np.ndarray, log: bool, levels: int = 14) -> np.ndarray:
+    """Band index 0..levels−1 of each grid value: equal steps of log₁₀(loss − min + ε)
+    (or of the loss itself), so the bands read like filled contour lines. −1 where the
+    loss is not finite."""
+    v = np.asarray(loss, dtype=float)
+    ok = np.isfinite(v)
+    out = np.full(v.shape, -1, dtype=int)
+    if not ok.any():
+        return out
+    lo, hi = v[ok].min(), v[ok].max()
+    if log:
+        off = max((hi - lo) * 1e-6, 1e-12)
+        s = np.log10(np.where(ok, v, lo) - lo + off)
+    else:
+        s = np.where(ok, v, lo)
+    smin, smax = s[ok].min(), s[ok].max()
+    span = smax - smin if smax > smin else 1.0
+    out[ok] = np.clip(np.floor((s[ok] - smin) / span * levels), 0, levels - 1).astype(int)
+    return out
+
+
+def contour_layer(grid: pd.DataFrame, window, log: bool, x_title: str, y_title: str,
+                  height: int = HEIGHT, levels: int = 14, pick: bool = False) -> alt.Chart:
+    """The loss over window = (x0, x1, y0, y1) as banded cells (columns p0, p1, loss):
+    darker = lower. Cell edges are computed in the browser, so each cell sends 4 numbers.
+    ``pick``: clicking a cell selects its centre (point selection "pick" on p0, p1)."""
+    x0, x1, y0, y1 = window
+    n = int(round(np.sqrt(len(grid))))
+    dx, dy = (x1 - x0) / (n - 1), (y1 - y0) / (n - 1)
+    g = pd.DataFrame({"p0": grid["p0"].to_numpy(), "p1": grid["p1"].to_numpy(),
+                      "loss": grid["loss"].to_numpy(dtype=float),
+                      "band": shade_bands(grid["loss"].to_numpy(), log, levels)})
+    g = g[g["band"] >= 0]
+    g["loss"] = g["loss"].map(lambda v: float(f"{v:.4g}"))
+    chart = alt.Chart(g).transform_calculate(
+        a0=f"datum.p0 - {dx / 2!r}", a1=f"datum.p0 + {dx / 2!r}",
+        b0=f"datum.p1 - {dy / 2!r}", b1=f"datum.p1 + {dy / 2!r}",
+    ).mark_rect(opacity=0.92).encode(
+        x=alt.X("a0:Q", title=x_title, scale=alt.Scale(domain=[x0, x1], nice=False, zero=False)),
+        x2=alt.X2("a1:Q"),
+        y=alt.Y("b0:Q", title=y_title, scale=alt.Scale(domain=[y0, y1], nice=False, zero=False)),
+        y2=alt.Y2("b1:Q"),
+        color=alt.Color("band:Q", legend=None,
+                        scale=alt.Scale(scheme={"name": "blues", "extent": [0.9, 0.02]}, domain=[0, levels - 1])),
+        tooltip=[alt.Tooltip("p0:Q", title=x_title, format=".3g"), alt.Tooltip("p1:Q", title=y_title, format=".3g"),
+                 alt.Tooltip("loss:Q", format=".4g")],
+    ).properties(height=height)
+    if pick:
+        chart = chart.add_params(alt.selection_point(name="pick", fields=["p0", "p1"], on="click"))
+    return chart
+
+
+def race_surface_chart(grid: pd.DataFrame, window, log: bool, paths: pd.DataFrame, upto: int,
+                       labels, start, minima=(), x_title: str = "x", y_title: str = "y",
+                       px: str = "x", py: str = "y", height: int = HEIGHT, base: alt.Chart | None = None) -> alt.Chart:
+    """Banded loss surface, each run's path up to step ``upto`` (small dots mark every
+    step, so their spacing shows the step length), a large dot where each run is at
+    ``upto`` (✕ if it diverged by then), the shared start (white triangle) and the known
+    minima (black diamonds). ``base``: a :func:`contour_layer` built earlier for the same
+    grid, reused when only the step changes (e.g. while playing)."""
+    layers = [base if base is not None else contour_layer(grid, window, log, x_title, y_title, height=height)]
+    cs = color_scale(labels)
+    d = paths.rename(columns={px: "x", py: "y"})
+    d = d[d["step"] <= upto]
+    d = clip_to_window(d, window, "x", "y", margin=0.0)[["run", "label", "step", "x", "y", "loss", "diverged"]]
+    if len(d):
+        tip = [alt.Tooltip("label:N", title="optimizer"), alt.Tooltip("step:Q"),
+               alt.Tooltip("x:Q", title=x_title, format=".4g"), alt.Tooltip("y:Q", title=y_title, format=".4g"),
+               alt.Tooltip("loss:Q", format=".4g")]
+        layers.append(alt.Chart(d).mark_line(strokeWidth=2.2, clip=True,
+                                             point=alt.OverlayMarkDef(size=10, filled=True)).encode(
+            x=alt.X("x:Q"), y=alt.Y("y:Q"), order=alt.Order("step:Q"),
+            color=alt.Color("label:N", scale=cs, title="optimizer", legend=LEGEND),
+            tooltip=tip))
+        head = d.sort_values("step").groupby("run", as_index=False).tail(1)
+        head = head.assign(status=np.where(head["diverged"].to_numpy(dtype=bool), "diverged here", f"at step {upto}"))
+        layers.append(alt.Chart(head).mark_point(size=240, filled=True, stroke="white", strokeWidth=2, opacity=1,
+                                                 clip=True).encode(
+            x=alt.X("x:Q"), y=alt.Y("y:Q"), color=alt.Color("label:N", scale=cs, legend=None),
+            shape=alt.Shape("status:N", legend=None,
+                            scale=alt.Scale(domain=[f"at step {upto}", "diverged here"], range=["circle", "cross"])),
+            tooltip=tip + [alt.Tooltip("status:N")]))
+    marks = [{"x": float(start[0]), "y": float(start[1]), "what": "start (all runs)"}]
+    marks += [{"x": float(m[0]), "y": float(m[1]), "what": "known minimum"} for m in minima]
+    kinds = ["start (all runs)", "known minimum"]
+    layers.append(alt.Chart(pd.DataFrame(marks)).mark_point(size=230, filled=True, stroke="#111827", strokeWidth=1.5,
+                                                           opacity=1, clip=True).encode(
+        x=alt.X("x:Q"), y=alt.Y("y:Q"),
+        shape=alt.Shape("what:N", legend=None, scale=alt.Scale(domain=kinds, range=["triangle-up", "diamond"])),
+        fill=alt.Fill("what:N", legend=None, scale=alt.Scale(domain=kinds, range=["white", "#111827"])),
+        tooltip=[alt.Tooltip("what:N", title="marker"), alt.Tooltip("x:Q", format=".4g"),
+                 alt.Tooltip("y:Q", format=".4g")]))
+    return alt.layer(*layers).resolve_scale(color="independent").properties(height=height, usermeta=CANVAS)
+
+
+def race_loss_chart(hist: pd.DataFrame, labels, log: bool, upto: int | None = None, y: str = "loss",
+                    y_title: str = "training loss", height: int = HEIGHT) -> alt.Chart:
+    """Loss against step for every run on one chart, in the optimizers' colours; ✕ where
+    a run diverged; a grey rule at step ``upto``. On a log axis values below
+    :data:`LOG_FLOOR` are drawn at the floor."""
+    cs = color_scale(labels)
+    d = finite(hist, ["step", y]).copy()
+    if log:   # the page switches to a linear axis when a loss is negative
+        d = d[d[y] >= 0]
+        d = d.assign(shown=np.maximum(d[y].to_numpy(dtype=float), LOG_FLOOR))
+    else:
+        d = d.assign(shown=d[y])
+    ys = alt.Scale(type="log") if log else alt.Scale(zero=False)
+    tip = [alt.Tooltip("label:N", title="optimizer"), alt.Tooltip("step:Q"), alt.Tooltip(f"{y}:Q", format=".6g")]
+    layers = [alt.Chart(d).mark_line(strokeWidth=2.4).encode(
+        x=alt.X("step:Q", title="step (updates)"),
+        y=alt.Y("shown:Q", title=y_title + (" (log scale)" if log else ""), scale=ys),
+        color=alt.Color("label:N", scale=cs, title="optimizer", legend=LEGEND),
+        tooltip=tip)]
+    div = divergence_points(hist, "step", y)
+    if len(div):
+        div = div.assign(shown=np.maximum(div[y].to_numpy(dtype=float), LOG_FLOOR) if log else div[y],
+                         status="diverged here")
+        layers.append(alt.Chart(div).mark_point(shape="cross", size=220, filled=True, opacity=1).encode(
+            x=alt.X("step:Q"), y=alt.Y("shown:Q"), color=alt.Color("label:N", scale=cs, legend=None),
+            tooltip=tip + [alt.Tooltip("status:N")]))
+    if upto is not None:
+        rule = pd.DataFrame({"step": [upto], "what": [f"step {upto}"]})
+        layers.append(alt.Chart(rule).mark_rule(color="#6b7280", strokeDash=[5, 4], strokeWidth=1.5).encode(
+            x=alt.X("step:Q"), tooltip=[alt.Tooltip("what:N", title="slider")]))
+    return alt.layer(*layers).properties(height=height)
+
+
+def tuning_charts(table: pd.DataFrame, labels, steps: int, height: int = 420) -> tuple[alt.Chart, alt.Chart]:
+    """Two charts of a learning-rate grid, one line per optimizer: final loss vs rate
+    (log–log; diverged rates as ✕ along the top) and steps to converge vs rate. The
+    chosen rate of each optimizer is ringed."""
+    cs = color_scale(labels)
+    t = table.copy()
+    t["final_loss"] = t["final_loss"].astype(float)
+    ok = t[np.isfinite(t["final_loss"])]
+    top = float(np.maximum(ok["final_loss"], LOG_FLOOR).max()) * 10 if len(ok) else 1.0
+    t["shown"] = np.where(np.isfinite(t["final_loss"]), np.maximum(t["final_loss"], LOG_FLOOR), top)
+    t["result"] = np.where(t["status"] == "diverged", "diverged at step " + t["diverged_at"].astype(str),
+                           np.where(t["status"] == "converged", "converged at step " + t["converged_at"].astype(str),
+                                    "not converged in " + str(steps) + " steps"))
+    x = alt.X("lr:Q", title="learning rate (log scale)",
+              scale=alt.Scale(type="log", domain=[float(t["lr"].min()), float(t["lr"].max())]))
+    tip = [alt.Tooltip("label:N", title="optimizer"), alt.Tooltip("lr:Q", format=".3g"),
+           alt.Tooltip("final_loss:Q", format=".4g"), alt.Tooltip("result:N")]
+    color = alt.Color("label:N", scale=cs, title="optimizer", legend=LEGEND)
+    fin = t[t["status"] != "diverged"]
+    loss = [alt.Chart(fin).mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=40, filled=True)).encode(
+        x=x, y=alt.Y("shown:Q", title="final loss (log scale)", scale=alt.Scale(type="log")), color=color,
+        tooltip=tip)]
+    gone = t[t["status"] == "diverged"]
+    if len(gone):
+        loss.append(alt.Chart(gone).mark_point(shape="cross", size=90, filled=True, opacity=0.9).encode(
+            x=x, y=alt.Y("shown:Q"), color=alt.Color("label:N", scale=cs, legend=None), tooltip=tip))
+    chosen = t[t["chosen"]]
+    ring = alt.Chart(chosen).mark_point(shape="circle", size=420, filled=False, strokeWidth=3, opacity=1).encode(
+        x=x, color=alt.Color("label:N", scale=cs, legend=None), tooltip=tip)
+    loss.append(ring.encode(y=alt.Y("shown:Q")))
+    conv = t[t["status"] == "converged"].assign(steps=lambda f: f["converged_at"].astype(float))
+    steps_layers = [alt.Chart(conv).mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=40, filled=True)).encode(
+        x=x, y=alt.Y("steps:Q", title="steps to converge"), color=color, tooltip=tip)]
+    ch = chosen[chosen["status"] == "converged"].assign(steps=lambda f: f["converged_at"].astype(float))
+    if len(ch):
+        steps_layers.append(ring.properties(data=ch).encode(y=alt.Y("steps:Q")))
+    return (alt.layer(*loss).properties(height=height, title="Final loss at each rate"),
+            alt.layer(*steps_layers).properties(height=height, title="Steps to converge at each rate"))
+
+
+def restarts_chart(grid: pd.DataFrame, window, log: bool, ends: pd.DataFrame, minima, names,
+                   paths: pd.DataFrame | None = None, height: int = HEIGHT) -> alt.Chart:
+    """Start points coloured by the minimum their run reached (grey: none), over the
+    banded surface; the minima as large diamonds in the same colours; optional faint
+    paths."""
+    cats = list(names) + ["elsewhere", "diverged"]
+    rng = [BASIN_COLORS[i % len(BASIN_COLORS)] for i in range(len(names))] + [NOT_REACHED, "#111827"]
+    cs = alt.Scale(domain=cats, range=rng)
+    layers = [contour_layer(grid, window, log, "x", "y", height=height)]
+    if paths is not None and len(paths):
+        p = clip_to_window(paths, window, "x", "y", margin=0.0)
+        layers.append(alt.Chart(p).mark_line(strokeWidth=0.8, opacity=0.45, clip=True).encode(
+            x=alt.X("x:Q"), y=alt.Y("y:Q"), order=alt.Order("step:Q"), detail=alt.Detail("run:N"),
+            color=alt.Color("reached:N", scale=cs, legend=None)))
+    layers.append(alt.Chart(ends).mark_circle(size=48, opacity=0.95, stroke="white", strokeWidth=0.6,
+                                              clip=True).encode(
+        x=alt.X("start_x:Q"), y=alt.Y("start_y:Q"),
+        color=alt.Color("reached:N", scale=cs, title="run ended at", legend=alt.Legend(orient="top", columns=3)),
+        tooltip=[alt.Tooltip("start_x:Q", title="start x", format=".3g"),
+                 alt.Tooltip("start_y:Q", title="start y", format=".3g"),
+                 alt.Tooltip("reached:N", title="ended at"), alt.Tooltip("final_loss:Q", format=".3g")]))
+    if len(minima):
+        m = pd.DataFrame([{"x": a, "y": b, "reached": names[i]} for i, (a, b) in enumerate(minima)])
+        layers.append(alt.Chart(m).mark_point(shape="diamond", size=420, filled=True, stroke="#111827",
+                                              strokeWidth=2, opacity=1).encode(
+            x=alt.X("x:Q"), y=alt.Y("y:Q"), color=alt.Color("reached:N", scale=cs, legend=None),
+            tooltip=[alt.Tooltip("reached:N", title="minimum")]))
+    return alt.layer(*layers).resolve_scale(color="independent").properties(height=height, usermeta=CANVAS)
+
+
+STATE_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")   # x blue, y orange (then two more)
+
+
+def state_chart(frame: pd.DataFrame, title: str, log: bool = False, height: int = 300) -> alt.Chart:
+    """One quantity of an optimizer's state against step, a line per parameter (columns
+    step, param, value) in :data:`STATE_COLORS` order (the page names them in a caption,
+    so the small charts keep their room for the data). The first steps of a steep surface
+    dwarf the rest, so the y axis is symmetric-log (or log, for quantities that are never
+    negative)."""
+    d = finite(frame, ["step", "value"])
+    if log:
+        d = d[d["value"] > 0]
+    scale = alt.Scale(type="log") if log else alt.Scale(type="symlog", constant=1e-3)
+    return alt.Chart(d).mark_line(strokeWidth=2).encode(
+        x=alt.X("step:Q", title="update"),
+        y=alt.Y("value:Q", title=None, scale=scale),
+        color=alt.Color("param:N", scale=alt.Scale(range=list(STATE_COLORS)), legend=None),
+        tooltip=[alt.Tooltip("param:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".4g")],
+    ).properties(height=height, title=title)
