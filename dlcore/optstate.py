@@ -14,11 +14,10 @@ RMSprop    ``momentum_buffer``    the velocity, when momentum > 0
 RMSprop    ``grad_avg``           a running mean of gradients, when centered
 =========  =====================  ======================================================
 
-``dlcore.train`` records parameters and losses but not this state (it would cost
-memory for every run of a sweep). :func:`trace_state` re-runs ONE run with the same
-operations as ``dlcore.train`` — full batch, the run's schedule, L1/L2 and clipping —
-and keeps the state after every update, under torch's names, so it can be compared
-with ``torch.optim``'s ``optimizer.state[p]`` directly.
+``dlcore.train`` keeps this state only when asked (``TrainConfig.record_state``: it
+costs memory for every run of a sweep). :func:`trace_state` trains ONE run that way and
+returns the state after every update under torch's names, so it can be compared with
+``torch.optim``'s ``optimizer.state[p]`` directly.
 
 Example::
 
@@ -31,16 +30,12 @@ Example::
 """
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-import torch
 
-from .optimizers import BatchedOptimizer
-from .problems.base import DTYPES
-from .train import RunSpec, TrainConfig, initial_params
+from .train import RunSpec, TrainConfig, train
 
 __all__ = ["STATE_NAMES", "DESCRIPTIONS", "StateTrace", "trace_state"]
 
@@ -128,55 +123,18 @@ class StateTrace:
 
 
 def trace_state(problem, run: RunSpec, config: TrainConfig) -> StateTrace:
-    """Train ``run`` alone, full batch, as ``dlcore.train`` would, recording the
-    optimizer's state after every update (see the module docstring)."""
-    if config.batch_size is not None:
-        raise ValueError("trace_state follows full-batch training only (batch_size=None).")
+    """Train ``run`` alone with ``dlcore.train`` (``record_state=True``), and return the
+    optimizer's state after every update under torch's names (see the module docstring).
+    The trace ends where the run diverged, if it did."""
     T = config.steps
     if T > MAX_STEPS:
         raise ValueError(f"trace_state records at most {MAX_STEPS} steps, got {T}.")
-    dtype = DTYPES[config.dtype]
-    obj = problem.build(dtype)
-    P = obj.n_params
-    spec = run.optimizer
-    opt = BatchedOptimizer([spec], P, dtype)
-    lrs = torch.from_numpy(run.schedule.lrs(spec.lr, T)).reshape(T, 1)
-    mask = obj.penalty_mask.to(dtype)
-    l1 = torch.tensor([run.l1], dtype=dtype)
-    l2 = torch.tensor([run.l2], dtype=dtype)
-    theta = initial_params(obj, [run])
-    params, grads, states = [theta[0].clone()], [], {}
-    names = STATE_NAMES[spec.name]
-    threshold, diverged = None, None
-    for t in range(T + 1):
-        th = theta.detach().requires_grad_(True)
-        data_loss = obj.loss(th)
-        total = data_loss
-        if run.l1 > 0:
-            total = total + l1 * (th.abs() * mask).sum(dim=1)
-        if run.l2 > 0:
-            total = total + l2 * ((th * mask) ** 2).sum(dim=1)
-        (g,) = torch.autograd.grad(total.sum(), th)
-        with torch.no_grad():
-            full = data_loss.detach()
-            if threshold is None:   # the same divergence rule as dlcore.train
-                ref = obj.optimum if obj.optimum is not None else 0.0
-                threshold = ref + config.diverge_factor * torch.clamp(full.double() - ref, min=1.0).to(dtype)
-            if not bool(((full <= threshold) & (full > -math.inf)).all()):
-                diverged = t
-                break
-            if t == T:
-                break
-            if config.clip_norm is not None:
-                gn = torch.linalg.vector_norm(g, dim=1)
-                g = g * torch.clamp(config.clip_norm / (gn + 1e-6), max=1.0).unsqueeze(1)
-            theta = opt.step(theta, g, lrs[t])
-            grads.append(g[0].clone())
-            params.append(theta[0].clone())
-            for k, v in opt.state().items():
-                states.setdefault(names[k], []).append(v[0].clone())
-    k = len(grads)
-    stack = lambda xs: torch.stack(xs).double().numpy() if xs else np.zeros((0, P))  # noqa: E731
-    return StateTrace(param_names=tuple(obj.param_names), params=stack(params), grads=stack(grads),
-                      state={key: stack(v) for key, v in states.items()},
-                      diverged_at=diverged)
+    res = train(problem, [run], replace(config, record_state=True, record_params=True))
+    div = int(res.diverged_at[0])
+    k = div if div >= 0 else T                      # updates made before the run stopped
+    names = STATE_NAMES[run.optimizer.name]
+    as64 = lambda a: np.asarray(a, dtype=np.float64)  # noqa: E731
+    state = {names[key]: as64(v[:k, 0]) for key, v in (res.opt_state or {}).items()}
+    return StateTrace(param_names=tuple(res.param_names), params=as64(res.params[:k + 1, 0]),
+                      grads=as64(res.grads[:k, 0]) if res.grads is not None else np.zeros((0, len(res.param_names))),
+                      state=state, diverged_at=div if div >= 0 else None)

@@ -64,14 +64,18 @@ class TrainResult:
     layer_names: tuple[str, ...]
     diverged_at: np.ndarray
     samples_seen: np.ndarray
+    grads: np.ndarray | None = None       # (steps, runs, P): the gradient each update used (after clipping)
+    opt_state: dict | None = None         # internal name -> (steps, runs, P): optimizer state after each update
 
     def __post_init__(self):
         # Results are cached and shared between sessions: make accidental mutation fail loudly.
         for name in ("loss", "grad_norm", "batch_loss", "test_loss", "lr", "params", "final_params",
-                     "layer_grad_norm", "diverged_at", "samples_seen"):
+                     "layer_grad_norm", "diverged_at", "samples_seen", "grads"):
             a = getattr(self, name)
             if a is not None:
                 a.setflags(write=False)
+        for a in (self.opt_state or {}).values():
+            a.setflags(write=False)
 
     @property
     def n_runs(self) -> int:

@@ -114,6 +114,7 @@ class TrainConfig:
     tol_mode: str = "gap"
     record_params: bool | None = None   # None: record θ_t when it is small (≤ 4M numbers)
     record_layer_grads: bool = False
+    record_state: bool = False          # the gradient used and the optimizer's state, every update
 
     def __post_init__(self):
         if not isinstance(self.steps, int) or isinstance(self.steps, bool) or not 1 <= self.steps <= MAX_STEPS:
@@ -208,6 +209,7 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
     # Per-step records go into lists and are stacked once at the end: the loop's cost is
     # its number of tensor operations, and a list append is not one.
     loss_h, gnorm_h, batch_h, test_h, param_h, layer_h, bad_h = [], [], [], [], [], [], []
+    grad_h, state_h = [], []
     samples = np.zeros(T + 1, dtype=np.int64)
 
     theta = initial_params(obj, runs)
@@ -270,6 +272,9 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
             new = opt.step(theta, g, t)
             if prox_thr is not None:
                 new = soft_threshold(new, prox_thr[t], mask)
+            if config.record_state:
+                grad_h.append(g)
+                state_h.append(opt.state())
             theta = torch.where(active.unsqueeze(1), new, theta)
         if progress is not None and t % every == 0:
             progress(t / T)
@@ -285,4 +290,7 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
         lr=lr_table, params=stack(param_h), final_params=theta.numpy().copy(),
         layer_grad_norm=stack(layer_h), layer_names=tuple(n for n, _ in obj.layers),
         diverged_at=diverged_at, samples_seen=samples,
+        grads=stack(grad_h) if config.record_state else None,
+        opt_state={k: torch.stack([st[k] for st in state_h]).numpy() for k in state_h[0]}
+        if config.record_state and state_h else None,
     )

@@ -30,6 +30,7 @@ from dlcore.sweep import log_grid
 from ui import compute
 from ui.charts import optimizers as oc
 from ui.charts.core import loss_chart
+from ui.charts.render import draw as draw_chart, spec
 from ui.layout import code, fmt, header, note_box, share_hint, table
 from ui.params import PageState, Param, log_options, quote
 
@@ -643,11 +644,13 @@ def race_view(state, res, idx, race_labels, hist_all, problem, info, minima, log
                 grid, info["window"], info["log_color"], hist_all, step, race_labels, info["start"],
                 minima=minima, x_title=info["x"], y_title=info["y"], px=info["x"], py=info["y"], base=base)
             if final:   # the map the learner can click: a click starts every optimizer there
-                map_ph.altair_chart(chart, key=f"{PAGE}.map", on_select=start_clicked, selection_mode="pick")
+                map_ph.vega_lite_chart(spec(chart), key=f"{PAGE}.map", on_select=start_clicked,
+                                       selection_mode="pick", width="stretch")
             else:
-                map_ph.altair_chart(chart)
+                map_ph.vega_lite_chart(spec(chart), width="stretch")
         y_title = "training loss (MSE)" if problem.__class__.__name__ != "SurfaceProblem" else "f(x, y)"
-        loss_ph.altair_chart(oc.race_loss_chart(hist_all, race_labels, log_eff, upto=step, y_title=y_title))
+        loss_ph.vega_lite_chart(spec(oc.race_loss_chart(hist_all, race_labels, log_eff, upto=step, y_title=y_title)),
+                                width="stretch")
 
     if play:
         frames = sorted(set(np.linspace(0, steps, 21).round().astype(int).tolist()))
@@ -749,8 +752,10 @@ def tuning_section(res, labels, lrs, steps, lo, hi):
                 f"{len(t)} runs in one batched call, all from the same start. Chosen: {CRITERION}.")
     a, b = oc.tuning_charts(t, labels, steps)
     c1, c2 = st.columns(2)
-    c1.altair_chart(a)
-    c2.altair_chart(b)
+    with c1:
+        draw_chart(a)
+    with c2:
+        draw_chart(b)
     best = pick_best(res)
     show = pd.DataFrame({"optimizer": best["label"], "chosen rate": best["lr"], "result": best["status"],
                          "steps to converge": ["—" if pd.isna(k) else str(int(k)) for k in best["converged_at"]],
@@ -796,7 +801,7 @@ def inside_section(state, problem, race_labels, chosen_lr, specs, config, seed):
             sub = frame[frame["quantity"] == q]
             positive = q in ("exp_avg_sq", "sum", "square_avg", "rate")
             with cols[i % 2]:
-                st.altair_chart(oc.state_chart(sub, DESCRIPTIONS[q], log=positive))
+                draw_chart(oc.state_chart(sub, DESCRIPTIONS[q], log=positive))
         if label in ("Adam", "AdamW"):
             st.caption("Why Adam can stall on the Rosenbrock valley: v remembers the huge gradients of the steep "
                        "walls for ~1/(1−β₂) = 1000 steps, so the step g/√v stays tiny on the flat valley floor. "
@@ -866,11 +871,11 @@ def batch_tab() -> None:
     hist["run"] = hist["label"]
     left, right = st.columns(2, gap="medium")
     with left:
-        st.altair_chart(loss_chart(hist, x="step", title="Training loss after each update", height=380,
+        draw_chart(loss_chart(hist, x="step", title="Training loss after each update", height=380,
                                    x_title="updates", y_title="training loss (BCE)", legend_title="method")
                         .configure_legend(orient="top"))
     with right:
-        st.altair_chart(loss_chart(hist[hist["step"] > 0], x="epochs", x_log=True, height=380,
+        draw_chart(loss_chart(hist[hist["step"] > 0], x="epochs", x_log=True, height=380,
                                    title="The same runs against data read",
                                    x_title=f"epochs = samples seen ÷ {n} (log scale)", y_title="training loss (BCE)",
                                    legend_title="method").configure_legend(orient="top"))
@@ -958,7 +963,7 @@ def restarts_tab() -> None:
     grid = compute.grid(problem, d.window, 50)
     left, right = st.columns([1.35, 1], gap="medium")
     with left:
-        st.altair_chart(oc.restarts_chart(grid, d.window, d.log_color, ends, minima, names, paths))
+        draw_chart(oc.restarts_chart(grid, d.window, d.log_color, ends, minima, names, paths))
     with right:
         counts = []
         for i, nm in enumerate(names):

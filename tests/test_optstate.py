@@ -99,9 +99,33 @@ def test_divergence_stops_the_trace_where_train_stops():
     assert frame["step"].max() == tr.updates
 
 
-def test_minibatch_is_refused():
-    with pytest.raises(ValueError, match="full-batch"):
-        trace_state(LINE_FIT, RunSpec(), TrainConfig(steps=5, batch_size=2))
+def test_minibatch_state_equals_torch_optim_with_the_same_shuffles():
+    """The trace comes from dlcore.train, so mini-batches work too: Adam's m and v after
+    each update equal torch.optim's state in a loop with the same per-epoch shuffles."""
+    steps, bs, seed = 9, 2, 4
+    tr = trace_state(LINE_FIT, RunSpec(OptimizerSpec.make("adam", lr=0.1), seed=seed),
+                     TrainConfig(steps=steps, batch_size=bs, dtype="float64"))
+    x = torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64)
+    y = 2 * x
+    wb = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([wb], lr=0.1)
+    order = torch.Generator().manual_seed(seed)
+    m, v, done = [], [], 0
+    while done < steps:
+        perm = torch.randperm(4, generator=order)
+        for k in range(0, 4, bs):
+            if done == steps:
+                break
+            idx = perm[k:k + bs]
+            loss = torch.mean((wb[0] * x[idx] + wb[1] - y[idx]) ** 2)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            m.append(opt.state[wb]["exp_avg"].clone().numpy())
+            v.append(opt.state[wb]["exp_avg_sq"].clone().numpy())
+            done += 1
+    np.testing.assert_allclose(tr.state["exp_avg"], np.array(m), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(tr.state["exp_avg_sq"], np.array(v), rtol=1e-12, atol=1e-15)
 
 
 def test_norm_frame_for_many_parameters():
