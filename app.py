@@ -27,8 +27,8 @@ torch.set_num_threads(1)   # many small concurrent jobs: one thread per session'
 st.set_page_config(page_title="Gradient Descent Lab", page_icon="⛰️", layout="wide",
                    initial_sidebar_state="auto")
 
-pages = [st.Page(HERE / "pages" / f, title=t, url_path=u or None, icon=i, default=(u == ""))
-         for f, t, u, i in PAGES if (HERE / "pages" / f).exists()]
+pages = [st.Page(HERE / "app_pages" / f, title=t, url_path=u or None, icon=i, default=(u == ""))
+         for f, t, u, i in PAGES if (HERE / "app_pages" / f).exists()]
 nav = st.navigation(pages)
 with st.sidebar:
     st.caption("Gradient Descent Lab · every number is computed live by PyTorch "

@@ -31,13 +31,13 @@ def discover_pages(app: Path = APP) -> list[dict]:
 def pages_dir(app: Path, files: list[str]) -> Path:
     """The folder app.py builds its page paths from (``HERE / "pages" / f``): the first
     string in app.py naming a folder beside it that holds one of the PAGES files, so the
-    tools follow if the folder is renamed. Default: pages/."""
+    tools follow if the folder is renamed. Default: app_pages/."""
     for node in ast.walk(ast.parse(app.read_text())):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value and "\n" not in node.value:
             folder = app.parent / node.value
             if folder.is_dir() and folder != app.parent and any((folder / f).exists() for f in files):
                 return folder
-    return app.parent / "pages"
+    return app.parent / "app_pages"
 
 
 def select_pages(pages: list[dict], wanted: list[str] | None) -> list[dict]:

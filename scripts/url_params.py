@@ -32,7 +32,7 @@ def app_pages() -> list[tuple[str, str, str]]:
 def pages_dir() -> Path:
     src = (ROOT / "app.py").read_text()
     m = re.search(r'HERE / "([^"]+)" / f', src)
-    return ROOT / (m.group(1) if m else "pages")
+    return ROOT / (m.group(1) if m else "app_pages")
 
 
 def _lit(node):

@@ -16,12 +16,12 @@ APP = str(ROOT / "app.py")
 
 
 def run_page(page_file: str | None = None, timeout: float = 90, **query) -> AppTest:
-    """Run app.py (optionally switched to pages/<page_file>) with URL query parameters."""
+    """Run app.py (optionally switched to app_pages/<page_file>) with URL query parameters."""
     at = AppTest.from_file(APP, default_timeout=timeout)
     for k, v in query.items():
         at.query_params[k] = v
     if page_file:
-        at.switch_page(str(ROOT / "pages" / page_file))
+        at.switch_page(str(ROOT / "app_pages" / page_file))
     at.run()
     return at
 

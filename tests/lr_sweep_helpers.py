@@ -20,7 +20,7 @@ ARTICLE = [0.001, 0.01, 0.1, 1.0, 10.0]
 
 def run_page(**qp) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
-    at.switch_page("pages/lr_sweep.py")
+    at.switch_page("app_pages/lr_sweep.py")
     for k, v in qp.items():
         at.query_params[k] = str(v)
     at.run()

@@ -17,14 +17,14 @@ def test_pages_come_from_app_py_and_exist():
     pages = discover_pages()
     assert {k: pages[0][k] for k in ("file", "title", "url_path", "name")} == dict(
         file="home.py", title="Home", url_path="", name="home")
-    assert pages[0]["path"] == ROOT / "pages" / "home.py"
+    assert pages[0]["path"] == ROOT / "app_pages" / "home.py"
     assert all(p["path"].exists() for p in pages)
     assert select_pages(pages, ["home"]) == pages[:1]
 
 
 def test_pages_missing_files_are_skipped(tmp_path):
-    (tmp_path / "pages").mkdir()
-    (tmp_path / "pages" / "b.py").write_text("")
+    (tmp_path / "app_pages").mkdir()
+    (tmp_path / "app_pages" / "b.py").write_text("")
     (tmp_path / "app.py").write_text('PAGES = [("a.py", "A", "", ""), ("b.py", "B", "b-page", "")]\n')
     assert [p["name"] for p in discover_pages(tmp_path / "app.py")] == ["b-page"]
 

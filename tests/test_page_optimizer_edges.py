@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "pages/optimizer_comparison.py"
+PAGE = "app_pages/optimizer_comparison.py"
 
 
 def open_page(query: dict) -> AppTest:

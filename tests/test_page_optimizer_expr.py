@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from tests.optim_reference import surface_run
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "pages/optimizer_comparison.py"
+PAGE = "app_pages/optimizer_comparison.py"
 BASE = {"problem": "custom", "opts": "SGD,Adam", "steps": 60}
 
 

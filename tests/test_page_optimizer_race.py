@@ -14,7 +14,7 @@ from tests.optim_reference import (MINIMA, STARTS, SURFACES, first_settled, firs
                                    sum_of_three_run, surface_run)
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "pages/optimizer_comparison.py"
+PAGE = "app_pages/optimizer_comparison.py"
 
 
 def open_page(query: dict | None = None) -> AppTest:

@@ -13,7 +13,7 @@ from tests.optim_reference import (MINIMA, STARTS, SURFACES, first_stay_within, 
                                    surface_run)
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "pages/optimizer_comparison.py"
+PAGE = "app_pages/optimizer_comparison.py"
 
 
 def open_page(query: dict | None = None) -> AppTest:
