@@ -15,15 +15,25 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 
 
-def run_page(page_file: str | None = None, timeout: float = 90, **query) -> AppTest:
-    """Run app.py (optionally switched to app_pages/<page_file>) with URL query parameters."""
+def open_page(page_file: str | None = None, timeout: float = 90, **query) -> AppTest:
+    """app.py opened at app_pages/<page_file> (or Home) with these URL query parameters,
+    like a browser following a shared link.
+
+    AppTest can only resolve a page registered by st.navigation with its url_path after a
+    first run (before it, switch_page goes by file name), so the app runs once with an empty
+    URL; then the query is set — as the link's — and the page opened. Home must not see the
+    query: it would treat keys it shares with the page (e.g. lr) as its own."""
     at = AppTest.from_file(APP, default_timeout=timeout)
-    for k, v in query.items():
-        at.query_params[k] = v
     if page_file:
+        at.run()
         at.switch_page(str(ROOT / "app_pages" / page_file))
+    for k, v in query.items():
+        at.query_params[k] = str(v)
     at.run()
     return at
+
+
+run_page = open_page
 
 
 def chart_specs(at: AppTest) -> list[dict]:

@@ -12,6 +12,8 @@ import torch.nn as nn
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest_helpers import open_page
+
 from dlcore import PurchaseProblem
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -19,11 +21,7 @@ ARTICLE = [0.001, 0.01, 0.1, 1.0, 10.0]
 
 
 def run_page(**qp) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.switch_page("app_pages/lr_sweep.py")
-    for k, v in qp.items():
-        at.query_params[k] = str(v)
-    at.run()
+    at = open_page("lr_sweep.py", timeout=180, **qp)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

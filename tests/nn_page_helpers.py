@@ -11,6 +11,8 @@ import torch.nn as nn
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest_helpers import open_page
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "neural_network.py")
 X3 = [[1.0, 2.0, 3.0], [2.0, 3.0, 4.0], [3.0, 4.0, 5.0]]
@@ -22,11 +24,7 @@ torch.set_num_threads(1)
 
 def run_page(timeout: float = 120, **query) -> AppTest:
     """app.py switched to the Neural Network page, with URL query parameters; no exception."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.switch_page(PAGE)
-    at.run()
+    at = open_page("neural_network.py", timeout=timeout, **query)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -1,16 +1,19 @@
 """The learning-rate sweep page (AppTest): its sweep table, article table and headline numbers
 equal plain torch.optim loops and closed forms written out in the test."""
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
 import torch
+from streamlit.testing.v1 import AppTest
 
 import dlcore
 import dlcore.sweep
 
+from tests.apptest_helpers import APP
 from tests.lr_sweep_helpers import (ARTICLE, HOURS, SCORES, chart_rows, first_stay_below, frame, reference_run,
                                     run_page)
 
@@ -106,10 +109,14 @@ def test_default_view_is_one_batched_training_call(monkeypatch):
         calls.append(len(runs))
         return real(problem, runs, config, progress=progress)
 
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()                             # Home first (it trains its own ball), as a browser would
     monkeypatch.setattr(dlcore.sweep, "train", counting)
     monkeypatch.setattr(dlcore, "train", counting)
     st.cache_data.clear()
-    run_page()
+    at.switch_page(str(Path(APP).parent / "app_pages" / "lr_sweep.py"))
+    at.run()
+    assert not at.exception
     assert calls == [104]                # the 100-rate grid and the article's rates, together
 
 

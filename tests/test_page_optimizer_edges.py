@@ -5,17 +5,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest_helpers import open_page as open_app_page
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "app_pages/optimizer_comparison.py"
 
 
 def open_page(query: dict) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    for k, v in query.items():
-        at.query_params[k] = str(v)
-    at.switch_page(PAGE)
-    at.run()
-    return at
+    return open_app_page(PAGE.split("/")[-1], timeout=180, **query)
 
 
 EDGES = {

@@ -11,6 +11,8 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest_helpers import open_page as open_app_page
+
 from tests.optim_reference import surface_run
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -19,12 +21,7 @@ BASE = {"problem": "custom", "opts": "SGD,Adam", "steps": 60}
 
 
 def open_page(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    for k, v in {**BASE, **query}.items():
-        at.query_params[k] = str(v)
-    at.switch_page(PAGE)
-    at.run()
-    return at
+    return open_app_page(PAGE.split("/")[-1], timeout=180, **{**BASE, **query})
 
 
 def final_losses(at) -> dict:

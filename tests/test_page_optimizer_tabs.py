@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest_helpers import open_page as open_app_page
+
 from dlcore import PurchaseProblem
 from tests.optim_reference import (MINIMA, STARTS, SURFACES, first_stay_within, logistic_minibatch_run,
                                    surface_run)
@@ -17,11 +19,7 @@ PAGE = "app_pages/optimizer_comparison.py"
 
 
 def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    for k, v in (query or {}).items():
-        at.query_params[k] = str(v)
-    at.switch_page(PAGE)
-    at.run()
+    at = open_app_page(PAGE.split("/")[-1], timeout=180, **(query or {}))
     assert not at.exception, [e.value for e in at.exception]
     return at
 
