@@ -90,10 +90,16 @@ def forward(theta: torch.Tensor, x: torch.Tensor, sizes: tuple[int, ...], activa
     hidden = []
     layers = layout(sizes)
     for k, (w_sl, shape, b_sl) in enumerate(layers):
-        W = theta[:, w_sl].reshape(n, *shape)            # (N, out, in)
-        b = theta[:, b_sl].unsqueeze(1)                   # (N, 1, out)
-        # x @ Wᵀ + b, as nn.Linear does; a shared (B, in) input broadcasts over runs.
-        z = torch.matmul(h, W.transpose(1, 2)) + b        # (N, B, out)
+        fan_out, fan_in = shape
+        if h.dim() == 2:
+            # Input shared by every run (B, in): ONE addmm against all runs' weights stacked
+            # as (N·out, in) — the kernel nn.Linear itself uses — instead of N small products.
+            W = theta[:, w_sl].reshape(n * fan_out, fan_in)
+            z = torch.addmm(theta[:, b_sl].reshape(-1), h, W.t())           # (B, N·out)
+            z = z.view(h.shape[0], n, fan_out).transpose(0, 1)              # (N, B, out)
+        else:
+            W = theta[:, w_sl].reshape(n, fan_out, fan_in)                   # (N, out, in)
+            z = torch.baddbmm(theta[:, b_sl].unsqueeze(1), h, W.transpose(1, 2))  # h @ Wᵀ + b per run
         h = act(z) if k < len(layers) - 1 else z
         if keep_hidden:
             hidden.append((z, h))
