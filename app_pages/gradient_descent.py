@@ -16,7 +16,7 @@ from dlcore.theory import quadratic_theory
 from ui import compute
 from ui.charts.core import fit_chart
 from ui.charts.gradient_descent import bowl_chart, epoch_loss_chart, window_around
-from ui.charts.render import draw
+from ui.charts.render import chart, draw
 from ui.layout import code, fmt, note_box, share_hint, table
 from ui.params import PageState, Param, log_options
 
@@ -183,11 +183,11 @@ grid = compute.grid(problem, window, 60)
 markers = pd.DataFrame({"w": [w0, W_STAR], "b": [b0, B_STAR],
                         "label": [f"start ({w0:g}, {b0:g})", "best fit (2, 0)"]})
 with left:
-    draw(epoch_loss_chart(hist, log=log, epoch=epoch, height=330))
+    chart(epoch_loss_chart, hist, log=log, epoch=epoch, height=330)
 with right:
-    draw(bowl_chart(grid, window, hist, markers, height=330,
+    chart(bowl_chart, grid, window, hist, markers, height=330,
                                step={"epoch": epoch, "w": s.w, "b": s.b, "w_next": float(w_next),
-                                     "b_next": float(b_next)}))
+                                     "b_next": float(b_next)})
     x0, x1, y0, y1 = window
     if not (x0 <= s.w <= x1 and y0 <= s.b <= y1):
         st.caption(f"At epoch {epoch} the ball is at (w, b) = ({fmt(s.w, 4)}, {fmt(s.b, 4)}) — off this picture: "
@@ -202,9 +202,8 @@ with fit_col:
     if after is not None and not np.isfinite(after["y"]).all():
         after = None
     if np.isfinite([s.w, s.b]).all() and abs(s.w) < 1e6 and abs(s.b) < 1e6:
-        draw(fit_chart(pts, s.w, s.b, x_title="x", y_title="y", height=350, extra_lines=after)
-                        .properties(title=f"Epoch {epoch}: ŷ = {fmt(s.w, 4)}·x + {fmt(s.b, 4)}")
-                        .configure_legend(orient="bottom"))
+        chart(fit_chart, pts, s.w, s.b, x_title="x", y_title="y", height=350, extra_lines=after,
+              props={"title": f"Epoch {epoch}: ŷ = {fmt(s.w, 4)}·x + {fmt(s.b, 4)}"}, legend={"orient": "bottom"})
     else:
         st.info("At this epoch the line is far off the chart — the run has diverged.")
 with num_col:

@@ -17,7 +17,7 @@ from dlcore.theory import quadratic_theory
 from ui import compute
 from ui.charts.core import loss_chart
 from ui.charts.loss_explorer import landscape_chart, rate_chart, residual_chart, shares_chart, zoom_window
-from ui.charts.render import draw
+from ui.charts.render import chart, draw
 from ui.layout import code, fmt, note_box, share_hint, table
 from ui.params import PageState, Param, log_options
 
@@ -194,8 +194,8 @@ with l1:
             "absolute: raise δ past the largest residual and Huber becomes half the MSE; lower it and it follows "
             "the MAE (minus δ/2).")
 with l2:
-    draw(shares_chart(sh.assign(point=[f"{v:g} h" for v in sh["x"]]), "point (study hours)",
-                                 height=320))
+    chart(shares_chart, sh.assign(point=[f"{v:g} h" for v in sh["x"]]), "point (study hours)",
+                                 height=320)
 with metrics_box:
     k1, k2, k3, k4 = st.columns(4)
     k1.metric("MSE", f"{losses['MSE']:.2f}", help="mean of the squared residuals — what the article computes")
@@ -304,17 +304,16 @@ with gd_result:
 c_a, c_b = st.columns(2, gap="large")
 with c_a:
     st.markdown(f"**How close each learning rate gets in {steps} steps**")
-    draw(rate_chart(sweep, {"raw hours": th_raw.lr_diverge, "standardised hours": th_std.lr_diverge},
-                               chosen={"lr": lr, "scale": scale_me, "gap": float(mine["gap"])}, height=330))
+    chart(rate_chart, sweep, {"raw hours": th_raw.lr_diverge, "standardised hours": th_std.lr_diverge},
+                               chosen={"lr": lr, "scale": scale_me, "gap": float(mine["gap"])}, height=330)
     st.caption(f"Each dot is a full training run of {steps} steps from your line; ✕ = diverged; the ring is your "
                f"choice. Dashed lines: the divergence limits 2/λmax = {th_raw.lr_diverge:.3g} (raw hours) and "
                f"{th_std.lr_diverge:.3g} (standardised). The floor at 10⁻¹² means “exactly the best line” up to "
                "rounding.")
 with c_b:
     st.markdown(f"**Your run: loss above the best line, step by step** ({scale_me}, η = {lr:g})")
-    draw(loss_chart(path.assign(gap=path["gap"].clip(lower=1e-12)), y="gap", log=True,
-                               x_title="step", y_title="MSE − best MSE (log)", legend_title="run", height=330)
-                    .configure_legend(disable=True))
+    chart(loss_chart, path.assign(gap=path["gap"].clip(lower=1e-12)), y="gap", log=True,
+          x_title="step", y_title="MSE − best MSE (log)", legend_title="run", height=330, legend={"disable": True})
 
 slow_raw = 1 - th_raw.lr_diverge * 0.99 * th_raw.lambda_min
 st.markdown(
@@ -343,7 +342,7 @@ if zoom:
                          "m", "c", rng.window)
 grid = compute.grid(data, window, 60)
 with land_chart:
-    draw(landscape_chart(grid, window, path.assign(run=0), (m, c), (m_star, c_star), height=400))
+    chart(landscape_chart, grid, window, path.assign(run=0), (m, c), (m_star, c_star), height=400)
 with land_info:
     st.metric("best line (least squares)", f"{m_star:.4g} · hours + {c_star:.4g}")
     st.metric("its MSE — the lowest possible", f"{mse_star:.2f}",
@@ -367,8 +366,8 @@ if div_me < 0 and np.isfinite([end_m, end_c]).all():
     gd_line = pd.DataFrame({"x": ends, "y": end_m * ends + end_c,
                             "label": f"gradient descent ({steps} steps)"})
 with fit_slot:
-    draw(residual_chart(pd.DataFrame({"x": xs, "y": ys}), m, c, "study hours", "exam score",
-                        squares=squares, height=430, extra_lines=gd_line))
+    chart(residual_chart, pd.DataFrame({"x": xs, "y": ys}), m, c, "study hours", "exam score",
+                        squares=squares, height=430, extra_lines=gd_line)
 
 # ---- code ---------------------------------------------------------------------------------------------
 code(loss_script(xs, ys, m, c, delta), "study_hours_loss.py", label="Show the code: the four losses")

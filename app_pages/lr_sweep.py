@@ -26,7 +26,7 @@ from dlcore.results import converged_at
 from dlcore.sweep import ARTICLE_LR_TABLE
 from dlcore.theory import quadratic_theory
 from ui import compute
-from ui.charts.render import draw
+from ui.charts.render import chart, draw
 from ui.charts import sweep as charts
 from ui.charts.core import loss_chart
 from ui.layout import code, fmt, friendly_errors, header, note_box, share_hint, table
@@ -550,7 +550,7 @@ if tabs[TABS[1]].open:
         h["label"] = h["run"].map(names)
         ycol, ytitle = gap_column(h)
         roles = {names[i]: role for (role, _), i in zip(chosen, idx)}
-        show(charts.role_curves_chart(h, ycol, ytitle, roles))
+        chart(charts.role_curves_chart, h, ycol, ytitle, roles)
         rows = []
         for (role, lr), i in zip(chosen, idx):
             r = t.iloc[i]
@@ -623,7 +623,7 @@ if tabs[TABS[2]].open:
             st.warning("The test stopped too early to suggest a rate (the loss blew up within 3 steps): "
                        "lower the start rate.", icon="⚠️")
         else:
-            show(charts.range_test_chart(rt.table, sug, chosen=rt_rule, height=380))
+            chart(charts.range_test_chart, rt.table, sug, chosen=rt_rule, height=380)
             stop_txt = (f"stopped at step {rt.stopped_at} (η = {rt.table['lr'].iloc[-1]:.3g}) when the smoothed loss "
                         f"passed 4× its best ({rt.best_loss:.4g})" if rt.stopped_at is not None else
                         f"ran all {len(rt.table)} steps without the loss passing 4× its best")
@@ -656,8 +656,8 @@ if tabs[TABS[2]].open:
             vh = vres.history(max_points=400, params=False)
             fin = vh["loss"][np.isfinite(vh["loss"]) & (vh["loss"] > 0)]
             vlog = len(fin) > 0 and float(fin.max()) / float(fin.min()) > 20
-            show(loss_chart(vh, log=vlog, color="label", legend_title="rate", x_title="step",
-                            y_title="training loss" + (" (log scale)" if vlog else ""), height=340))
+            chart(loss_chart, vh, log=vlog, color="label", legend_title="rate", x_title="step",
+                            y_title="training loss" + (" (log scale)" if vlog else ""), height=340)
             s = vres.summary()
             vt = pd.DataFrame({"run": s["label"], "final training loss": s["final_loss"],
                                "final test loss": s.get("final_test_loss", np.nan)})
@@ -697,13 +697,13 @@ if tabs[TABS[3]].open:
         s1, s2 = st.columns(2, gap="medium")
         with s1:
             st.markdown("##### The rate at every step")
-            show(loss_chart(sh[sh["step"] < steps], y="lr", color="label", legend_title="schedule",
-                                       y_title="learning rate η", x_title="step", height=340))
+            chart(loss_chart, sh[sh["step"] < steps], y="lr", color="label", legend_title="schedule",
+                                       y_title="learning rate η", x_title="step", height=340)
         with s2:
             st.markdown("##### The loss it gives")
             sy, syt = gap_column(sh)
-            show(loss_chart(sh, y=sy, log=True, color="label", legend_title="schedule",
-                                       y_title=syt, x_title="step", height=340))
+            chart(loss_chart, sh, y=sy, log=True, color="label", legend_title="schedule",
+                                       y_title=syt, x_title="step", height=340)
         ss = sres.summary()
         # The same convergence test as the sweep's (same reference), so the numbers compare.
         sconv = converged_at(sres.loss, tol, t.attrs["reference"])

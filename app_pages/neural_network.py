@@ -25,7 +25,7 @@ from dlcore.problems.networks import TEST_INPUTS
 from dlcore.reference import torch_run
 from dlcore.sparse import exact_zeros, proximal_script, train_proximal
 from ui import compute
-from ui.charts.render import draw
+from ui.charts.render import chart, draw
 from ui.charts import classification as cc
 from ui.charts import network as nc
 from ui.charts.core import loss_chart
@@ -196,7 +196,7 @@ def train_prox(problem, runs: tuple, config):
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def classifier_report(problem, params: tuple, threshold: float = 0.5):
-    metrics, probs = evaluate_classifier(problem, np.array(params))
+    metrics, probs = evaluate_classifier(problem, np.array(params), dtype="float64")
     cm = confusion(*probs["test"], threshold)
     curves = []
     for split in ("train", "test"):
@@ -358,8 +358,8 @@ def sum_tab(m):
                         h.assign(label="held-out inputs (6)", loss=h["test_loss"], run=1)], ignore_index=True)
     with left:
         st.markdown("**Loss while training** (MSE, log scale)")
-        draw(loss_chart(curves, y="loss", x="step", log=True, x_title="epoch", y_title="MSE (log scale)",
-                                   legend_title="loss on").configure_legend(orient="top"))
+        chart(loss_chart, curves, y="loss", x="step", log=True, x_title="epoch", y_title="MSE (log scale)",
+              legend_title="loss on", legend={"orient": "top"})
         st.caption("The held-out loss is dominated by inputs far outside the training range, like (−1, −2, −3).")
     last = int(res.last_step()[0])
     log = epoch_log(res.loss[: last + 1, 0], T)
@@ -390,7 +390,7 @@ def sum_tab(m):
                 if r[1] == r[0] + 1 and r[2] == r[0] + 2]
         points = pd.DataFrame(pts, columns=["t", "value", "kind", "input"])
         st.markdown("**Its answer along the inputs (t, t+1, t+2)** — shaded: where it trained")
-        draw(nc.answer_line_chart(line, points))
+        chart(nc.answer_line_chart, line, points)
     with b:
         with st.container(border=True):
             st.markdown("**Try it:** type three numbers — does the network add them?")
@@ -480,7 +480,7 @@ def inside_tab(m):
         view = None
     else:
         view = network_view(theta, sizes, problem.activation, x)
-        draw(nc.network_diagram(view.nodes, view.edges, ACTS[problem.activation]))
+        chart(nc.network_diagram, view.nodes, view.edges, ACTS[problem.activation])
     out = outputs_of(theta, problem, [x])[0]
     target = sum(x)
     st.markdown(f"**Epoch {ep}, input {x}** → the network outputs **{fmt(out, 6)}** (the true sum is {fmt(target, 6)}).")
@@ -530,7 +530,7 @@ def inside_tab(m):
         df = pd.DataFrame(vals, columns=names).assign(step=steps).melt("step", var_name="name", value_name="value")
         df["layer"] = df["name"].str.extract(r"^(layer\d+\.\w+)")[0].str.replace("layer", "layer ")
         st.markdown("**Every weight and bias over the epochs** (dashed line: the epoch shown above)")
-        draw(nc.param_paths_chart(df, ep))
+        chart(nc.param_paths_chart, df, ep)
         if problem.activation == "relu" and len(sizes) == 3:
             z_rows = np.array([forward_trace(theta, sizes, "relu", r)[0][0] for r in problem.inputs])  # (3, H)
             off = [f"h{j + 1}" for j in range(sizes[1]) if (z_rows[:, j] <= 0).all()]
@@ -589,8 +589,8 @@ def seeds_tab(m):
                 delta_color="off", delta_arrow="off")
     hist = res.history(max_points=max(12, min(120, 6000 // len(seeds))), params=False)
     hist = hist.assign(seed=[seeds[i] for i in hist["run"]], outcome=[outcome[i] for i in hist["run"]])
-    draw(nc.seeds_chart(hist, seed))
-    draw(nc.final_loss_strip(summary, seed))
+    chart(nc.seeds_chart, hist, seed)
+    chart(nc.final_loss_strip, summary, seed)
 
     st.markdown("#### Dead ReLU: why some seeds never learn")
     if problem.activation != "relu":
@@ -714,7 +714,9 @@ def shop_tab():
         steps = max(1, int(steps * k / len(uniq)))
         notes = [f"To keep the lab fast for everyone, training stops after {steps} epochs (asked for {epochs})."]
     run_specs = tuple(replace(mine, l1=a, l2=b, label=f"l1={a:g}, l2={b:g}") for a, b in uniq)
-    config = dlcore.TrainConfig(steps=steps)
+    # float64: in float32 a ReLU unit whose input sits at 0 on some record can flip with the
+    # last bit of rounding and send training elsewhere; the shown metrics should not hinge on that.
+    config = dlcore.TrainConfig(steps=steps, dtype="float64")
     res = train_prox(problem, run_specs, config) if prox else compute.train(problem, run_specs, config)
     idx = {lb: i for i, lb in enumerate(uniq)}
     i0 = idx[(l1, l2)]
@@ -731,13 +733,13 @@ def shop_tab():
         f"rows' mean and std. Loss: `nn.BCEWithLogitsLoss` (binary cross-entropy).")
     d1, d2 = st.columns([3, 2], gap="large")
     with d1:
-        draw(cc.purchase_scatter(data))
+        chart(cc.purchase_scatter, data)
     with d2:
         bands = data.assign(age_band=pd.cut(data["age"], [17, 25, 35, 45, 55, 65, 70],
                                             labels=["18–25", "26–35", "36–45", "46–55", "56–65", "66–70"]),
                             income_q=pd.qcut(data["income"], 5, labels=["lowest", "2nd", "3rd", "4th", "highest"]))
-        draw(cc.rate_bars(bands, "age_band", "age"))
-        draw(cc.rate_bars(bands, "income_q", "income fifth"))
+        chart(cc.rate_bars, bands, "age_band", "age")
+        chart(cc.rate_bars, bands, "income_q", "income fifth")
     with st.expander(f"The records ({len(data)} rows)", icon=":material/table:"):
         table(data, "purchases.csv", height=300, key="dl-nn-data")
 
@@ -752,7 +754,7 @@ def shop_tab():
     a, b = st.columns([3, 2], gap="large")
     with a:
         st.markdown("**Train and test loss** (binary cross-entropy)")
-        draw(cc.split_loss_chart(curves[["step", "split", "loss"]]))
+        chart(cc.split_loss_chart, curves[["step", "split", "loss"]])
     if diverged:
         return
     metrics, cm, curves_roc, probs = classifier_report(problem, tuple(theta.tolist()))
@@ -780,10 +782,10 @@ def shop_tab():
     a, b = st.columns([2, 3], gap="large")
     with a:
         st.markdown("**Confusion matrix** (test records)")
-        draw(cc.confusion_chart(cm))
+        chart(cc.confusion_chart, cm)
     with b:
         st.markdown("**ROC curve**: every threshold at once")
-        draw(cc.roc_chart(curves_roc))
+        chart(cc.roc_chart, curves_roc)
 
     st.markdown("#### Regularisation: overfitting and exact zeros")
     rows = []
@@ -795,8 +797,8 @@ def shop_tab():
     a, b = st.columns(2, gap="large")
     with a:
         st.markdown(f"**L2: the train/test gap** (final losses, λ₁ = {lam_label(l1)})")
-        draw(cc.sweep_chart(pd.DataFrame(rows), "final loss (BCE)", x_title="L2 strength λ₂",
-                                       mark_x=lam_label(l2) if l2 in sweep else None))
+        chart(cc.sweep_chart, pd.DataFrame(rows), "final loss (BCE)", x_title="L2 strength λ₂",
+                                       mark_x=lam_label(l2) if l2 in sweep else None)
         st.caption("Each point is a separate run from the same seed, trained in the same batch. Stronger L2 "
                    "keeps weights small: the training loss rises, the gap to the test loss shrinks.")
     mask = problem.build().penalty_mask.numpy()
@@ -818,13 +820,13 @@ def shop_tab():
                     pth.append({"lam_label": lam_label(v), "feature": f, "weight": float(wv), "is_zero": bool(wv == 0)})
             st.markdown(f"**L1: each weight as λ₁ grows** ({'proximal step' if prox else 'penalty in the loss'}, "
                         f"λ₂ = {lam_label(l2)})")
-            draw(cc.path_chart(pd.DataFrame(pth)))
+            chart(cc.path_chart, pd.DataFrame(pth))
             st.caption("◆ black diamond: the weight is exactly 0.")
         else:
             st.markdown(f"**L1: weights exactly zero as λ₁ grows** (of {int(mask.sum())}; "
                         f"{'proximal step' if prox else 'penalty in the loss'})")
-            draw(cc.sweep_chart(pd.DataFrame(zeros_l1), "number of weights", x_title="L1 strength λ₁",
-                                           integer=True, mark_x=lam_label(l1) if l1 in sweep else None))
+            chart(cc.sweep_chart, pd.DataFrame(zeros_l1), "number of weights", x_title="L1 strength λ₁",
+                                           integer=True, mark_x=lam_label(l1) if l1 in sweep else None)
     nz = int(exact_zeros(theta, mask)[0])
     w_all = theta[mask.astype(bool)]
     step = one_step(l1)
@@ -846,7 +848,7 @@ def shop_tab():
     st.markdown(f"**Your model's weights** (λ₁ = {lam_label(l1)}, λ₂ = {lam_label(l2)})")
     if model == "logistic":
         wdf = pd.DataFrame({"feature": problem.features, "weight": theta[:-1].astype(np.float64)})
-        draw(cc.weights_chart(wdf.assign(is_zero=wdf["weight"] == 0)))
+        chart(cc.weights_chart, wdf.assign(is_zero=wdf["weight"] == 0))
     else:
         w_sl, shape, _ = mlp.layout(problem.sizes)[0]
         W = theta[w_sl].reshape(shape)           # (units, features)
@@ -854,7 +856,7 @@ def shop_tab():
                             for i, f in enumerate(problem.features) for u in range(shape[0])])
         st.caption("First layer: one row per input feature, one column per hidden unit. White cells with a dot "
                    "are exactly 0.")
-        draw(cc.weight_matrix_chart(wdf))
+        chart(cc.weight_matrix_chart, wdf)
     run = res.runs[i0]
     script = proximal_script(problem, run, config) if prox else compute.script(problem, run, config)
     code(script, "shoppers.py")
@@ -923,7 +925,7 @@ def depth_tab():
     a_col, b_col = st.columns([2, 3], gap="large")
     with a_col:
         st.markdown("**At the first step:** gradient size per layer")
-        draw(nc.layer_profile_chart(prof))
+        chart(nc.layer_profile_chart, prof)
         st.caption("Log scale: one grid line is a factor of 10. A straight falling line means the gradient is "
                    "multiplied by about the same factor in every layer on the way back.")
     with b_col:
@@ -932,8 +934,8 @@ def depth_tab():
             h = r.history(max_points=300, params=False)
             curves.append(h.assign(label=f"{ACTS[a]}, {cl}", run=len(curves)))
         st.markdown("**Training loss** (MSE, log scale)")
-        draw(loss_chart(pd.concat(curves, ignore_index=True), log=True, legend_title="run",
-                                   y_title="training loss (log)"))
+        chart(loss_chart, pd.concat(curves, ignore_index=True), log=True, legend_title="run",
+                                   y_title="training loss (log)")
     st.markdown("**Per-layer gradient norms while training** (before clipping; light = near the inputs, dark = near "
                 "the output; a line that stops has hit exactly 0)")
     lh = []
@@ -942,7 +944,7 @@ def depth_tab():
         d = r.layer_history(max_points=120)
         d["layer_no"] = d["layer"].str.replace("layer", "").astype(int)
         lh.append(d.assign(label=f"{ACTS[a]} ({main})"))
-    draw(nc.layer_history_chart(pd.concat(lh, ignore_index=True)))
+    chart(nc.layer_history_chart, pd.concat(lh, ignore_index=True))
     if clip:
         r0, r1 = results[("relu", "no clipping")], results[("relu", main)]
         g0 = np.nanmax(r0.grad_norm[: int(r0.last_step()[0]) + 1, 0])

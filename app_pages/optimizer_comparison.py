@@ -30,7 +30,7 @@ from dlcore.sweep import log_grid
 from ui import compute
 from ui.charts import optimizers as oc
 from ui.charts.core import loss_chart
-from ui.charts.render import draw as draw_chart, spec
+from ui.charts.render import chart, draw as draw_chart, spec
 from ui.layout import code, fmt, header, note_box, share_hint, table
 from ui.params import PageState, Param, log_options, quote
 
@@ -635,20 +635,26 @@ def race_view(state, res, idx, race_labels, hist_all, problem, info, minima, log
     else:
         grid, map_ph, loss_ph = None, None, st.empty()
 
-    base = (oc.contour_layer(grid, info["window"], info["log_color"], info["x"], info["y"], pick=True)
-            if grid is not None else None)
+    base = (oc.contour_layer(grid, info["window"], info["log_color"], info["x"], info["y"])
+            if grid is not None and play else None)
 
     def draw(step: int, final: bool = True) -> None:
-        if map_ph is not None:
-            chart = oc.race_surface_chart(
-                grid, info["window"], info["log_color"], hist_all, step, race_labels, info["start"],
-                minima=minima, x_title=info["x"], y_title=info["y"], px=info["x"], py=info["y"], base=base)
-            if final:   # the map the learner can click: a click starts every optimizer there
-                map_ph.vega_lite_chart(spec(chart), key=f"{PAGE}.map", on_select=start_clicked,
-                                       selection_mode="pick", width="stretch")
-            else:
-                map_ph.vega_lite_chart(spec(chart), width="stretch")
         y_title = "training loss (MSE)" if problem.__class__.__name__ != "SurfaceProblem" else "f(x, y)"
+        if final:   # the resting view comes from the spec cache; the map is clickable
+            if map_ph is not None:
+                chart(oc.race_surface_chart, grid, info["window"], info["log_color"], hist_all, step,
+                      tuple(race_labels), tuple(info["start"]), minima=tuple(minima), x_title=info["x"],
+                      y_title=info["y"], px=info["x"], py=info["y"], pick=True, where=map_ph,
+                      key=f"{PAGE}.map", on_select=start_clicked, selection_mode="pick")
+            chart(oc.race_loss_chart, hist_all, tuple(race_labels), log_eff, upto=step, y_title=y_title,
+                  where=loss_ph)
+            return
+        # Animation frames (Play) are drawn once each: not worth a cache entry.
+        if map_ph is not None:
+            map_ph.vega_lite_chart(spec(oc.race_surface_chart(
+                grid, info["window"], info["log_color"], hist_all, step, race_labels, info["start"],
+                minima=minima, x_title=info["x"], y_title=info["y"], px=info["x"], py=info["y"], base=base)),
+                width="stretch")
         loss_ph.vega_lite_chart(spec(oc.race_loss_chart(hist_all, race_labels, log_eff, upto=step, y_title=y_title)),
                                 width="stretch")
 
@@ -801,7 +807,7 @@ def inside_section(state, problem, race_labels, chosen_lr, specs, config, seed):
             sub = frame[frame["quantity"] == q]
             positive = q in ("exp_avg_sq", "sum", "square_avg", "rate")
             with cols[i % 2]:
-                draw_chart(oc.state_chart(sub, DESCRIPTIONS[q], log=positive))
+                chart(oc.state_chart, sub, DESCRIPTIONS[q], log=positive)
         if label in ("Adam", "AdamW"):
             st.caption("Why Adam can stall on the Rosenbrock valley: v remembers the huge gradients of the steep "
                        "walls for ~1/(1−β₂) = 1000 steps, so the step g/√v stays tiny on the flat valley floor. "
@@ -871,14 +877,13 @@ def batch_tab() -> None:
     hist["run"] = hist["label"]
     left, right = st.columns(2, gap="medium")
     with left:
-        draw_chart(loss_chart(hist, x="step", title="Training loss after each update", height=380,
-                                   x_title="updates", y_title="training loss (BCE)", legend_title="method")
-                        .configure_legend(orient="top"))
+        chart(loss_chart, hist, x="step", title="Training loss after each update", height=380,
+              x_title="updates", y_title="training loss (BCE)", legend_title="method", legend={"orient": "top"})
     with right:
-        draw_chart(loss_chart(hist[hist["step"] > 0], x="epochs", x_log=True, height=380,
-                                   title="The same runs against data read",
-                                   x_title=f"epochs = samples seen ÷ {n} (log scale)", y_title="training loss (BCE)",
-                                   legend_title="method").configure_legend(orient="top"))
+        chart(loss_chart, hist[hist["step"] > 0], x="epochs", x_log=True, height=380,
+              title="The same runs against data read",
+              x_title=f"epochs = samples seen ÷ {n} (log scale)", y_title="training loss (BCE)",
+              legend_title="method", legend={"orient": "top"})
     t = pd.DataFrame(rows)
     table(t, "batch_vs_minibatch.csv", column_config={
         "epochs": st.column_config.NumberColumn(format="%.3g"),
@@ -963,7 +968,7 @@ def restarts_tab() -> None:
     grid = compute.grid(problem, d.window, 50)
     left, right = st.columns([1.35, 1], gap="medium")
     with left:
-        draw_chart(oc.restarts_chart(grid, d.window, d.log_color, ends, minima, names, paths))
+        chart(oc.restarts_chart, grid, d.window, d.log_color, ends, minima, names, paths)
     with right:
         counts = []
         for i, nm in enumerate(names):

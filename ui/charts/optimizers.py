@@ -94,13 +94,16 @@ def contour_layer(grid: pd.DataFrame, window, log: bool, x_title: str, y_title: 
 
 def race_surface_chart(grid: pd.DataFrame, window, log: bool, paths: pd.DataFrame, upto: int,
                        labels, start, minima=(), x_title: str = "x", y_title: str = "y",
-                       px: str = "x", py: str = "y", height: int = HEIGHT, base: alt.Chart | None = None) -> alt.Chart:
+                       px: str = "x", py: str = "y", height: int = HEIGHT, base: alt.Chart | None = None,
+                       pick: bool = False) -> alt.Chart:
     """Banded loss surface, each run's path up to step ``upto`` (small dots mark every
     step, so their spacing shows the step length), a large dot where each run is at
     ``upto`` (✕ if it diverged by then), the shared start (white triangle) and the known
     minima (black diamonds). ``base``: a :func:`contour_layer` built earlier for the same
-    grid, reused when only the step changes (e.g. while playing)."""
-    layers = [base if base is not None else contour_layer(grid, window, log, x_title, y_title, height=height)]
+    grid, reused when only the step changes (e.g. while playing); without it the surface is
+    built here, clickable when ``pick``."""
+    layers = [base if base is not None else contour_layer(grid, window, log, x_title, y_title, height=height,
+                                                         pick=pick)]
     cs = color_scale(labels)
     d = paths.rename(columns={px: "x", py: "y"})
     d = d[d["step"] <= upto]

@@ -10,15 +10,22 @@ never switched hands each DataFrame to Streamlit by name (as Arrow, like
 ``st.altair_chart``), the chart is converted with ``validate=False`` (our builders are
 fixed code, exercised by the tests), and the spec goes to ``st.vega_lite_chart``. The
 per-call dataset store is thread-local, so concurrent sessions never share it.
+
+:func:`chart` goes further for a page's rerun: it caches the finished spec — datasets
+already serialised to Arrow, which ``st.vega_lite_chart`` sends as is — keyed on the
+builder and its arguments, so a cached rerun builds no Altair objects at all (building
+layered charts deep-copies every subchart and was most of a rerun).
 """
 from __future__ import annotations
 
 import hashlib
+import importlib
 import threading
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 _local = threading.local()
 
@@ -59,3 +66,34 @@ def draw(chart: alt.TopLevelMixin, key: str | None = None, height: int | None = 
     if height is not None:
         kw["height"] = height
     st.vega_lite_chart(spec(chart), width="stretch", **kw)
+
+
+@st.cache_data(max_entries=160, ttl=3600, show_spinner=False)
+def _cached_spec(builder: str, args: tuple, kwargs: dict, props: dict | None = None,
+                 legend: dict | None = None) -> dict:
+    module, name = builder.split(":")
+    fn = getattr(importlib.import_module(module), name)
+    c = fn(*args, **kwargs)
+    if props:
+        c = c.properties(**props)
+    if legend:
+        c = c.configure_legend(**legend)
+    out = spec(c)
+    out["datasets"] = {k: convert_anything_to_arrow_bytes(v) if isinstance(v, pd.DataFrame) else v
+                       for k, v in out["datasets"].items()}
+    return out
+
+
+def chart(builder, *args, key: str | None = None, on_select=None, selection_mode=None, where=None,
+          props: dict | None = None, legend: dict | None = None, **kwargs) -> None:
+    """Draw ``builder(*args, **kwargs)`` from a cache of finished specs.
+
+    ``builder`` is a module-level chart builder (it is looked up by name inside the
+    cache); its arguments must be plain values or DataFrames, which Streamlit hashes.
+    ``where`` is a container or placeholder to draw into (default: the current one);
+    ``key``/``on_select``/``selection_mode`` are passed to ``st.vega_lite_chart``;
+    ``props``/``legend`` are applied as ``.properties(**props)`` / ``.configure_legend(**legend)``."""
+    s = _cached_spec(f"{builder.__module__}:{builder.__qualname__}", args, kwargs, props, legend)
+    extra = {k: v for k, v in (("key", key), ("on_select", on_select), ("selection_mode", selection_mode))
+             if v is not None}
+    (where or st).vega_lite_chart(s, width="stretch", **extra)
