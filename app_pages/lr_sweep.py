@@ -26,7 +26,7 @@ from dlcore.results import converged_at
 from dlcore.sweep import ARTICLE_LR_TABLE
 from dlcore.theory import quadratic_theory
 from ui import compute
-from ui.charts.render import chart, draw
+from ui.charts.render import chart, draw, frozen_spec
 from ui.charts import sweep as charts
 from ui.charts.core import loss_chart
 from ui.layout import code, fmt, friendly_errors, header, note_box, share_hint, table
@@ -148,7 +148,7 @@ def sweep_specs(key: tuple, steps: int, lo: float, hi: float, rules: tuple, y_ti
                            predicted_label=pred_label)
     b = charts.final_loss_chart(_view, lo, hi, y_title, tol_line=tol, rules=layers)
     # Schema validation is left to tests/test_sweep_charts.py: here it would double the cold cost.
-    return a.to_dict(validate=False), b.to_dict(validate=False)
+    return frozen_spec(a), frozen_spec(b)
 
 
 def edge_sentence(limit: float) -> str:

@@ -78,7 +78,13 @@ def _cached_spec(builder: str, args: tuple, kwargs: dict, props: dict | None = N
         c = c.properties(**props)
     if legend:
         c = c.configure_legend(**legend)
-    out = spec(c)
+    return frozen_spec(c)
+
+
+def frozen_spec(chart: alt.TopLevelMixin) -> dict:
+    """:func:`spec` with every dataset already serialised to Arrow — ready to cache and to
+    hand to ``st.vega_lite_chart`` any number of times without converting again."""
+    out = spec(chart)
     out["datasets"] = {k: convert_anything_to_arrow_bytes(v) if isinstance(v, pd.DataFrame) else v
                        for k, v in out["datasets"].items()}
     return out
