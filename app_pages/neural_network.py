@@ -173,7 +173,8 @@ def article_search(n: int = SEARCH_SEEDS) -> dict:
     """The article's exact settings trained from seeds 0..n−1 in one batched call."""
     p = dlcore.SumOfThree()
     runs = [dlcore.RunSpec(dlcore.OptimizerSpec.make("sgd", lr=0.01), seed=s) for s in range(n)]
-    res = dlcore.train(p, runs, dlcore.TrainConfig(steps=100, record_params=False))
+    with compute.gated("Searching 1000 seeds…") as prog:
+        res = dlcore.train(p, runs, dlcore.TrainConfig(steps=100, record_params=False), progress=prog)
     ranked = closest_runs(res.loss)
     rep = relu_report(res.final_params, p.sizes, "relu", p.inputs)
     best = int(ranked["run"].iloc[0])
@@ -186,12 +187,14 @@ def article_search(n: int = SEARCH_SEEDS) -> dict:
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def exact_run(problem, run, config):
     """The learner's run as their plain PyTorch script computes it, digit for digit (dlcore.reference)."""
-    return torch_run(problem, run, config)
+    with compute.gated():
+        return torch_run(problem, run, config)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def train_prox(problem, runs: tuple, config):
-    return train_proximal(problem, runs, config)
+    with compute.gated() as prog:
+        return train_proximal(problem, runs, config, progress=prog)
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)

@@ -373,7 +373,8 @@ def formula_md(kind: str, problem) -> str:
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def cached_trace(problem, run, config):
-    return trace_state(problem, run, config)
+    with compute.gated():
+        return trace_state(problem, run, config)
 
 
 # ---------------------------------------------------------------------------------------
