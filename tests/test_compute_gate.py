@@ -23,10 +23,7 @@ def test_gate_admits_at_most_one_loop_per_slot_and_releases():
     for t in threads:
         t.join()
     assert peak[0] == compute._SLOTS
-    # Every slot is free again afterwards.
-    assert all(compute._GATE.acquire(blocking=False) for _ in range(compute._SLOTS))
-    for _ in range(compute._SLOTS):
-        compute._GATE.release()
+    assert compute._GATE.idle()          # every slot is free again afterwards
 
 
 def test_gate_is_reentrant_and_released_after_an_error():
@@ -36,6 +33,33 @@ def test_gate_is_reentrant_and_released_after_an_error():
                 raise RuntimeError("boom")
     except RuntimeError:
         pass
-    assert all(compute._GATE.acquire(blocking=False) for _ in range(compute._SLOTS))
-    for _ in range(compute._SLOTS):
-        compute._GATE.release()
+    assert compute._GATE.idle()
+
+
+def test_waiters_are_served_in_arrival_order():
+    gate = compute._FairGate(1)
+    first = gate.enter()
+    assert gate.wait(first, timeout=0)
+    later = [gate.enter() for _ in range(5)]
+    order = []
+    for t in later:
+        assert not gate.wait(t, timeout=0)          # all queued behind the running one
+    gate.leave(first)
+    for _ in later:
+        running = [t for t in later if gate.wait(t, timeout=0)]
+        assert len(running) == 1
+        order.append(later.index(running[0]))
+        gate.leave(running[0])
+        later[later.index(running[0])] = object()   # done: never admitted again
+    assert order == [0, 1, 2, 3, 4]
+    assert gate.idle()
+
+
+def test_a_waiter_that_gives_up_leaves_the_queue():
+    gate = compute._FairGate(1)
+    a, b, c = gate.enter(), gate.enter(), gate.enter()
+    gate.leave(b)                                   # b's run was replaced before its turn
+    gate.leave(a)
+    assert gate.wait(c, timeout=0)                  # c is next, not stuck behind b
+    gate.leave(c)
+    assert gate.idle()

@@ -9,6 +9,7 @@ cached).
 """
 from __future__ import annotations
 
+import collections
 import os
 import threading
 import time
@@ -33,7 +34,53 @@ TTL = 3600
 # time handing the GIL around: measured, ten 0.45 s jobs all finished after 8.4 s. Letting
 # one loop per core run at a time finishes them all in 4.1 s, half of them by 2.4 s.
 _SLOTS = max(1, min(os.cpu_count() or 1, 4))
-_GATE = threading.BoundedSemaphore(_SLOTS)
+
+
+class _FairGate:
+    """A first-come-first-served semaphore: waiters are served in arrival order, so no
+    learner's request starves behind later ones (a plain semaphore polled with a timeout
+    let some wait for minutes under load)."""
+
+    def __init__(self, slots: int):
+        self.slots = slots
+        self._cv = threading.Condition()
+        self._queue: collections.deque = collections.deque()
+        self._running: set = set()
+
+    def enter(self) -> object:
+        ticket = object()
+        with self._cv:
+            self._queue.append(ticket)
+            self._admit()
+        return ticket
+
+    def _admit(self) -> None:
+        while self._queue and len(self._running) < self.slots:
+            self._running.add(self._queue.popleft())
+        self._cv.notify_all()
+
+    def wait(self, ticket, timeout: float) -> bool:
+        """True once ``ticket`` may run; False after ``timeout`` seconds of waiting."""
+        with self._cv:
+            return self._cv.wait_for(lambda: ticket in self._running, timeout=timeout)
+
+    def leave(self, ticket) -> None:
+        with self._cv:
+            if ticket in self._running:
+                self._running.discard(ticket)
+            else:
+                try:
+                    self._queue.remove(ticket)
+                except ValueError:
+                    pass
+            self._admit()
+
+    def idle(self) -> bool:
+        with self._cv:
+            return not self._running and not self._queue
+
+
+_GATE = _FairGate(_SLOTS)
 _held = threading.local()     # re-entrant per thread: nested heavy calls must not deadlock
 
 
@@ -74,14 +121,16 @@ def gated(text: str = "Training…"):
             _held.depth -= 1
             p.done()
         return
-    while not _GATE.acquire(timeout=0.1):
-        p(0.0, "Waiting for a free moment on the server — other learners are training…")
-    _held.depth = 1
+    ticket = _GATE.enter()
     try:
+        while not _GATE.wait(ticket, timeout=0.1):
+            # A Streamlit call: where a run replaced by a newer one stops (and leaves the queue).
+            p(0.0, "Waiting for a free moment on the server — other learners are training…")
+        _held.depth = 1
         yield p
     finally:
         _held.depth = 0
-        _GATE.release()
+        _GATE.leave(ticket)
         p.done()
 
 
