@@ -1,10 +1,11 @@
-"""Print the README's "Shareable links" section from the pages' Param declarations.
+"""Print the README's "Shareable links" section from the pages' own Param declarations.
 
-Every page declares its URL settings as ``Param(key, default, kind=..., lo=..., hi=...,
-choices=..., label=...)`` (ui/params.py). This script reads those calls from the page
-files with ``ast`` — no page code runs — and renders one markdown table per page, so the
-README documents exactly what the code accepts. tests/test_readme.py checks that the
-README holds the current output.
+Every page declares its URL settings as ``Param(key, default, kind, lo=, hi=, choices=,
+options=, label=)`` (ui/params.py) and hands them to ``PageState``, which records them in
+``ui.params.DECLARED``. This script opens each page once with Streamlit's AppTest (no
+browser, no server) and renders one markdown table per page from those very objects, so
+the README documents exactly what the code accepts — limits and defaults included.
+tests/test_readme.py checks that the README holds the current output.
 
     python scripts/url_params.py            # print the section
     python scripts/url_params.py --write    # replace it in README.md
@@ -12,7 +13,6 @@ README holds the current output.
 from __future__ import annotations
 
 import ast
-import re
 import sys
 from pathlib import Path
 
@@ -29,31 +29,26 @@ def app_pages() -> list[tuple[str, str, str]]:
     raise SystemExit("PAGES not found in app.py")
 
 
-def pages_dir() -> Path:
-    src = (ROOT / "app.py").read_text()
-    m = re.search(r'HERE / "([^"]+)" / f', src)
-    return ROOT / (m.group(1) if m else "app_pages")
+def declared_params() -> dict[str, tuple]:
+    """page file -> the Param tuple its PageState declared, at default settings."""
+    sys.path.insert(0, str(ROOT))
+    from streamlit.testing.v1 import AppTest
 
+    from ui.params import DECLARED
 
-def _lit(node):
-    try:
-        return ast.literal_eval(node)
-    except ValueError:
-        return ast.unparse(node)
-
-
-def params_of(path: Path) -> list[dict]:
-    """Every Param(...) call with literal-enough arguments in a page file."""
-    out = []
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Param" and len(node.args) >= 2:
-            key = _lit(node.args[0])
-            if not isinstance(key, str):
-                continue            # keys built in code (e.g. per optimizer) are documented by pattern below
-            d = {"key": key, "default": _lit(node.args[1]), "kind": "float"}
-            for kw in node.keywords:
-                d[kw.arg] = _lit(kw.value)
-            out.append(d)
+    out = {}
+    for i, (file, _title, _url) in enumerate(app_pages()):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+        if i:                                   # the first page is where the app opens
+            at.run()
+            at.switch_page(str(ROOT / "app_pages" / file))
+        DECLARED.clear()
+        at.run()
+        if at.exception:
+            raise SystemExit(f"{file} raised: {at.exception[0].message}")
+        out[file] = next(iter(DECLARED.values()), ()) if len(DECLARED) <= 1 else None
+        if out[file] is None:
+            raise SystemExit(f"{file} declared several PageStates: {sorted(DECLARED)}")
     return out
 
 
@@ -67,44 +62,41 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def accepts(d: dict) -> str:
-    k = d.get("kind", "float")
+def accepts(p) -> str:
+    k = p.kind
     if k in ("float", "int"):
-        rng = f"{_fmt(d.get('lo', '−∞'))} … {_fmt(d.get('hi', '∞'))}"
+        rng = f"{_fmt(p.lo) if p.lo is not None else '−∞'} … {_fmt(p.hi) if p.hi is not None else '∞'}"
         word = "whole number" if k == "int" else "number"
-        return f"{word}, {rng}" + (" (snapped to the slider's values)" if d.get("options") else "")
+        return f"{word}, {rng}" + (" (snapped to the nearest slider value)" if p.options else "")
     if k == "bool":
         return "0 or 1"
     if k == "choice":
-        ch = d.get("choices")
-        return "one of " + (", ".join(f"`{c}`" for c in ch) if isinstance(ch, (list, tuple)) else f"`{ch}`")
+        return "one of " + ", ".join(f"`{c}`" for c in p.choices)
     if k == "multi":
-        ch = d.get("choices")
-        return "comma list of " + (", ".join(f"`{c}`" for c in ch) if isinstance(ch, (list, tuple)) else f"`{ch}`")
+        return "comma list of " + ", ".join(f"`{c}`" for c in p.choices)
     if k in ("ints", "floats"):
         word = "whole numbers" if k == "ints" else "numbers"
-        return f"comma list of {word}, {_fmt(d.get('lo', '−∞'))} … {_fmt(d.get('hi', '∞'))}, up to {d.get('max_items', 64)}"
+        return f"comma list of {word}, {_fmt(p.lo)} … {_fmt(p.hi)}, up to {p.max_items}"
     if k == "text":
-        return f"text, up to {d.get('max_len', 200)} characters"
+        return f"text, up to {p.max_len} characters"
     return k
 
 
 def section() -> str:
+    params = declared_params()
     lines = [START, ""]
     for file, title, url in app_pages():
-        path = pages_dir() / file
-        if not path.exists():
-            continue
-        ps = params_of(path)
-        lines.append(f"**{title}** — `/{url}`" if url else f"**{title}** — `/`")
+        ps = params.get(file, ())
+        lines.append(f"**{title}** — `/{url}`")
         lines.append("")
         if not ps:
             lines += ["No settings.", ""]
             continue
         lines += ["| parameter | meaning | accepts | default |", "| --- | --- | --- | --- |"]
-        for d in ps:
-            label = str(d.get("label", "")).replace("|", "\\|")
-            lines.append(f"| `{d['key']}` | {label} | {accepts(d)} | `{_fmt(d['default'])}` |")
+        for p in ps:
+            label = str(p.label).replace("|", "\\|")
+            default = _fmt(p.default) if p.default not in ("", [], ()) else "(empty)"
+            lines.append(f"| `{p.key}` | {label} | {accepts(p)} | `{default}` |")
         lines.append("")
     lines.append(END)
     return "\n".join(lines)

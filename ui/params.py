@@ -200,6 +200,12 @@ def _nearest(options, x: float) -> float:
     return min(options, key=lambda o: abs(o - x))
 
 
+# Every page's Param list as last declared, by page name. scripts/url_params.py reads it
+# (after running each page once) to write the README's table of link parameters, so the
+# docs come from the very objects that validate a link rather than from a second copy.
+DECLARED: dict[str, tuple[Param, ...]] = {}
+
+
 @dataclass
 class PageState:
     """The validated settings of one page, bound to widgets and to the URL."""
@@ -211,6 +217,7 @@ class PageState:
 
     def __post_init__(self):
         self.by_key = {p.key: p for p in self.params}
+        DECLARED[self.page] = tuple(self.params)
         self._box = st.container()   # notes about adjusted settings appear here, at the top
         ss = st.session_state
         saved = ss.get(self._saved_key, {})
