@@ -100,8 +100,9 @@ def _valley(losses: np.ndarray) -> int:
 
 def lr_range_test(problem, optimizer: OptimizerSpec, start_lr: float = 1e-7, end_lr: float = 10.0,
                   num_iter: int = 100, beta: float = 0.98, stop_factor: float = 4.0, seed: int = 0,
-                  batch_size: int | None = None, dtype: str = "float32") -> RangeTestResult:
-    """Exponential learning-rate ramp with fastai's smoothing, stop rule and suggestions."""
+                  batch_size: int | None = None, dtype: str = "float32", progress=None) -> RangeTestResult:
+    """Exponential learning-rate ramp with fastai's smoothing, stop rule and suggestions.
+    ``progress(fraction)`` is passed on to the training loop."""
     if not (0 < start_lr < end_lr and math.isfinite(end_lr)):
         raise ValueError("Need 0 < start_lr < end_lr.")
     if not 10 <= num_iter <= 10_000:
@@ -111,7 +112,7 @@ def lr_range_test(problem, optimizer: OptimizerSpec, start_lr: float = 1e-7, end
     gamma = (end_lr / start_lr) ** (1 / (num_iter - 1))
     run = RunSpec(replace(optimizer, lr=start_lr), ScheduleSpec("exponential", gamma=gamma), seed=seed)
     res = train(problem, [run], TrainConfig(steps=num_iter, batch_size=batch_size, dtype=dtype,
-                                           record_params=False, diverge_factor=1e30))
+                                           record_params=False, diverge_factor=1e30), progress=progress)
     raw = (res.batch_loss if res.batch_loss is not None else res.loss)[:num_iter, 0].astype(np.float64)
     lrs = res.lr[:, 0]
     smoothed, avg, best, stop = [], 0.0, math.inf, None

@@ -63,3 +63,46 @@ def test_a_waiter_that_gives_up_leaves_the_queue():
     assert gate.wait(c, timeout=0)                  # c is next, not stuck behind b
     gate.leave(c)
     assert gate.idle()
+
+
+def test_requeue_hands_the_slot_to_the_longest_waiter():
+    gate = compute._FairGate(1)
+    a = gate.enter()
+    assert not gate.requeue(a)                      # nobody waiting: a keeps its slot
+    assert gate.wait(a, timeout=0)
+    b = gate.enter()
+    assert gate.requeue(a)                          # b waited: b runs, a queues behind it
+    assert gate.wait(b, timeout=0) and not gate.wait(a, timeout=0)
+    gate.leave(b)
+    assert gate.wait(a, timeout=0)
+    gate.leave(a)
+    assert gate.idle()
+
+
+def test_a_long_loop_lets_a_later_short_request_finish_first(monkeypatch):
+    """Round robin: a quick request does not wait for a whole long loop to end."""
+    monkeypatch.setattr(compute, "_GATE", compute._FairGate(1))
+    monkeypatch.setattr(compute, "QUANTUM", 0.005)
+    finished, started = [], threading.Event()
+
+    def long_loop():
+        with compute.gated() as progress:
+            started.set()
+            for i in range(25):                     # 0.25 s of "training", progress each step
+                time.sleep(0.01)
+                progress(i / 25)
+        finished.append("long")
+
+    def short_request():
+        with compute.gated():
+            finished.append("short")
+
+    t_long = threading.Thread(target=long_loop)
+    t_long.start()
+    started.wait(5)
+    t_short = threading.Thread(target=short_request)
+    t_short.start()
+    t_short.join(5)
+    t_long.join(5)
+    assert finished == ["short", "long"]
+    assert compute._GATE.idle()

@@ -66,10 +66,17 @@ def freeze_long_lived_objects() -> int:
 _SLOTS = max(1, min(os.cpu_count() or 1, 4))
 
 
+# A slot is held for at most QUANTUM seconds at a time while others wait: then the loop
+# hands it to the longest waiter and queues again (round robin). Under FIFO alone a quick
+# request waited behind a whole 10-second sweep; measured with 10 learners at once, the
+# requests' p95 was 13 s while their median was 0.5 s.
+QUANTUM = 0.2
+
+
 class _FairGate:
     """A first-come-first-served semaphore: waiters are served in arrival order, so no
     learner's request starves behind later ones (a plain semaphore polled with a timeout
-    let some wait for minutes under load)."""
+    let some wait for minutes under load). A holder may ``requeue`` to share its slot."""
 
     def __init__(self, slots: int):
         self.slots = slots
@@ -93,6 +100,17 @@ class _FairGate:
         """True once ``ticket`` may run; False after ``timeout`` seconds of waiting."""
         with self._cv:
             return self._cv.wait_for(lambda: ticket in self._running, timeout=timeout)
+
+    def requeue(self, ticket) -> bool:
+        """Give the slot to the longest waiter and queue again at the back. False (and
+        keep the slot) if nobody is waiting or ``ticket`` is not running."""
+        with self._cv:
+            if not self._queue or ticket not in self._running:
+                return False
+            self._running.discard(ticket)
+            self._queue.append(ticket)
+            self._admit()
+            return True
 
     def leave(self, ticket) -> None:
         with self._cv:
@@ -152,12 +170,23 @@ def gated(text: str = "Training…"):
             p.done()
         return
     ticket = _GATE.enter()
-    try:
+    turn = [0.0]
+
+    def wait_turn(frac: float) -> None:
         while not _GATE.wait(ticket, timeout=0.1):
             # A Streamlit call: where a run replaced by a newer one stops (and leaves the queue).
-            p(0.0, "Waiting for a free moment on the server — other learners are training…")
+            p(frac, "Waiting for a free moment on the server — other learners are training…")
+        turn[0] = time.monotonic()
+
+    def progress(frac: float, text: str | None = None) -> None:
+        p(frac, text)
+        if time.monotonic() - turn[0] > QUANTUM and _GATE.requeue(ticket):
+            wait_turn(frac)
+
+    try:
+        wait_turn(0.0)
         _held.depth = 1
-        yield p
+        yield progress
     finally:
         _held.depth = 0
         _GATE.leave(ticket)
@@ -181,9 +210,9 @@ def sweep(problem, optimizer, lrs: tuple, steps: int, tol: float, tol_mode: str,
 @st.cache_data(max_entries=24, ttl=TTL, show_spinner=False)
 def range_test(problem, optimizer, start_lr: float, end_lr: float, num_iter: int, seed: int,
                batch_size, dtype: str):
-    with gated("Running the range test…"):
+    with gated("Running the range test…") as p:
         return lr_range_test(problem, optimizer, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter, seed=seed,
-                             batch_size=batch_size, dtype=dtype)
+                             batch_size=batch_size, dtype=dtype, progress=p)
 
 
 @st.cache_data(max_entries=48, ttl=TTL, show_spinner=False)
