@@ -96,10 +96,13 @@ LESSONS = [
      "Measure how many steps each learning rate needs, against theory and the article's table."),
 ]
 lessons = [lesson for lesson in LESSONS if (here / lesson[0]).exists()]
-for col, (f, title, icon, text) in zip(st.columns(max(len(lessons), 1)), lessons):
-    with col, st.container(border=True, height="stretch"):
-        st.page_link(here / f, label=title, icon=icon)
-        st.caption(text)
+# Three cards a row: five in one row cut the page names short on a laptop screen.
+PER_ROW = 3
+for row in range(0, len(lessons), PER_ROW):
+    for col, (f, title, icon, text) in zip(st.columns(PER_ROW), lessons[row:row + PER_ROW]):
+        with col, st.container(border=True, height="stretch"):
+            st.page_link(here / f, label=title, icon=icon)
+            st.caption(text)
 
 st.caption("Built from three articles on gradient descent in PyTorch. Where their printed outputs differ "
            "from what PyTorch computes, the pages show both and say why. Every page has **Show the code**: "

@@ -2,8 +2,8 @@
 
 Usage, from the repository root:  python scripts/screenshots.py [OUT_DIR]
 Starts `streamlit run app.py` (GDL_APP_DIR picks another app folder), opens every page in
-tests/browser/helpers.PAGES at 1400x900 in Debian's Chromium, waits for the script run to
-finish, and saves a full-page PNG. Exits non-zero if a page does not settle or shows an exception.
+tests/browser/helpers.PAGES at 1400x1800 in Debian's Chromium (tall enough to show each
+page's controls and first charts), waits for the script run to finish, and saves a PNG. Exits non-zero if a page does not settle or shows an exception.
 """
 import sys
 from pathlib import Path
@@ -19,7 +19,7 @@ def main(out_dir: Path) -> int:
     failures = []
     with server.serve() as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=helpers.CHROMIUM, args=helpers.CHROMIUM_ARGS)
-        context = browser.new_context(**helpers.DESKTOP)
+        context = browser.new_context(**{**helpers.DESKTOP, "viewport": {"width": 1400, "height": 1800}})
         for title, path in helpers.PAGES:
             page = context.new_page()
             try:
