@@ -159,7 +159,9 @@ class _Progress:
 def gated(text: str = "Training…"):
     """Run heavy work with at most one loop per CPU core at a time; yields the progress
     callback. While waiting for a slot the bar says so, and keeps yielding to Streamlit,
-    so a learner who changes a setting meanwhile is not stuck behind the old request."""
+    so a learner who changes a setting meanwhile is not stuck behind the old request.
+    Each progress call after QUANTUM seconds of running hands the slot to the longest
+    waiter (if any) and waits for the next turn."""
     p = _Progress(text)
     if getattr(_held, "depth", 0):
         _held.depth += 1
