@@ -70,18 +70,17 @@ class SumOfThree:
 
 
 @dataclass
-class MLPRegression(Objective):
-    problem: SumOfThree = None
+class MLPObjective(Objective):
+    """An MLP of ``problem.sizes`` over fixed training and test tensors (x, y, x_test,
+    y_test, set by the subclass in ``__post_init__`` through ``_use_data``). A subclass
+    names its per-element loss; the means per run are taken here, once for all three
+    loss methods."""
 
-    def __post_init__(self):
-        p = self.problem
-        self.sizes = p.sizes
-        self.x = torch.tensor(p.inputs, dtype=self.dtype)
-        self.y = torch.tensor(p.targets, dtype=self.dtype).unsqueeze(1)          # (n, 1)
-        self.x_test = torch.tensor(p.test_inputs, dtype=self.dtype)
-        self.y_test = self.x_test.sum(dim=1, keepdim=True)
-        self.x_both = torch.cat([self.x, self.x_test])
-        self.y_both = torch.cat([self.y, self.y_test])
+    def _use_data(self, x, y, x_test, y_test) -> None:
+        self.sizes = self.problem.sizes
+        self.x, self.y, self.x_test, self.y_test = x, y, x_test, y_test
+        self.x_both = torch.cat([x, x_test])
+        self.y_both = torch.cat([y, y_test])
 
     @property
     def has_test(self) -> bool:
@@ -91,17 +90,40 @@ class MLPRegression(Objective):
         # Drawn in float32 like a fresh torch model, then cast (model.double() semantics).
         return mlp.init(self.sizes, seed).to(self.dtype)
 
-    def predict(self, theta, x):
+    def forward(self, theta, x):
+        """The network's raw output per run, (N, B, 1)."""
         return mlp.forward(theta, x, self.sizes, self.problem.activation)
+
+    def elementwise_loss(self, out, y):  # pragma: no cover - interface
+        """The loss of each output against its target, same shape as ``out``."""
+        raise NotImplementedError
 
     def loss(self, theta, idx=None):
         x, y = (self.x, self.y) if idx is None else (self.x[idx], self.y[idx])
-        return torch.mean((self.predict(theta, x) - y) ** 2, dim=(1, 2))   # nn.MSELoss per run
+        return self.elementwise_loss(self.forward(theta, x), y).mean(dim=(1, 2))
 
     def test_loss(self, theta):
-        return torch.mean((self.predict(theta, self.x_test) - self.y_test) ** 2, dim=(1, 2))
+        return self.elementwise_loss(self.forward(theta, self.x_test), self.y_test).mean(dim=(1, 2))
 
     def loss_and_test(self, theta):
         n = len(self.x)
-        sq = (self.predict(theta, self.x_both) - self.y_both) ** 2
-        return torch.mean(sq[:, :n], dim=(1, 2)), torch.mean(sq[:, n:], dim=(1, 2))
+        el = self.elementwise_loss(self.forward(theta, self.x_both), self.y_both)
+        return el[:, :n].mean(dim=(1, 2)), el[:, n:].mean(dim=(1, 2))
+
+
+@dataclass
+class MLPRegression(MLPObjective):
+    problem: SumOfThree = None
+
+    def __post_init__(self):
+        p = self.problem
+        x = torch.tensor(p.inputs, dtype=self.dtype)
+        x_test = torch.tensor(p.test_inputs, dtype=self.dtype)
+        self._use_data(x, torch.tensor(p.targets, dtype=self.dtype).unsqueeze(1),      # (n, 1)
+                       x_test, x_test.sum(dim=1, keepdim=True))
+
+    def predict(self, theta, x):
+        return self.forward(theta, x)
+
+    def elementwise_loss(self, out, y):
+        return (out - y) ** 2                                     # nn.MSELoss, before its mean

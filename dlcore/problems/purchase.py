@@ -35,8 +35,7 @@ import torch.nn.functional as F
 
 from .._checks import is_whole
 from . import mlp
-from .base import Objective
-from .networks import _check_arch
+from .networks import MLPObjective, _check_arch
 
 EDUCATION = ("high school", "bachelor", "master", "doctorate")
 MAX_NOISE_FEATURES = 20
@@ -163,44 +162,20 @@ class PurchaseProblem:
 
 
 @dataclass
-class Classifier(Objective):
+class Classifier(MLPObjective):
     problem: PurchaseProblem = None
 
     def __post_init__(self):
-        p = self.problem
-        self.sizes = p.sizes
-        Xtr, ytr, Xte, yte, _, _ = p.arrays()
+        Xtr, ytr, Xte, yte, _, _ = self.problem.arrays()
         t = lambda a: torch.tensor(a, dtype=self.dtype)  # noqa: E731
-        self.x, self.y = t(Xtr), t(ytr).unsqueeze(1)
-        self.x_test, self.y_test = t(Xte), t(yte).unsqueeze(1)
-        self.x_both = torch.cat([self.x, self.x_test])
-        self.y_both = torch.cat([self.y, self.y_test])
-
-    @property
-    def has_test(self) -> bool:
-        return True
-
-    def init(self, seed: int) -> torch.Tensor:
-        return mlp.init(self.sizes, seed).to(self.dtype)
+        self._use_data(t(Xtr), t(ytr).unsqueeze(1), t(Xte), t(yte).unsqueeze(1))
 
     def logits(self, theta, x):
-        return mlp.forward(theta, x, self.sizes, self.problem.activation)
+        return self.forward(theta, x)
 
-    def loss(self, theta, idx=None):
-        x, y = (self.x, self.y) if idx is None else (self.x[idx], self.y[idx])
-        z = self.logits(theta, x)
-        # nn.BCEWithLogitsLoss per run: stable log(1 + e^−|z|) form.
-        return F.binary_cross_entropy_with_logits(z, y.expand_as(z), reduction="none").mean(dim=(1, 2))
-
-    def test_loss(self, theta):
-        z = self.logits(theta, self.x_test)
-        return F.binary_cross_entropy_with_logits(z, self.y_test.expand_as(z), reduction="none").mean(dim=(1, 2))
-
-    def loss_and_test(self, theta):
-        n = len(self.x)
-        z = self.logits(theta, self.x_both)
-        bce = F.binary_cross_entropy_with_logits(z, self.y_both.expand_as(z), reduction="none")
-        return bce[:, :n].mean(dim=(1, 2)), bce[:, n:].mean(dim=(1, 2))
+    def elementwise_loss(self, z, y):
+        # nn.BCEWithLogitsLoss before its mean: the stable log(1 + e^−|z|) form.
+        return F.binary_cross_entropy_with_logits(z, y.expand_as(z), reduction="none")
 
     def probabilities(self, theta, split: str = "test") -> torch.Tensor:
         """P(purchased) per run and record, (N, n)."""
