@@ -57,8 +57,9 @@ def percentile(xs, q: float) -> float | None:
     return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory in bytes of a process and all its children (psutil)."""
+def _tree_sum(pid: int, measure) -> float:
+    """``measure(process)`` summed over a process and all its children (psutil); a
+    process that ends meanwhile counts 0."""
     import psutil
     try:
         proc = psutil.Process(pid)
@@ -68,10 +69,15 @@ def tree_rss(pid: int) -> int:
     total = 0
     for p in procs:
         try:
-            total += p.memory_info().rss
+            total += measure(p)
         except psutil.NoSuchProcess:
             pass
     return total
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory in bytes of a process and all its children."""
+    return _tree_sum(pid, lambda p: p.memory_info().rss)
 
 
 def server_pid(port: int) -> int | None:
@@ -92,17 +98,4 @@ def server_pid(port: int) -> int | None:
 
 def tree_cpu(pid: int) -> float:
     """CPU seconds (user + system) used so far by a process and its children."""
-    import psutil
-    try:
-        proc = psutil.Process(pid)
-        procs = [proc] + proc.children(recursive=True)
-    except psutil.NoSuchProcess:
-        return 0.0
-    total = 0.0
-    for p in procs:
-        try:
-            t = p.cpu_times()
-            total += t.user + t.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
+    return float(_tree_sum(pid, lambda p: sum(p.cpu_times()[:2])))

@@ -46,9 +46,9 @@ def declared_params() -> dict[str, tuple]:
         at.run()
         if at.exception:
             raise SystemExit(f"{file} raised: {at.exception[0].message}")
-        out[file] = next(iter(DECLARED.values()), ()) if len(DECLARED) <= 1 else None
-        if out[file] is None:
+        if len(DECLARED) > 1:
             raise SystemExit(f"{file} declared several PageStates: {sorted(DECLARED)}")
+        out[file] = next(iter(DECLARED.values()), ())
     return out
 
 
