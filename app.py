@@ -22,10 +22,11 @@ PAGES = [
     ("lr_sweep.py", "Learning-rate sweep", "lr-sweep", ":material/tune:"),
 ]
 
-from ui.compute import freeze_long_lived_objects  # noqa: E402
+from ui.compute import freeze_long_lived_objects, start_workers  # noqa: E402
 
 torch.set_num_threads(1)   # many small concurrent jobs: one thread per session's work
 freeze_long_lived_objects()  # once per process: makes Streamlit's per-rerun gc.collect cheap
+start_workers()  # once per process, in the background: training on every core (ui/workers.py)
 
 st.set_page_config(page_title="Gradient Descent Lab", page_icon="⛰️", layout="wide",
                    initial_sidebar_state="auto")

@@ -42,8 +42,8 @@ state = PageState("gd", [
 @st.cache_data(max_entries=1, ttl=24 * 3600, show_spinner=False)
 def fact_check():
     """The article's loop, 2000 epochs: a fixed question, so one cached answer for everyone."""
-    with compute.gated("Running the article's loop…") as p:
-        return article_fact_check(BASE, lr=0.01, epochs=100, tol=TOL, horizon=2000, dtype=DTYPE, progress=p)
+    return compute.offload(article_fact_check, BASE, lr=0.01, epochs=100, tol=TOL, horizon=2000, dtype=DTYPE,
+                           text="Running the article's loop…")
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)

@@ -173,8 +173,8 @@ def article_search(n: int = SEARCH_SEEDS) -> dict:
     """The article's exact settings trained from seeds 0..n−1 in one batched call."""
     p = dlcore.SumOfThree()
     runs = [dlcore.RunSpec(dlcore.OptimizerSpec.make("sgd", lr=0.01), seed=s) for s in range(n)]
-    with compute.gated("Searching 1000 seeds…") as prog:
-        res = dlcore.train(p, runs, dlcore.TrainConfig(steps=100, record_params=False), progress=prog)
+    res = compute.offload(dlcore.train, p, runs, dlcore.TrainConfig(steps=100, record_params=False),
+                          text="Searching 1000 seeds…")
     ranked = closest_runs(res.loss)
     rep = relu_report(res.final_params, p.sizes, "relu", p.inputs)
     best = int(ranked["run"].iloc[0])
@@ -187,14 +187,12 @@ def article_search(n: int = SEARCH_SEEDS) -> dict:
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def exact_run(problem, run, config):
     """The learner's run as their plain PyTorch script computes it, digit for digit (dlcore.reference)."""
-    with compute.gated():
-        return torch_run(problem, run, config)
+    return compute.offload(torch_run, problem, run, config)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def train_prox(problem, runs: tuple, config):
-    with compute.gated() as prog:
-        return train_proximal(problem, runs, config, progress=prog)
+    return compute.offload(train_proximal, problem, runs, config)
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)

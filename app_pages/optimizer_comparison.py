@@ -373,8 +373,7 @@ def formula_md(kind: str, problem) -> str:
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def cached_trace(problem, run, config):
-    with compute.gated():
-        return trace_state(problem, run, config)
+    return compute.offload(trace_state, problem, run, config)
 
 
 # ---------------------------------------------------------------------------------------

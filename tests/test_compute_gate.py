@@ -3,6 +3,7 @@ import threading
 import time
 
 from ui import compute
+from ui.gate import FairGate
 
 
 def test_gate_admits_at_most_one_loop_per_slot_and_releases():
@@ -37,7 +38,7 @@ def test_gate_is_reentrant_and_released_after_an_error():
 
 
 def test_waiters_are_served_in_arrival_order():
-    gate = compute._FairGate(1)
+    gate = FairGate(1)
     first = gate.enter()
     assert gate.wait(first, timeout=0)
     later = [gate.enter() for _ in range(5)]
@@ -56,7 +57,7 @@ def test_waiters_are_served_in_arrival_order():
 
 
 def test_a_waiter_that_gives_up_leaves_the_queue():
-    gate = compute._FairGate(1)
+    gate = FairGate(1)
     a, b, c = gate.enter(), gate.enter(), gate.enter()
     gate.leave(b)                                   # b's run was replaced before its turn
     gate.leave(a)
@@ -66,7 +67,7 @@ def test_a_waiter_that_gives_up_leaves_the_queue():
 
 
 def test_requeue_hands_the_slot_to_the_longest_waiter():
-    gate = compute._FairGate(1)
+    gate = FairGate(1)
     a = gate.enter()
     assert not gate.requeue(a)                      # nobody waiting: a keeps its slot
     assert gate.wait(a, timeout=0)
@@ -81,7 +82,7 @@ def test_requeue_hands_the_slot_to_the_longest_waiter():
 
 def test_a_long_loop_lets_a_later_short_request_finish_first(monkeypatch):
     """Round robin: a quick request does not wait for a whole long loop to end."""
-    monkeypatch.setattr(compute, "_GATE", compute._FairGate(1))
+    monkeypatch.setattr(compute, "_GATE", FairGate(1))
     monkeypatch.setattr(compute, "QUANTUM", 0.005)
     finished, started = [], threading.Event()
 

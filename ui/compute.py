@@ -2,17 +2,18 @@
 
 Each call is an ``st.cache_data`` function bounded with ``max_entries`` (and a TTL, so
 memory stops growing on a long-running host). Arguments are dlcore's frozen dataclasses,
-which Streamlit hashes by value. Long computations show a progress bar once they take
-more than a moment; each update is a Streamlit call, which is where Streamlit can stop
-an outdated run when the learner changes a setting (the half-finished result is not
-cached).
+which Streamlit hashes by value. The training itself goes through :func:`offload`: to a
+worker process when the server has them (ui/workers.py), else into this thread under
+:func:`gated`. Long computations show a progress bar once they take more than a moment;
+each update is a Streamlit call, which is where Streamlit can stop an outdated run when
+the learner changes a setting (the half-finished result is not cached, and a worker's job
+is cancelled).
 """
 from __future__ import annotations
 
-import collections
 import gc
 import importlib
-import os
+import inspect
 import threading
 import time
 from contextlib import contextmanager
@@ -21,6 +22,8 @@ import streamlit as st
 import torch
 
 import dlcore
+from ui import workers
+from ui.gate import QUANTUM, FairGate, effective_cpus  # noqa: F401 - QUANTUM is patched in tests
 from dlcore.lines import loss_grid
 from dlcore.sweep import lr_range_test, lr_sweep
 
@@ -63,72 +66,11 @@ def freeze_long_lived_objects() -> int:
 # the GIL. Sessions are threads of one process, so ten loops at once spend much of their
 # time handing the GIL around: measured, ten 0.45 s jobs all finished after 8.4 s. Letting
 # one loop per core run at a time finishes them all in 4.1 s, half of them by 2.4 s.
-_SLOTS = max(1, min(os.cpu_count() or 1, 4))
+# (This is the path without worker processes; see offload.)
+_SLOTS = max(1, min(effective_cpus(), 4))
 
 
-# A slot is held for at most QUANTUM seconds at a time while others wait: then the loop
-# hands it to the longest waiter and queues again (round robin). Under FIFO alone a quick
-# request waited behind a whole 10-second sweep; measured with 10 learners at once, the
-# requests' p95 was 13 s while their median was 0.5 s.
-QUANTUM = 0.2
-
-
-class _FairGate:
-    """A first-come-first-served semaphore: waiters are served in arrival order, so no
-    learner's request starves behind later ones (a plain semaphore polled with a timeout
-    let some wait for minutes under load). A holder may ``requeue`` to share its slot."""
-
-    def __init__(self, slots: int):
-        self.slots = slots
-        self._cv = threading.Condition()
-        self._queue: collections.deque = collections.deque()
-        self._running: set = set()
-
-    def enter(self) -> object:
-        ticket = object()
-        with self._cv:
-            self._queue.append(ticket)
-            self._admit()
-        return ticket
-
-    def _admit(self) -> None:
-        while self._queue and len(self._running) < self.slots:
-            self._running.add(self._queue.popleft())
-        self._cv.notify_all()
-
-    def wait(self, ticket, timeout: float) -> bool:
-        """True once ``ticket`` may run; False after ``timeout`` seconds of waiting."""
-        with self._cv:
-            return self._cv.wait_for(lambda: ticket in self._running, timeout=timeout)
-
-    def requeue(self, ticket) -> bool:
-        """Give the slot to the longest waiter and queue again at the back. False (and
-        keep the slot) if nobody is waiting or ``ticket`` is not running."""
-        with self._cv:
-            if not self._queue or ticket not in self._running:
-                return False
-            self._running.discard(ticket)
-            self._queue.append(ticket)
-            self._admit()
-            return True
-
-    def leave(self, ticket) -> None:
-        with self._cv:
-            if ticket in self._running:
-                self._running.discard(ticket)
-            else:
-                try:
-                    self._queue.remove(ticket)
-                except ValueError:
-                    pass
-            self._admit()
-
-    def idle(self) -> bool:
-        with self._cv:
-            return not self._running and not self._queue
-
-
-_GATE = _FairGate(_SLOTS)
+_GATE = FairGate(_SLOTS)
 _held = threading.local()     # re-entrant per thread: nested heavy calls must not deadlock
 
 
@@ -177,7 +119,7 @@ def gated(text: str = "Training…"):
     def wait_turn(frac: float) -> None:
         while not _GATE.wait(ticket, timeout=0.1):
             # A Streamlit call: where a run replaced by a newer one stops (and leaves the queue).
-            p(frac, "Waiting for a free moment on the server — other learners are training…")
+            p(frac, WAITING)
         turn[0] = time.monotonic()
 
     def progress(frac: float, text: str | None = None) -> None:
@@ -195,26 +137,60 @@ def gated(text: str = "Training…"):
         p.done()
 
 
+WAITING = "Waiting for a free moment on the server — other learners are training…"
+
+
+def start_workers() -> None:
+    """Start the training worker processes in the background (once per server; how many
+    comes from GDL_WORKERS, see ui/workers.py). Until they are up, work runs in-process."""
+    workers.start()
+
+
+def offload(fn, *args, text: str = "Training…", **kwargs):
+    """``fn(*args, **kwargs)`` — a module-level dlcore function — with ``progress=`` when
+    ``fn`` takes one. On a worker process when the pool is up (so sessions' training uses
+    every core), else in this thread under ``gated``. A bar shows progress once the work
+    takes a moment; when Streamlit stops this run because the learner changed a setting,
+    the bar's update raises here and the worker's job is cancelled."""
+    wants = "progress" in inspect.signature(fn).parameters
+    pool = None if getattr(_held, "depth", 0) else workers.pool()
+    if pool is not None:
+        for _ in range(2):                      # a worker that died is replaced; one retry
+            p = _Progress(text)
+            job = pool.submit(fn, args, kwargs, wants)
+            try:
+                while not job.wait(0.1):
+                    p(job.frac, job.text if job.started else WAITING)
+            except BaseException:
+                job.cancel()
+                raise
+            finally:
+                p.done()
+            try:
+                return job.outcome()
+            except workers.WorkerLost:
+                continue
+    with gated(text) as p:
+        return fn(*args, progress=p, **kwargs) if wants else fn(*args, **kwargs)
+
+
 @st.cache_data(max_entries=48, ttl=TTL, show_spinner=False)
 def train(problem, runs: tuple, config: dlcore.TrainConfig) -> dlcore.TrainResult:
-    with gated("Training…") as p:
-        return dlcore.train(problem, runs, config, progress=p)
+    return offload(dlcore.train, problem, runs, config, text="Training…")
 
 
 @st.cache_data(max_entries=24, ttl=TTL, show_spinner=False)
 def sweep(problem, optimizer, lrs: tuple, steps: int, tol: float, tol_mode: str, seed: int,
           schedule, batch_size, dtype: str):
-    with gated("Sweeping learning rates…") as p:
-        return lr_sweep(problem, optimizer, lrs, steps=steps, tol=tol, tol_mode=tol_mode, seed=seed,
-                        schedule=schedule, batch_size=batch_size, dtype=dtype, progress=p)
+    return offload(lr_sweep, problem, optimizer, lrs, steps=steps, tol=tol, tol_mode=tol_mode, seed=seed,
+                   schedule=schedule, batch_size=batch_size, dtype=dtype, text="Sweeping learning rates…")
 
 
 @st.cache_data(max_entries=24, ttl=TTL, show_spinner=False)
 def range_test(problem, optimizer, start_lr: float, end_lr: float, num_iter: int, seed: int,
                batch_size, dtype: str):
-    with gated("Running the range test…") as p:
-        return lr_range_test(problem, optimizer, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter, seed=seed,
-                             batch_size=batch_size, dtype=dtype, progress=p)
+    return offload(lr_range_test, problem, optimizer, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter,
+                   seed=seed, batch_size=batch_size, dtype=dtype, text="Running the range test…")
 
 
 @st.cache_data(max_entries=48, ttl=TTL, show_spinner=False)

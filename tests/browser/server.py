@@ -12,6 +12,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts"
@@ -56,10 +57,36 @@ def _stop(proc: subprocess.Popen) -> None:
             continue
 
 
+def _env(workers: str | None) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "GDL_WORKERS"}
+    env["PYTHONUNBUFFERED"] = "1"
+    if workers is not None:
+        env["GDL_WORKERS"] = workers
+    return env
+
+
+def training_workers(url: str) -> list:
+    """The training worker processes (psutil) of the server at ``url``: the processes the
+    forkserver forked (ui/workers.py), i.e. its children, not the forkserver itself."""
+    import psutil
+    port = str(urlparse(url).port)
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if "streamlit" in " ".join(proc.cmdline()) and port in proc.cmdline():
+                return [w for c in proc.children() if "forkserver" in " ".join(c.cmdline())
+                        for w in c.children()]
+        except psutil.Error:
+            continue
+    return []
+
+
 @contextmanager
 def serve(directory: Path | None = None, log_path: Path | None = None, timeout: float = 120,
-          entry: str = "app.py"):
-    """Run `streamlit run <entry>` in `directory` on a free loopback port; yield the base URL."""
+          entry: str = "app.py", workers: str | None = "auto"):
+    """Run `streamlit run <entry>` in `directory` on a free loopback port; yield the base URL.
+    ``workers`` is the server's GDL_WORKERS (training processes; the suite's in-process
+    tests set 0 for themselves, the real server gets the app's default); None leaves the
+    variable unset, as on a host that never heard of it."""
     directory = Path(directory or app_dir())
     log_path = Path(log_path or LOG)
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,7 +98,7 @@ def serve(directory: Path | None = None, log_path: Path | None = None, timeout: 
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, cwd=directory, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True,
-                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                env=_env(workers))
         try:
             deadline = time.monotonic() + timeout
             while not _healthy(url):
