@@ -154,3 +154,32 @@ def test_offload_passes_progress_only_to_functions_that_take_it(pool, monkeypatc
     monkeypatch.setattr(workers, "_pool", pool)
     remote = compute.offload(torch_run, problem, run, config)
     np.testing.assert_array_equal(remote.loss, torch_run(problem, run, config).loss)
+
+
+def test_a_stopped_run_cancels_its_workers_job(pool, monkeypatch):
+    """When Streamlit stops a run (the learner changed a setting), the progress bar's next
+    update raises inside offload; the job on the worker must stop too, not burn the core."""
+    class Stopped(Exception):
+        pass
+
+    class StoppingBar:
+        def __init__(self, text):
+            pass
+
+        def __call__(self, frac, text=None):
+            raise Stopped           # what Streamlit's stop/rerun request does at a Streamlit call
+
+        def done(self):
+            pass
+
+    jobs = []
+    real_submit = pool.submit
+    monkeypatch.setattr(pool, "submit", lambda *a, **k: jobs.append(real_submit(*a, **k)) or jobs[-1])
+    monkeypatch.setattr(workers, "_pool", pool)
+    monkeypatch.setattr(compute, "_Progress", StoppingBar)
+    with pytest.raises(Stopped):
+        compute.offload(dlcore.train, dlcore.SumOfThree(), _runs(50), dlcore.TrainConfig(steps=dlcore.MAX_STEPS))
+    assert len(jobs) == 1
+    with pytest.raises(workers.Cancelled):
+        jobs[0].outcome()
+    assert pool.call(os.getpid) in pool.pids()
