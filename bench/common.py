@@ -76,8 +76,17 @@ def _tree_sum(pid: int, measure) -> float:
 
 
 def tree_rss(pid: int) -> int:
-    """Resident memory in bytes of a process and all its children."""
-    return _tree_sum(pid, lambda p: p.memory_info().rss)
+    """Memory in bytes of a process and all its children: the sum of their proportional
+    set sizes (PSS: each shared page counted once, split among the processes sharing it).
+    Summing RSS instead would count torch's pages once per training worker, since the
+    workers share them with the forkserver they were forked from (ui/workers.py). Where
+    PSS is not available, RSS."""
+    def pss(p):
+        try:
+            return p.memory_full_info().pss
+        except (AttributeError, OSError):
+            return p.memory_info().rss
+    return _tree_sum(pid, pss)
 
 
 def server_pid(port: int) -> int | None:

@@ -83,13 +83,13 @@ class Server:
 
 
 @contextmanager
-def server(url: str | None, pid: int | None):
+def server(url: str | None, pid: int | None, workers: str = "auto"):
     if url:
         yield Server(url, pid)
         return
     from tests.browser.server import ARTIFACTS, serve
     log = ARTIFACTS / "load-server.log"
-    with serve(log_path=log, timeout=240) as base:
+    with serve(log_path=log, timeout=240, workers=workers) as base:
         yield Server(base, server_pid(urlparse(base).port), log)
 
 
@@ -390,6 +390,8 @@ def main(argv=None) -> int:
     ap.add_argument("--per-visit", type=int, default=10, help="memory: settings per page visit")
     ap.add_argument("--reconnect-every", type=int, default=0,
                     help="memory: each client starts a new session after this many steps (0: never)")
+    ap.add_argument("--workers", default="auto",
+                    help="the started server's GDL_WORKERS: training processes (0: train in the server process)")
     ap.add_argument("--url", help="test a running server instead of starting one")
     ap.add_argument("--pid", type=int, help="with --url: the server's pid, for RSS and CPU")
     ap.add_argument("--json", action="store_true", help="one JSON object with every figure")
@@ -399,7 +401,7 @@ def main(argv=None) -> int:
     if not pages:
         print("no pages to test", file=sys.stderr)
         return 1
-    with server(args.url, args.pid) as srv:
+    with server(args.url, args.pid, args.workers) as srv:
         out = asyncio.run((memory_test if args.memory else load_test)(srv, pages, args))
     if args.json:
         print(json.dumps(out))

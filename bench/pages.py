@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import statistics
 import sys
 import time
@@ -266,14 +267,22 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="cold and cached runs per page (median reported)")
     ap.add_argument("--pages", nargs="*", help="only these pages (name, url path or file)")
     ap.add_argument("--timeout", type=float, default=120, help="seconds per AppTest run")
+    ap.add_argument("--workers", default=None,
+                    help="training processes, as the server's GDL_WORKERS (default: that variable, else auto)")
     args = ap.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
     _quiet()
+    # Train as the server does: on its worker processes, started (and ready) before any
+    # timing, so their start-up is not counted as a page's cold cost.
+    from ui import workers
+    n = workers.configured_workers(args.workers)
+    os.environ["GDL_WORKERS"] = str(n)
+    workers.start(n, wait=True)
     pages = select_pages(discover_pages(), args.pages)
     runner = Runner(timeout=args.timeout)
     if not args.json:
-        print(f"{len(pages)} page(s); median of {args.repeat}. Times in s (wall = AppTest.run(), script = "
+        print(f"{len(pages)} page(s); median of {args.repeat}; {n} training worker process(es). Times in s (wall = AppTest.run(), script = "
               "script thread only); targets: cached < 0.2, cold < 1, rows/chart <= 5000.\n")
         print(f"{'page':<22} {'cold':>6} {'script':>6}   {'cached':>6} {'script':>6}   "
               f"{'charts':>6} {'max rows':>8} {'chart KiB':>9} {'cache KiB':>9}   {'exc':>3}")
