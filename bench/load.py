@@ -10,7 +10,8 @@ Each learner is a lightweight websocket client speaking Streamlit's own protocol
 each round clicks every page in the sidebar in turn and, on each page, moves one
 setting (the learning-rate widget if the page has one, else its first slider, number,
 select box, radio, segmented control or checkbox) to a value drawn at random from the
-widget's options. Settle time is from sending the request to the server's
+widget's options, then reads for --think seconds (default 3) before the next page.
+Settle time is from sending the request to the server's
 ``script_finished``: the server-side wait a learner has before the page can draw. The
 browser's own rendering and static files are not included.
 
@@ -344,7 +345,7 @@ def print_load(out: dict) -> None:
     print(f"\np95 ratio concurrent/single: {out['p95_ratio']} (target <= {TARGET_RATIO:g}: "
           f"{'ok' if t['p95_ratio_within_4x'] else 'MISSED'}); errors at {out['concurrent']['learners']} learners: "
           f"{out['concurrent']['errors']} ({'ok' if t['no_errors'] else 'MISSED'})")
-    print("server RSS MB: " + ", ".join(f"{k} {v}" for k, v in out["rss_mb"].items()))
+    print("server memory MB (PSS, with children): " + ", ".join(f"{k} {v}" for k, v in out["rss_mb"].items()))
 
 
 def print_memory(out: dict) -> None:
@@ -357,7 +358,7 @@ def print_memory(out: dict) -> None:
           f"settle p50 {out['settle_p50']} s; errors {out['errors']}; {out['wall_s']} s")
     for e, n in out["error_samples"]:
         print(f"  error x{n}: {e}")
-    print("server RSS MB: " + ", ".join(f"{k} {v}" for k, v in out["rss_mb"].items()))
+    print("server memory MB (PSS, with children): " + ", ".join(f"{k} {v}" for k, v in out["rss_mb"].items()))
     print("RSS curve (step: MB): " + ", ".join(f"{c['step']}: {c['rss_mb']}" for c in out["rss_curve"]))
     ok = out["targets"]["memory_flat"]
     print(f"growth after the caches filled: {out['growth_pct']} % (target < {TARGET_GROWTH_PCT:g} %: "
@@ -380,7 +381,8 @@ def main(argv=None) -> int:
     ap.add_argument("--learners", type=int, default=10, help="concurrent learners (default 10)")
     ap.add_argument("--rounds", type=int, default=3, help="rounds through every page, per learner")
     ap.add_argument("--ramp", type=float, default=0.0, help="spread the learners' start over this many s")
-    ap.add_argument("--think", type=float, default=0.0, help="pause after each page, s")
+    ap.add_argument("--think", type=float, default=3.0,
+                    help="s a learner reads after each page before the next (default 3; 0: a stress test)")
     ap.add_argument("--timeout", type=float, default=120, help="s to wait for one run to finish")
     ap.add_argument("--pages", nargs="*", help="only these pages (name, url path or file)")
     ap.add_argument("--memory", action="store_true", help="memory mode: RSS over distinct settings")
