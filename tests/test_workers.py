@@ -183,3 +183,24 @@ def test_a_stopped_run_cancels_its_workers_job(pool, monkeypatch):
     with pytest.raises(workers.Cancelled):
         jobs[0].outcome()
     assert pool.call(os.getpid) in pool.pids()
+
+
+def test_a_pool_that_cannot_start_is_not_retried_on_every_rerun(monkeypatch):
+    """app.py calls start() on every rerun: a failed start must leave training in-process
+    once, not try to start processes again for every page a learner opens."""
+    attempts = []
+
+    def broken_pool(n):
+        attempts.append(n)
+        raise OSError("no room for another process")
+
+    monkeypatch.setattr(workers, "Pool", broken_pool)
+    monkeypatch.setattr(workers, "_pool", None)
+    monkeypatch.setattr(workers, "_failed", False)
+    for _ in range(3):
+        workers.start(1, wait=True)
+    assert attempts == [1]
+    assert workers.pool() is None
+    # ...and the pages still train, in-process.
+    res = compute.offload(dlcore.train, dlcore.LINE_FIT, _runs(1, "sgd"), dlcore.TrainConfig(steps=5))
+    assert res.loss.shape[0] == 6

@@ -327,22 +327,28 @@ class Pool:
 
 _pool: Pool | None = None
 _starting = False
+_failed = False
 _start_lock = threading.Lock()
 
 
 def start(n: int | None = None, wait: bool = False) -> None:
     """Start the process-wide pool once (``n`` defaults to ``configured_workers()``), in
     the background unless ``wait``: until it is ready, ``pool()`` is None and callers
-    train in their own thread, so the first learner never waits for the workers."""
+    train in their own thread, so the first learner never waits for the workers. app.py
+    calls this on every rerun, so after the first call it returns at once; if the pool
+    could not start, it is not tried again (training stays in-process)."""
     global _starting
+    if _pool is not None or _starting or _failed:
+        return
     n = configured_workers() if n is None else n
     with _start_lock:
-        if _pool is not None or _starting or n < 1:
+        if _pool is not None or _starting or _failed or n < 1:
             return
         _starting = True
 
     def boot() -> None:
-        global _pool, _starting
+        global _pool, _starting, _failed
+        p = None
         try:
             p = Pool(n)
             pings = [p.submit(os.getpid) for _ in p.workers]   # one per worker (fewest jobs first)
@@ -350,7 +356,9 @@ def start(n: int | None = None, wait: bool = False) -> None:
                 job.outcome()
             _pool = p
         except Exception:                                        # noqa: BLE001
-            _pool = None                      # no workers: everything trains in-process
+            _failed = True                    # no workers: everything trains in-process
+            if p is not None:
+                p.close()
         finally:
             _starting = False
 
