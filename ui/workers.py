@@ -7,7 +7,8 @@ ops, bound by Python, so with ten learners at once the server never used more th
 on every core while the Streamlit process draws pages.
 
 How: a forkserver that has imported torch and dlcore once forks the workers, so they
-share those pages (a worker costs a few MB of its own at start instead of ~290 MB).
+share those pages (a worker starts with a few MB of its own instead of ~290 MB, and
+grows to ~110–170 MB as its jobs touch objects it shares with the forkserver).
 Each worker reads jobs from its pipe and runs each in a thread; the threads share the
 worker's core through a ``FairGate(1)`` with the same round-robin quantum the in-process
 path uses, so a quick job never waits behind a whole sweep. Progress comes back over the
@@ -102,17 +103,6 @@ def _portable(exc: BaseException) -> bytes:
 
 # ---- the worker process ---------------------------------------------------------------
 
-def _trim() -> None:
-    """Hand freed heap memory back to the OS. Each job runs in its own thread, and glibc
-    gives threads their own malloc arenas, which keep what a finished job freed: measured,
-    a worker held ~110 MB of its own after a dozen page loads."""
-    try:
-        import ctypes
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass        # not glibc: nothing to do
-
-
 def serve(conn) -> None:
     """A worker's main loop: read messages until the pipe closes, one thread per job."""
     # What the forkserver imported is shared with it page by page until written to; the
@@ -164,8 +154,6 @@ def serve(conn) -> None:
             send(msg)
         except (BrokenPipeError, OSError):
             os._exit(0)          # the server has gone
-        del msg
-        _trim()
 
     while True:
         try:
