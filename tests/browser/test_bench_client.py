@@ -2,6 +2,7 @@
 a widget change reaches the page, and every page opens from the sidebar without errors."""
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -24,7 +25,10 @@ async def _drive(url):
 
 
 def test_protocol_client_changes_a_setting_and_opens_every_page(app_url):
-    first, widget, changed, opened = asyncio.run(_drive(app_url))
+    # Its own thread: once a Playwright test has run, Playwright's sync API keeps an event
+    # loop running in this one, and asyncio.run refuses to start inside it.
+    with ThreadPoolExecutor(1) as pool:
+        first, widget, changed, opened = pool.submit(asyncio.run, _drive(app_url)).result()
     assert first.errors == [] and first.seconds is not None
     assert "learning rate" in widget.label.lower()
     assert changed.errors == [] and changed.query_string == "lr=0.5"   # the page wrote the new value to the URL
