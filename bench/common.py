@@ -89,22 +89,6 @@ def tree_rss(pid: int) -> int:
     return _tree_sum(pid, pss)
 
 
-def server_pid(port: int) -> int | None:
-    """The pid of the `streamlit run` child of this process serving on port.
-
-    tests/browser/server.py's serve() starts streamlit as our child and yields only its
-    URL; the process is found here by its command line rather than by changing serve()."""
-    import psutil
-    for child in psutil.Process().children(recursive=True):
-        try:
-            cmd = child.cmdline()
-        except psutil.Error:
-            continue
-        if "streamlit" in " ".join(cmd) and str(port) in cmd:
-            return child.pid
-    return None
-
-
 def tree_cpu(pid: int) -> float:
     """CPU seconds (user + system) used so far by a process and its children."""
     return float(_tree_sum(pid, lambda p: sum(p.cpu_times()[:2])))

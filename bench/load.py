@@ -60,7 +60,7 @@ from urllib.parse import urlparse
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
-from common import discover_pages, percentile, select_pages, server_pid, tree_cpu, tree_rss  # noqa: E402
+from common import discover_pages, percentile, select_pages, tree_cpu, tree_rss  # noqa: E402
 from stclient import Learner, RunResult, show_value  # noqa: E402
 
 TARGET_RATIO = 4.0
@@ -88,7 +88,7 @@ def server(url: str | None, pid: int | None, workers: str = "auto"):
     if url:
         yield Server(url, pid)
         return
-    from tests.browser.server import ARTIFACTS, serve
+    from tests.browser.server import ARTIFACTS, serve, server_pid
     log = ARTIFACTS / "load-server.log"
     with serve(log_path=log, timeout=240, workers=workers) as base:
         yield Server(base, server_pid(urlparse(base).port), log)

@@ -155,7 +155,9 @@ def offload(fn, *args, text: str = "Training…", **kwargs):
     wants = "progress" in inspect.signature(fn).parameters
     pool = None if getattr(_held, "depth", 0) else workers.pool()
     if pool is not None:
-        for _ in range(2):                      # a worker that died is replaced; one retry
+        # A worker that died is replaced and the call tried once more; if that worker
+        # dies too, the call runs in this thread below.
+        for _ in range(2):
             p = _Progress(text)
             job = pool.submit(fn, args, kwargs, wants)
             try:

@@ -65,19 +65,32 @@ def _env(workers: str | None) -> dict:
     return env
 
 
+def server_pid(port: int) -> int | None:
+    """The pid of the `streamlit run` child of this process serving on ``port`` (serve()
+    yields only the URL; the process is found by its command line)."""
+    import psutil
+    for child in psutil.Process().children(recursive=True):
+        try:
+            cmd = child.cmdline()
+        except psutil.Error:
+            continue
+        if "streamlit" in " ".join(cmd) and str(port) in cmd:
+            return child.pid
+    return None
+
+
 def training_workers(url: str) -> list:
     """The training worker processes (psutil) of the server at ``url``: the processes the
     forkserver forked (ui/workers.py), i.e. its children, not the forkserver itself."""
     import psutil
-    port = str(urlparse(url).port)
-    for proc in psutil.Process().children(recursive=True):
-        try:
-            if "streamlit" in " ".join(proc.cmdline()) and port in proc.cmdline():
-                return [w for c in proc.children() if "forkserver" in " ".join(c.cmdline())
-                        for w in c.children()]
-        except psutil.Error:
-            continue
-    return []
+    pid = server_pid(urlparse(url).port)
+    if pid is None:
+        return []
+    try:
+        return [w for c in psutil.Process(pid).children() if "forkserver" in " ".join(c.cmdline())
+                for w in c.children()]
+    except psutil.Error:
+        return []
 
 
 @contextmanager
