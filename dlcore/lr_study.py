@@ -10,7 +10,7 @@ The sweep itself is :func:`dlcore.sweep.lr_sweep`. This module adds:
   optimum, or — when a problem has none (the purchase classifier) — against the best
   loss any rate reached in the same sweep;
 * :func:`measured_edges` — the largest rate that did not diverge, the first that did,
-  the fastest;
+  the fastest; :func:`fastest_headline` says it in words;
 * :func:`pick_curve_rates` — three rates for the loss-curve chart: too small, good, too
   large;
 * :func:`compare_with_article` / :func:`article_verdict` — article 002's table next to the
@@ -46,7 +46,8 @@ from .schedules import ScheduleSpec
 from .sweep import ARTICLE_LR_TABLE, log_grid
 from .train import RunSpec
 
-__all__ = ["ARTICLE_RATES", "RatePlan", "plan_rates", "study_table", "measured_edges", "pick_curve_rates",
+__all__ = ["ARTICLE_RATES", "RatePlan", "plan_rates", "study_table", "measured_edges", "fastest_headline",
+           "pick_curve_rates",
            "compare_with_article", "article_verdict", "article_check", "schedule_specs", "schedule_runs",
            "verify_runs", "stability_limit", "momentum_plateau", "AGREE_FACTOR", "CHECK_TOLS"]
 
@@ -138,7 +139,14 @@ def measured_edges(table: pd.DataFrame) -> dict:
     * ``last_stable`` — the largest rate below it that did not diverge;
     * ``fastest`` / ``fastest_steps`` — the converged rate with the fewest steps (the
       smaller rate on a tie);
+    * ``at_start`` — how many rates were within the tolerance *before any step* and
+      stayed there ("converged" at step 0);
     * ``counts`` — how many rates converged, did not converge, diverged.
+
+    A run within the tolerance from step 0 on needs no steps at all: the starting point
+    already meets the tolerance, so the step counts cannot tell rates apart. When any
+    rate did that there is no fastest rate (``fastest`` is None, ``at_start`` > 0) — a
+    "fastest rate … 0 steps" would only say the tolerance is too loose.
 
     >>> t = pd.DataFrame({"lr": [0.01, 0.1, 1.0], "status": ["converged", "converged", "diverged"],
     ...                   "steps_to_converge": pd.array([300, 30, pd.NA], dtype="Int64")})
@@ -152,13 +160,37 @@ def measured_edges(table: pd.DataFrame) -> dict:
     last_stable = float(below["lr"].iloc[-1]) if len(below) else None
     conv = t[t["status"] == "converged"]
     fastest = fastest_steps = None
+    at_start = 0
     if len(conv):
         k = conv["steps_to_converge"].astype("int64").to_numpy()
-        i = int(np.argmin(k))
-        fastest, fastest_steps = float(conv["lr"].iloc[i]), int(k[i])
+        at_start = int((k == 0).sum())
+        if not at_start:
+            i = int(np.argmin(k))
+            fastest, fastest_steps = float(conv["lr"].iloc[i]), int(k[i])
     counts = {s: int((t["status"] == s).sum()) for s in ("converged", "not converged", "diverged")}
     return {"first_diverging": first_div, "last_stable": last_stable, "fastest": fastest,
-            "fastest_steps": fastest_steps, "counts": counts}
+            "fastest_steps": fastest_steps, "at_start": at_start, "counts": counts}
+
+
+def fastest_headline(edges: dict, steps: int) -> tuple[str, str]:
+    """The sweep page's "Fastest rate measured" figure and the sentence under it, from
+    :func:`measured_edges`: (value, caption).
+
+    >>> fastest_headline({"fastest": 0.1, "fastest_steps": 1234, "at_start": 0}, 2000)
+    ('0.1', '1,234 steps')
+    >>> fastest_headline({"fastest": None, "fastest_steps": None, "at_start": 0}, 2000)
+    ('none', 'none within 2,000 steps')
+    >>> fastest_headline({"fastest": None, "fastest_steps": None, "at_start": 3}, 2000)[1]
+    'none: 3 rates start within the tolerance (before any step) and stay there — choose a smaller tolerance to compare rates'
+    """
+    if edges.get("at_start"):
+        n = edges["at_start"]
+        who = "1 rate starts" if n == 1 else f"{n} rates start"
+        return "none", (f"none: {who} within the tolerance (before any step) and stay there — "
+                        "choose a smaller tolerance to compare rates")
+    if edges.get("fastest") is None:
+        return "none", f"none within {steps:,} steps"
+    return f"{edges['fastest']:.4g}", f"{edges['fastest_steps']:,} steps"
 
 
 def stability_limit(theory, optimizer: OptimizerSpec) -> tuple[float, str] | None:
@@ -276,7 +308,8 @@ def _measured(row) -> tuple[str, int | None]:
     if row is None:
         return "not swept", None
     if row["status"] == "converged":
-        return "converged", int(row["steps_to_converge"])
+        n = int(row["steps_to_converge"])
+        return ("converged", n) if n > 0 else ("at start", 0)
     return str(row["status"]), None
 
 
@@ -286,7 +319,10 @@ def compare_with_article(table: pd.DataFrame, steps: int, article=ARTICLE_LR_TAB
     table, with a verdict per row. ``predicted`` (lr → steps) adds a theory column.
 
     A measured count within ×/÷ 1.25 of the article's counts as agreement; a rate that
-    did not converge within ``steps`` is reported as such, never as agreement.
+    did not converge within ``steps`` is reported as such, never as agreement. A rate
+    whose loss is within the tolerance before any step (and stays there) is reported as
+    "within the tolerance from the start": it needed no steps, so its row compares
+    nothing (and is no agreement).
     """
     rows = []
     for lr, claimed in article:
@@ -295,10 +331,13 @@ def compare_with_article(table: pd.DataFrame, steps: int, article=ARTICLE_LR_TAB
             measured = f"{n} steps"
         elif status == "not converged":
             measured = f"not converged in {steps}"
+        elif status == "at start":
+            measured = "0 steps: within the tolerance from the start"
         else:
             measured = status
         if claimed is None:
             verdict = {"diverged": "✓ diverges", "converged": f"✗ converges in {n} steps",
+                       "at start": "✗ does not diverge (stays within the tolerance from the start)",
                        "not converged": "✗ does not diverge (but does not converge either)"}.get(status, "—")
         elif status == "converged":
             r = n / claimed
@@ -308,6 +347,8 @@ def compare_with_article(table: pd.DataFrame, steps: int, article=ARTICLE_LR_TAB
                 verdict = f"✗ {r:.2g}× more steps"
             else:
                 verdict = f"✗ {1 / r:.2g}× fewer steps"
+        elif status == "at start":
+            verdict = "— nothing to compare: within the tolerance before any step (choose a smaller tolerance)"
         elif status == "diverged":
             verdict = "✗ diverges here"
         elif status == "not converged":
@@ -327,7 +368,7 @@ def compare_with_article(table: pd.DataFrame, steps: int, article=ARTICLE_LR_TAB
 
 def _steps_or_none(table: pd.DataFrame, lr: float):
     status, n = _measured(_row_at(table, lr))
-    return status, n
+    return ("converged", 0) if status == "at start" else (status, n)
 
 
 def article_verdict(table: pd.DataFrame, article=ARTICLE_LR_TABLE) -> dict:

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from dlcore import LINE_FIT, OptimizerSpec, PurchaseProblem, RunSpec, TrainConfig, train
-from dlcore.lr_study import (ARTICLE_RATES, article_check, article_verdict, compare_with_article, measured_edges,
-                             momentum_plateau, pick_curve_rates, plan_rates, schedule_runs, schedule_specs,
+from dlcore.lr_study import (ARTICLE_RATES, article_check, article_verdict, compare_with_article, fastest_headline,
+                             measured_edges, momentum_plateau, pick_curve_rates, plan_rates, schedule_runs, schedule_specs,
                              stability_limit, study_table, verify_runs)
 from dlcore.sweep import lr_sweep
 from dlcore.theory import quadratic_theory
@@ -247,3 +247,54 @@ def test_schedule_and_verify_runs():
     v = verify_runs(OptimizerSpec.make("sgd"), 0.02, seed=1)
     assert [r.optimizer.lr for r in v] == pytest.approx([0.002, 0.02, 0.2])
     assert [r.label.split(":")[0] for r in v] == ["÷ 10", "suggested", "× 10"]
+
+
+# ---- a sweep whose start already meets the tolerance (issue 12) -------------------------
+
+def loose_purchase_sweep(model):
+    """The purchase problem swept with the page's loosest tolerance (10): its BCE starts
+    near ln 2, so every rate is within the tolerance of the best loss before any step."""
+    plan = plan_rates(1e-4, 1.0, 5)
+    res, raw = lr_sweep(PurchaseProblem(model=model), OptimizerSpec.make("sgd"), plan.rates, steps=100, tol=10.0)
+    return res, study_table(res, raw, 10.0, "gap")
+
+
+@pytest.mark.parametrize("model", ["logistic", "mlp"])
+def test_a_sweep_within_the_tolerance_from_the_start_has_no_fastest_rate_and_no_crash(model):
+    res, t = loose_purchase_sweep(model)
+    # Independent reading of the recorded losses: every run is within 10 of the best loss
+    # at every step, step 0 included.
+    finite = res.loss[np.isfinite(res.loss)]
+    within = np.all(np.isfinite(res.loss) & (res.loss - finite.min() < 10.0), axis=0)
+    assert within.all()
+    e = measured_edges(t)
+    assert e["at_start"] == res.n_runs and e["fastest"] is None and e["fastest_steps"] is None
+    value, caption = fastest_headline(e, 100)
+    assert value == "none" and "0 steps" not in caption
+    assert caption.startswith(f"none: {res.n_runs} rates start within the tolerance (before any step)")
+    cmp = compare_with_article(t, steps=100)              # was ZeroDivisionError at 1 / r
+    assert cmp["measured here"].tolist() == ["0 steps: within the tolerance from the start"] * 5
+    assert all(v.startswith("— nothing to compare") for v in cmp["verdict"][:4])
+    assert cmp["verdict"].iloc[4] == "✗ does not diverge (stays within the tolerance from the start)"
+    assert article_verdict(t)["agree"] == 0 and not article_verdict(t)["holds"]
+
+
+def test_fastest_headline_on_a_real_sweep_names_the_rate_with_fewest_steps():
+    rates = [0.01, 0.03, 0.1, 0.2]
+    res, raw = lr_sweep(LINE_FIT, OptimizerSpec.make("sgd"), rates, steps=2000, tol=1e-3, dtype="float64")
+    t = study_table(res, raw, 1e-3, "gap")
+    # Independent count: the first step from which each run's loss stays below 1e-3.
+    counts = []
+    for i in range(res.n_runs):
+        below = np.isfinite(res.loss[:, i]) & (res.loss[:, i] < 1e-3)
+        counts.append(next((s for s in range(len(below)) if below[s:].all()), None))
+    best = min((c, lr) for c, lr in zip(counts, t["lr"]) if c is not None)
+    assert best[0] > 0
+    assert fastest_headline(measured_edges(t), 2000) == (f"{best[1]:.4g}", f"{best[0]:,} steps")
+
+
+def test_fastest_headline_without_any_converged_rate():
+    res, raw = lr_sweep(LINE_FIT, OptimizerSpec.make("sgd"), [1e-4, 3.0], steps=20, tol=1e-6, dtype="float64")
+    e = measured_edges(study_table(res, raw, 1e-6, "gap"))
+    assert e["at_start"] == 0 and e["counts"]["converged"] == 0
+    assert fastest_headline(e, 20) == ("none", "none within 20 steps")
