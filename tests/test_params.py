@@ -121,3 +121,97 @@ def test_snapping_near_zero_keeps_small_values():
     assert p.parse("0.0004")[0] == 0.0          # below half the smallest positive option
     assert p.parse("0.0006")[0] == 0.001
     assert p.parse("0")[0] == 0.0
+
+
+# ---- PageState's public methods, on tiny scripts run by Streamlit's AppTest -------------------
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+
+def _state_script():
+    import streamlit as st
+
+    from ui.params import PageState, Param
+
+    state = PageState("t", [Param("x", 1.0, lo=0.0, hi=10.0, label="x"),
+                            Param("n", 3, kind="int", lo=1, hi=9, label="n"),
+                            Param("tab", "race", kind="choice", choices=("race", "batch"),
+                                  aliases=(("Optimizer race", "race"),), legacy_keys=("view",))])
+    st.markdown(f"current={state.current('x')} held={state['x']} tab={state['tab']}")
+    st.button("reset", key="reset", on_click=state.reset)
+    st.button("reset n", key="reset_n", on_click=state.reset, args=(["n"],))
+    state.slider("x", "x")
+    if st.session_state.get("show_n", True):
+        state.number_input("n", "n")
+    if st.button("jump", key="jump"):            # a click handled after the slider is drawn
+        state.set_pending("x", 9.0)
+        st.rerun()
+    state.finish()
+
+
+def _app(**query) -> AppTest:
+    at = AppTest.from_function(_state_script, default_timeout=30)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _line(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("current="))
+
+
+def test_current_is_the_value_the_widget_holds_before_it_is_drawn():
+    at = _app()
+    at.slider(key="t.x").set_value(7.0).run()
+    # state["x"] is still the last run's value until the slider is drawn; current() is already 7.
+    assert _line(at).startswith("current=7.0 held=1.0")
+    at.run()                                       # nothing moved: both agree
+    assert _line(at).startswith("current=7.0 held=7.0")
+
+
+def test_reset_puts_every_setting_back_to_its_default_and_clears_the_url():
+    at = _app(x="4", n="5")
+    assert at.slider(key="t.x").value == 4.0 and at.number_input(key="t.n").value == 5
+    at.button(key="reset_n").click().run()
+    assert at.number_input(key="t.n").value == 3 and at.slider(key="t.x").value == 4.0
+    assert at.query_params["x"] in ("4", ["4"]) and "n" not in at.query_params
+    at.button(key="reset").click().run()
+    assert at.slider(key="t.x").value == 1.0
+    assert "x" not in at.query_params and "n" not in at.query_params
+
+
+def test_reset_also_resets_a_setting_whose_widget_is_not_on_screen():
+    at = _app(n="5")
+    at.session_state["show_n"] = False
+    at.run()
+    at.button(key="reset").click().run()
+    at.session_state["show_n"] = True
+    at.run()
+    assert at.number_input(key="t.n").value == 3 and "n" not in at.query_params
+
+
+def test_set_pending_reaches_a_widget_already_drawn():
+    at = _app()
+    at.button(key="jump").click().run()
+    assert not at.exception
+    assert at.slider(key="t.x").value == 9.0
+    assert at.query_params["x"] in ("9", ["9"])
+
+
+def test_old_link_names_and_values_are_accepted_and_rewritten():
+    at = _app(view="batch")
+    assert "tab=batch" in _line(at)
+    assert not at.warning                          # no "unknown link setting" note for the old name
+    assert "view" not in at.query_params and at.query_params["tab"] in ("batch", ["batch"])
+    at = _app(tab="optimizer RACE", x="2")
+    assert "tab=race" in _line(at) and not at.warning
+    assert "tab" not in at.query_params            # the default tab leaves the URL
+
+
+def test_aliases_map_old_choice_values_without_a_note():
+    p = Param("tab", "article", kind="choice", choices=("article", "curves"),
+              aliases=(("Article's table", "article"), ("Loss curves", "curves")))
+    assert p.parse("Loss curves") == ("curves", None)
+    assert p.parse("loss CURVES ") == ("curves", None)
+    assert p.parse("curves") == ("curves", None)
+    v, note = p.parse("Range test")
+    assert v == "article" and note

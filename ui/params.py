@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 _TRUE = {"1", "true", "yes", "on", "y", "t"}
 _FALSE = {"0", "false", "no", "off", "n", "f"}
@@ -65,6 +66,11 @@ class Param:
     min_items: int = 0
     max_items: int = 64
     label: str = ""
+    # Old spellings still accepted from links: ``aliases`` maps old choice values to current
+    # ones ((old, new) pairs, matched case-insensitively, no note); ``legacy_keys`` are old
+    # query-parameter names read when this key is absent (and dropped from the URL).
+    aliases: tuple = ()
+    legacy_keys: tuple = ()
 
     @property
     def name(self) -> str:
@@ -87,6 +93,9 @@ class Param:
                 match = [c for c in self.choices if str(c).lower() == str(v).strip().lower()]
                 if match:
                     return match[0], None
+                old = [new for a, new in self.aliases if str(a).lower() == str(v).strip().lower()]
+                if old and old[0] in self.choices:
+                    return old[0], None
                 return self.default, (f"{self.name}: {quote(v)} is not one of "
                                       f"{', '.join(map(str, self.choices))}; using {self.default}.")
             if k == "text":
@@ -226,16 +235,19 @@ class PageState:
         qp = st.query_params
         for p in self.params:
             v = saved.get(p.key, p.default)
-            if entering and p.key in qp:
-                raw = qp.get_all(p.key)[-1] if hasattr(qp, "get_all") else qp[p.key]
+            in_link = [k for k in (p.key, *p.legacy_keys) if k in qp] if entering else []
+            if in_link:
+                raw = qp.get_all(in_link[0])[-1] if hasattr(qp, "get_all") else qp[in_link[0]]
                 v, note = p.parse(str(raw))
                 if note:
                     self.notes.append(note)
                 # A link's value replaces what the widget held from an earlier visit.
                 ss.pop(self.wkey(p.key), None)
+                ss.pop(self._pending_key(p.key), None)
             self.values[p.key] = v
         if entering:
-            unknown = [k for k in qp.keys() if k not in self.by_key and k not in ("embed", "embed_options")]
+            known = set(self.by_key) | {k for p in self.params for k in p.legacy_keys}
+            unknown = [k for k in qp.keys() if k not in known and k not in ("embed", "embed_options")]
             if unknown:
                 self.notes.append("Ignored unknown link settings: " + ", ".join(quote(k, 20) for k in unknown[:8]) + ".")
 
@@ -249,11 +261,73 @@ class PageState:
     def __getitem__(self, key: str):
         return self.values[key]
 
+    def _pending_key(self, key: str) -> str:
+        return f"_gdl_pending.{self.page}.{key}"
+
+    def param(self, key: str) -> Param:
+        """The declared :class:`Param` of a setting (its default, bounds, label)."""
+        return self.by_key[key]
+
     def set(self, key: str, value) -> None:
-        """Set a value programmatically (validated), e.g. from a button."""
+        """Set a value programmatically (validated), e.g. from a button — before its widget
+        is drawn in this run, or in a callback. After the widget was drawn, use
+        :meth:`set_pending`."""
         v, _ = self.by_key[key].clean(value)
         self.values[key] = v
         st.session_state[self.wkey(key)] = v
+
+    def set_pending(self, key: str, value) -> None:
+        """Give a setting's widget ``value`` on the next (re)run, before it is drawn: for a
+        click handled after the widget is already on screen (Streamlit forbids changing a
+        drawn widget's value). Call ``st.rerun()`` (or ``st.rerun(scope="fragment")``) after
+        it to apply it now; otherwise it applies on the learner's next interaction."""
+        v, _ = self.by_key[key].clean(value)
+        st.session_state[self._pending_key(key)] = v
+
+    def _apply_pending(self, key: str) -> None:
+        ss = st.session_state
+        pk = self._pending_key(key)
+        if pk in ss:
+            v = ss.pop(pk)
+            ss[self.wkey(key)] = v
+            self.values[key] = v
+
+    def current(self, key: str):
+        """The validated value this setting holds right now, before its widget is drawn in
+        this run: a widget the learner just moved is ahead of ``state[key]`` (which is the
+        last run's value until the widget is drawn). A pending value (set_pending) counts."""
+        ss = st.session_state
+        pk = self._pending_key(key)
+        raw = ss[pk] if pk in ss else ss.get(self.wkey(key), self.values[key])
+        return self.by_key[key].clean(raw)[0]
+
+    def reset(self, keys=None) -> None:
+        """Every setting in ``keys`` (default: all of the page's) back to its default — the
+        widgets, the saved settings and (at finish) the URL. Use it as a callback, e.g.
+        ``st.button("Reset", on_click=state.reset)`` or ``on_click=state.reset, args=(KEYS,)``,
+        so it runs before the widgets are drawn (called later in a run, it applies on the
+        next rerun: follow it with ``st.rerun()``)."""
+        keys = [p.key for p in self.params] if keys is None else list(keys)
+        ss = st.session_state
+        saved = dict(ss.get(self._saved_key, {}))
+        for k in keys:
+            d = self.by_key[k].default
+            d = list(d) if isinstance(d, (list, tuple)) else d
+            self.values[k] = saved[k] = d
+            try:
+                ss[self.wkey(k)] = d
+                ss.pop(self._pending_key(k), None)
+            except StreamlitAPIException:      # its widget is already drawn: apply on the rerun
+                ss[self._pending_key(k)] = d
+        ss[self._saved_key] = saved
+
+    def is_default(self, key: str) -> bool:
+        p = self.by_key[key]
+        return p.encode(self.values[key]) == p.encode(p.default)
+
+    def note(self, text: str) -> None:
+        """Add a note to the page's "Some settings were adjusted" box (shown by finish())."""
+        self.notes.append(text)
 
     def widget(self, fn: Callable, key: str, label: str, **kwargs):
         """Render ``fn(label, key=..., **kwargs)`` bound to this setting; return its
@@ -261,6 +335,7 @@ class PageState:
         p = self.by_key[key]
         wk = self.wkey(key)
         ss = st.session_state
+        self._apply_pending(key)
         if wk not in ss:
             ss[wk] = self.values[key]
         raw = fn(label, key=wk, **kwargs)
@@ -316,18 +391,32 @@ class PageState:
         kw.setdefault("max_chars", self.by_key[key].max_len)
         return self.widget(st.text_input, key, label, **kw)
 
-    def finish(self) -> None:
-        """Write the non-default settings to the URL and show notes about rejected input."""
-        st.session_state[self._saved_key] = dict(self.values)
+    def sync_url(self, *keys: str) -> None:
+        """Write these settings (default: all) to the URL and to the saved settings, now —
+        for a fragment, whose rerun does not reach :meth:`finish`. A default value leaves
+        the URL; an old (legacy) name of the key is dropped from it."""
+        ss = st.session_state
+        saved = dict(ss.get(self._saved_key, {}))
         qp = st.query_params
-        for p in self.params:
-            v = self.values[p.key]
+        for k in keys or [p.key for p in self.params]:
+            p = self.by_key[k]
+            v = self.values[k]
+            saved[k] = v
+            for old in p.legacy_keys:
+                if old in qp:
+                    del qp[old]
             enc = p.encode(v)
             if enc == p.encode(p.default):
                 if p.key in qp:
                     del qp[p.key]
             elif qp.get(p.key) != enc:
                 qp[p.key] = enc
+        ss[self._saved_key] = saved
+
+    def finish(self) -> None:
+        """Write the non-default settings to the URL and show notes about rejected input."""
+        st.session_state[self._saved_key] = dict(self.values)
+        self.sync_url()
         self.show_notes()
 
     def show_notes(self) -> None:
