@@ -4,7 +4,6 @@ Navigation lists the pages in teaching order, and only those whose file exists.
 Page paths are built from this file's folder so the app also runs from another
 entrypoint (deploy/community-cloud/streamlit_app.py).
 """
-import logging
 from pathlib import Path
 
 import streamlit as st
@@ -23,6 +22,7 @@ PAGES = [
 ]
 
 from ui.compute import freeze_long_lived_objects, start_workers  # noqa: E402
+from ui.safety import run_page  # noqa: E402
 
 torch.set_num_threads(1)   # many small concurrent jobs: one thread per session's work
 freeze_long_lived_objects()  # once per process: makes Streamlit's per-rerun gc.collect cheap
@@ -37,13 +37,4 @@ nav = st.navigation(pages)
 with st.sidebar:
     st.caption("Gradient Descent Lab · every number is computed live by PyTorch "
                f"{torch.__version__.split('+')[0]} from the seed shown.")
-try:
-    nav.run()
-except Exception as exc:  # Streamlit's rerun/stop signals are BaseExceptions and pass through.
-    # A classroom safety net: say what to do, log the details for us, and still show the
-    # exception element (its text is redacted for visitors by showErrorDetails = "none").
-    logging.getLogger("gradient_descent_lab").exception("page %s failed", nav.url_path)
-    st.error("Sorry — this page hit an unexpected problem with these settings. "
-             f"[Reset this page to its defaults](/{nav.url_path}) or go back and change the last setting.",
-             icon="🛟")
-    st.exception(exc)
+run_page(nav)  # a failing page shows a plain message and an error id, never a traceback
