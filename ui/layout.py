@@ -2,14 +2,13 @@
 "show the code", number formatting and a friendly wrapper for configuration errors."""
 from __future__ import annotations
 
-import math
 from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from .params import quote
+from .format import fmt, quote  # re-exported: pages import fmt from here
 
 
 def header(title: str, lead: str, source: str | None = None) -> None:
@@ -17,23 +16,6 @@ def header(title: str, lead: str, source: str | None = None) -> None:
     st.markdown(lead)
     if source:
         st.caption(source)
-
-
-def fmt(v, digits: int = 6, diverged: str = "diverged") -> str:
-    """A number for text: significant digits, 'diverged' for NaN/inf, '—' for missing."""
-    if v is None or v is pd.NA:
-        return "—"
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return str(v)
-    if math.isnan(x) or math.isinf(x):
-        return diverged
-    if x == 0:
-        return "0"
-    if abs(x) >= 1e6 or abs(x) < 1e-4:
-        return f"{x:.{max(digits - 1, 1)}e}"
-    return f"{x:.{digits}g}"
 
 
 def table(df: pd.DataFrame, filename: str, label: str = "Download CSV", height: int | None = None,

@@ -31,19 +31,7 @@ _TRUE = {"1", "true", "yes", "on", "y", "t"}
 _FALSE = {"0", "false", "no", "off", "n", "f"}
 MAX_RAW = 400  # longer query values are refused before parsing
 
-
-def quote(text: Any, limit: int = 40) -> str:
-    """Learner-supplied text, made safe for st.markdown: shortened, printable, inside a
-    code span (markdown and HTML inside it are shown literally)."""
-    s = "".join(ch if ch.isprintable() else "�" for ch in str(text))
-    if len(s) > limit:
-        s = s[:limit] + "…"
-    s = s.replace("`", "ˋ")
-    return f"`{s}`" if s.strip() else "`(empty)`"
-
-
-def fmt_num(v: float) -> str:
-    return f"{v:.6g}"
+from .format import fmt_num, quote  # noqa: E402  (re-exported: pages import quote from here)
 
 
 @dataclass(frozen=True)
