@@ -215,3 +215,63 @@ def test_aliases_map_old_choice_values_without_a_note():
     assert p.parse("curves") == ("curves", None)
     v, note = p.parse("Range test")
     assert v == "article" and note
+
+
+def _follow_script():
+    import streamlit as st
+
+    from ui.params import PageState, Param
+
+    state = PageState("f", [Param("hi", 10, kind="int", lo=0, hi=100, label="hi"),
+                            Param("ep", -1, kind="int", lo=-1, hi=100, label="epoch shown"),
+                            Param("e", 0, kind="int", lo=0, hi=100, label="epoch")])
+    hi = state.number_input("hi", "hi")
+    ep = state.follow_slider("ep", "ep", 0, hi, end=-1)
+    e = state.follow_slider("e", "e", 0, hi)
+    st.markdown(f"ep={ep} e={e}")
+    if st.button("end", key="end"):
+        state.set_pending("ep", -1)
+        st.rerun()
+    state.finish()
+
+
+def _follow(**query) -> AppTest:
+    at = AppTest.from_function(_follow_script, default_timeout=30)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _ep_e(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("ep="))
+
+
+def test_follow_slider_keeps_its_value_when_the_range_moves():
+    at = _follow()
+    assert _ep_e(at) == "ep=-1 e=0" and at.slider(key="f.ep").value == 10     # -1 shows as the last
+    at.slider(key="f.e").set_value(7).run()
+    at.number_input(key="f.hi").set_value(20).run()
+    # A wider range: "the last" stays the last; a plain value stays where it was.
+    assert _ep_e(at) == "ep=-1 e=7" and at.slider(key="f.ep").value == 20 and at.slider(key="f.e").value == 7
+    assert at.slider(key="f.ep").max == 20
+    at.number_input(key="f.hi").set_value(5).run()
+    assert _ep_e(at) == "ep=-1 e=5" and at.slider(key="f.e").value == 5      # clamped into the new range
+    assert not at.warning and at.query_params["e"] in ("5", ["5"]) and "ep" not in at.query_params
+
+
+def test_follow_slider_moved_off_the_end_and_back():
+    at = _follow()
+    at.slider(key="f.ep").set_value(4).run()
+    assert _ep_e(at).startswith("ep=4") and at.query_params["ep"] in ("4", ["4"])
+    at.number_input(key="f.hi").set_value(30).run()
+    assert _ep_e(at).startswith("ep=4") and at.slider(key="f.ep").value == 4
+    at.button(key="end").click().run()                       # a pending value, set after the slider is drawn
+    assert _ep_e(at).startswith("ep=-1") and at.slider(key="f.ep").value == 30
+    assert "ep" not in at.query_params
+
+
+def test_follow_slider_from_a_link_and_an_empty_range():
+    at = _follow(hi="50", ep="60", e="30")
+    assert _ep_e(at) == "ep=-1 e=30" and at.slider(key="f.ep").value == 50   # past the end shows the end
+    at = _follow(hi="0", e="30")
+    assert _ep_e(at) == "ep=-1 e=0" and not at.slider

@@ -333,6 +333,45 @@ class PageState:
         self.values[key] = v
         return v
 
+    def follow_slider(self, key: str, label: str, lo, hi, *, step=None, end=None, **kw):
+        """A slider whose range ``lo … hi`` follows other settings (the number of epochs, the
+        data). Streamlit makes a new slider when min/max/step change — it would start at its
+        minimum — so the held value is handed over, clamped into the new range. With
+        ``end`` (e.g. -1 = "the last step") the setting holds ``end`` while the slider is at
+        ``hi``, so the view stays at the end when ``hi`` changes; a value above ``hi`` also
+        shows as the end. When ``hi <= lo`` no slider is drawn and the value is ``lo`` (or
+        ``end``). Returns the validated setting (``end`` included), like every widget."""
+        p = self.by_key[key]
+        num = int if p.kind == "int" else float
+        lo, hi = num(lo), num(hi)
+        if step is not None:
+            step = num(step)
+        ss = st.session_state
+        wk, rk = self.wkey(key), f"_gdl_range.{self.page}.{key}"
+        self._apply_pending(key)
+        held = ss.get(wk, self.values[key])
+        old = ss.get(rk)
+        try:
+            held = num(held)
+        except (TypeError, ValueError):
+            held = num(p.default)
+        if end is not None and (held == end or held > hi or (old is not None and held >= old[1] > lo)):
+            shown = hi                       # at the end (or past it): stay at the end
+        else:
+            shown = min(max(held, lo), hi)
+        ss[rk] = (lo, hi, step)
+        if hi <= lo:
+            v, _ = p.clean(end if end is not None else lo)
+            self.values[key] = v
+            return v
+        ss[wk] = shown                       # allowed: the slider is not drawn yet in this run
+        raw = st.slider(label, min_value=lo, max_value=hi, step=step, key=wk, **kw)
+        v, note = p.clean(end if end is not None and raw >= hi else raw)
+        if note:
+            self.notes.append(note)
+        self.values[key] = v
+        return v
+
     # Convenience wrappers with bounds taken from the Param.
     def slider(self, key, label, **kw):
         p = self.by_key[key]
