@@ -19,6 +19,7 @@ PAGES = [
     ("neural_network.py", "Neural network", "neural-network", ":material/hub:"),
     ("optimizer_comparison.py", "Optimizer comparison", "optimizer-comparison", ":material/sports_score:"),
     ("lr_sweep.py", "Learning-rate sweep", "lr-sweep", ":material/tune:"),
+    ("glossary.py", "Glossary", "glossary", ":material/menu_book:"),
 ]
 
 from ui.compute import freeze_long_lived_objects, start_workers  # noqa: E402
