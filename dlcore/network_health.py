@@ -32,7 +32,14 @@ import torch
 
 from .problems import mlp
 
-__all__ = ["relu_report", "dead_over_time", "dead_since", "constant_output_path", "collapsed"]
+__all__ = ["relu_report", "dead_over_time", "dead_since", "constant_output_path", "collapsed", "seed_outcomes",
+           "run_status", "DIVERGED", "DEAD", "FLAT", "TRAINED"]
+
+# What happened to one run (the outcome classes of the Neural network page's "Many seeds").
+DIVERGED = "diverged"
+DEAD = "dead: all outputs equal"        # a ReLU hidden layer is off for every input
+FLAT = "all outputs equal"              # collapsed to one answer without a dead layer
+TRAINED = "trained"
 
 
 def _as_theta(params) -> torch.Tensor:
@@ -123,3 +130,34 @@ def constant_output_path(b0: float, targets, lr: float, steps: int) -> np.ndarra
     ybar = float(np.mean(np.asarray(targets, dtype=np.float64)))
     t = np.arange(int(steps) + 1)
     return ybar + (float(b0) - ybar) * (1.0 - 2.0 * float(lr)) ** t
+
+
+def seed_outcomes(final_params, sizes, activation: str, X, diverged) -> pd.DataFrame:
+    """What each run (rows of final_params (N, P)) ended as, one row per run.
+
+    ``outcome`` is :data:`DIVERGED` (diverged[i] true: its loss blew up), else :data:`DEAD`
+    (a ReLU hidden layer is inactive on every input of X), else :data:`FLAT` (all outputs
+    equal anyway), else — for ReLU — "a of H hidden units alive" (units not inactive on every
+    input), and :data:`TRAINED` for the other activations. Also: hidden_units, dead_units,
+    alive_units, dead_layer, dead, outputs (of a diverged run: NaN). Non-finite parameters
+    are read as 0 (a diverged run's outputs are not used).
+    """
+    div = np.asarray(diverged, dtype=bool).reshape(-1)
+    rep = relu_report(np.nan_to_num(np.asarray(final_params, dtype=np.float64)), sizes, activation, X)
+    hidden = int(rep["hidden_units"].iloc[0])
+    alive = hidden - rep["dead_units"].to_numpy()
+    if activation == "relu":
+        other = np.array([f"{a} of {hidden} hidden units alive" for a in alive], dtype=object)
+    else:
+        other = np.full(len(rep), TRAINED, dtype=object)
+    outcome = np.where(div, DIVERGED, np.where(rep["dead"], DEAD, np.where(rep["collapsed"], FLAT, other)))
+    outputs = [[float("nan")] * len(o) if d else o for o, d in zip(rep["outputs"], div)]
+    return pd.DataFrame({"run": rep["run"], "outcome": outcome, "hidden_units": hidden,
+                         "dead_units": rep["dead_units"], "alive_units": alive, "dead_layer": rep["dead_layer"],
+                         "dead": rep["dead"].to_numpy() & ~div, "outputs": outputs})
+
+
+def run_status(outcome: str) -> str:
+    """The one-word status of a single run from its :func:`seed_outcomes` outcome:
+    "diverged", "dead ReLU" (a dead layer) or "trained" (anything else)."""
+    return {DIVERGED: "diverged", DEAD: "dead ReLU"}.get(outcome, "trained")

@@ -31,7 +31,7 @@ Example::
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -40,7 +40,8 @@ from .proximal import soft_threshold
 from .results import TrainResult
 from .train import RunSpec, TrainConfig, train
 
-__all__ = ["soft_threshold", "train_proximal", "proximal_script", "exact_zeros"]
+__all__ = ["soft_threshold", "train_proximal", "proximal_script", "exact_zeros", "one_step", "ZeroCount",
+           "count_zeros"]
 
 
 def exact_zeros(params, mask) -> np.ndarray:
@@ -48,6 +49,32 @@ def exact_zeros(params, mask) -> np.ndarray:
     p = np.atleast_2d(np.asarray(params))
     m = np.asarray(mask, dtype=bool)
     return (p[:, m] == 0).sum(axis=1)
+
+
+def one_step(optimizer: str, lr: float, lam: float) -> float:
+    """How far one update can move a weight by L1's pull: lr·λ for SGD (the penalty's
+    gradient is λ·sign(w)); for Adam about lr whatever λ (its step is normalised). A weight
+    within this of 0 can be pushed past 0 by the next step instead of landing on it."""
+    return lr * lam if optimizer == "sgd" else lr
+
+
+@dataclass(frozen=True)
+class ZeroCount:
+    """Weights of one run: how many are exactly 0, how many are within ``threshold`` of 0
+    but not 0 ("hovering"), of ``total``."""
+
+    exact: int
+    near: int
+    total: int
+    threshold: float
+
+
+def count_zeros(weights, threshold: float) -> ZeroCount:
+    """Exact zeros and near-zeros (0 < |w| ≤ threshold) among ``weights`` (1-D)."""
+    w = np.asarray(weights).reshape(-1)
+    exact = int((w == 0).sum())
+    near = int(((np.abs(w) <= threshold) & (w != 0)).sum())
+    return ZeroCount(exact, near, int(w.size), float(threshold))
 
 
 def train_proximal(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),

@@ -153,3 +153,28 @@ def test_proximal_step_with_mini_batches_equals_a_torch_loop():
     ref = torch.nn.utils.parameters_to_vector(model.parameters()).detach().numpy()
     np.testing.assert_allclose(res.final_params[0], ref, rtol=1e-9, atol=1e-12)
     assert (ref[:-1] == 0).sum() >= 1 and ((res.final_params[0][:-1] == 0) == (ref[:-1] == 0)).all()
+
+
+def test_one_step_threshold_and_zero_counts_on_a_torch_loop():
+    """The "within one step of 0" count: L1 in the loss with SGD moves a weight by lr·λ per
+    step, so the weights it drives to 0 hover within lr·λ of it; the proximal step lands them."""
+    from dlcore.sparse import count_zeros, one_step
+    assert one_step("sgd", 0.5, 0.03) == 0.5 * 0.03 and one_step("adam", 0.01, 0.3) == 0.01
+    problem = PurchaseProblem(model="logistic", noise_features=5)
+    Xtr, ytr, _, _, _, _ = problem.arrays()
+    X, y = torch.tensor(Xtr), torch.tensor(ytr).unsqueeze(1)
+    torch.manual_seed(0)
+    model = nn.Linear(X.shape[1], 1).double()
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)
+    for _ in range(300):
+        loss = nn.BCEWithLogitsLoss()(model(X), y) + 0.03 * model.weight.abs().sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    w = model.weight.detach().numpy().ravel()
+    got = count_zeros(w, one_step("sgd", 0.5, 0.03))
+    assert got.total == 8 and got.exact == int((w == 0).sum())
+    assert got.near == int(((np.abs(w) <= 0.015) & (w != 0)).sum()) and got.near >= 1
+    prox, _ = torch_proximal(problem, "sgd", 0.5, 0.03, 0.0, 300, 0)
+    landed = count_zeros(prox[:-1], 0.015)
+    assert landed.exact >= got.near and got.exact == 0
