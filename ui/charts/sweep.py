@@ -2,7 +2,7 @@
 against the learning rate (log x), the learning-rate range test, and labelled rules.
 
 Conventions (as in ui.charts.core): no NaN or inf reaches an axis. A rate that
-diverged is drawn as a red ✕ in a strip along the top edge of the plot (its loss has no
+diverged is drawn as a red-orange ✚ in a strip along the top edge of the plot (its loss has no
 finite value to place it by); a rate that did not converge within the step budget sits
 on the dashed budget line as a hollow grey triangle.
 """
@@ -13,6 +13,8 @@ import math
 import altair as alt
 import numpy as np
 import pandas as pd
+
+from dlcore.sweep import ARTICLE_LR_TABLE
 
 from .core import finite
 
@@ -28,6 +30,18 @@ SERIES = {"converged": MEASURED, "not converged": NOT_CONVERGED, "diverged": DIV
           "article 002": ARTICLE, "theory (worst case)": THEORY, "theory (≈ μᵗ plateau)": THEORY}
 SHAPES = {"converged": "circle", "not converged": "triangle-up", "diverged": "cross",
           "article 002": "diamond", "theory (worst case)": "stroke", "theory (≈ μᵗ plateau)": "stroke"}
+
+
+# How each series' mark looks, in words for the captions (built from the same tables the
+# charts draw with, so a caption cannot name a mark the chart does not draw).
+COLOR_WORDS = {MEASURED: "Blue", NOT_CONVERGED: "Grey", DIVERGED: "Red-orange", ARTICLE: "Orange", THEORY: "Green"}
+SHAPE_WORDS = {"circle": "dots", "triangle-up": "triangles", "cross": "✚", "diamond": "diamonds",
+               "stroke": "dashed line"}
+
+
+def mark_names() -> dict:
+    """Series → how its mark looks ("Red-orange ✚", "Grey triangles", …)."""
+    return {k: f"{COLOR_WORDS[SERIES[k]]} {SHAPE_WORDS[SHAPES[k]]}" for k in SERIES}
 
 
 def _color(domain) -> alt.Color:
@@ -73,11 +87,112 @@ def rule(value: float, label: str, color: str, dash=(6, 4), align: str = "left",
     return [line, text]
 
 
+def theory_rules(limit: tuple[float, str] | None, best: float | None, lo: float, hi: float) -> tuple:
+    """The vertical rules of the sweep charts as plain values (value, label, colour, label
+    side, label height): theory's divergence limit (value, formula) and best fixed rate,
+    where they lie inside [lo, hi]. Short labels (the values are in the metrics and the
+    tooltips): the two rules are often almost on top of each other, so one label goes
+    right, the other left."""
+    rules = []
+    if limit is not None and lo < limit[0] < hi:
+        rules.append((limit[0], limit[1], DIVERGED,
+                      "left" if math.log(hi / limit[0]) > 0.18 * math.log(hi / lo) else "right", 30))
+    if best is not None and lo < best < hi:
+        rules.append((best, "best", THEORY, "right", 48))
+    return tuple(rules)
+
+
+def rule_layers(rules) -> list[alt.Chart]:
+    """Chart layers of :func:`theory_rules`' rules."""
+    return [c for v, label, color, align, dy in rules for c in rule(v, label, color, align=align, dy=dy)]
+
+
+def article_points() -> pd.DataFrame:
+    """Article 002's table as chart data: lr, steps (NaN = "diverges")."""
+    return pd.DataFrame({"lr": [lr for lr, _ in ARTICLE_LR_TABLE],
+                         "steps": [np.nan if n is None else float(n) for _, n in ARTICLE_LR_TABLE]})
+
+
 def _diverged_strip(d: pd.DataFrame, lo: float, hi: float, what: str) -> alt.Chart:
     return alt.Chart(d.assign(series="diverged")).mark_point(size=110, strokeWidth=2.5, filled=False).encode(
         x=rate_axis(lo, hi), y=alt.value(4), color=_color(["diverged"]), shape=_shape(["diverged"]),
         tooltip=[alt.Tooltip("lr:Q", title="learning rate", format=".4g"),
                  alt.Tooltip("diverged_at:Q", title="diverged at step"), alt.Tooltip("what:N", title=what)])
+
+
+def _in_range(table: pd.DataFrame, lo: float, hi: float) -> pd.DataFrame:
+    """The rows of a sweep table whose rate lies in [lo, hi] (up to rounding)."""
+    t = table[(table["lr"] >= lo * (1 - 1e-12)) & (table["lr"] <= hi * (1 + 1e-12))].copy()
+    t["diverged_at"] = pd.to_numeric(t["diverged_at"], errors="coerce").astype(float)
+    return t
+
+
+def _steps_axis(conv: pd.DataFrame, steps: int, article: pd.DataFrame | None) -> tuple[alt.Y, float]:
+    """The log y axis of the steps chart: from a decade boundary below the lowest point to
+    a little above the budget (or the highest point); and its top value before padding."""
+    ymax = max(float(steps), float(conv["shown"].max()) if len(conv) else 1.0)
+    if article is not None:
+        ymax = max(ymax, float(article["steps"].max(skipna=True) or 1))
+    ymin = float(conv["shown"].min()) if len(conv) else float(steps)
+    if article is not None and article["steps"].notna().any():
+        ymin = min(ymin, float(article["steps"].min()))
+    ymin = max(1.0, 10 ** math.floor(math.log10(ymin / 2)))      # a decade boundary below the lowest point
+    ys = alt.Scale(type="log", domain=[ymin, ymax * 1.6], nice=False)
+    return alt.Y("shown:Q", title="steps to converge (log scale)", scale=ys, axis=alt.Axis(format="~s")), ymax
+
+
+def _budget_layers(steps: int, y: alt.Y) -> list[alt.Chart]:
+    """The dashed line of the step budget, labelled."""
+    budget = pd.DataFrame({"shown": [float(steps)], "label": [f"budget: {steps} steps"]})
+    return [alt.Chart(budget).mark_rule(color=NOT_CONVERGED, strokeDash=[2, 3]).encode(y=y),
+            alt.Chart(budget).mark_text(align="left", dx=4, dy=10, color=NOT_CONVERGED, fontSize=11).encode(
+                x=alt.value(0), y=y, text=alt.Text("label:N"))]
+
+
+def _measured_layers(conv: pd.DataFrame, stuck: pd.DataFrame, x: alt.X, y: alt.Y, present) -> list[alt.Chart]:
+    """Converged runs as filled dots, runs that did not converge as hollow triangles."""
+    layers = []
+    if len(conv):
+        tip = [alt.Tooltip("lr:Q", title="learning rate", format=".4g"), alt.Tooltip("series:N", title="status"),
+               alt.Tooltip("steps:Q", title="steps to converge")]
+        layers.append(alt.Chart(conv).mark_point(size=55, filled=True, opacity=0.9).encode(
+            x=x, y=y, color=_color(present), shape=_shape(present), tooltip=tip))
+    if len(stuck):
+        layers.append(alt.Chart(stuck).mark_point(size=55, filled=False, strokeWidth=1.5).encode(
+            x=x, y=y, color=_color(present), shape=_shape(present),
+            tooltip=[alt.Tooltip("lr:Q", title="learning rate", format=".4g"), alt.Tooltip("series:N", title="status")]))
+    return layers
+
+
+def _predicted_layer(predicted: pd.DataFrame, label: str, x: alt.X, y: alt.Y, ymax: float, present) -> alt.Chart:
+    """Theory's curve (dashed), clipped to the plot."""
+    p = finite(predicted.rename(columns={"steps": "shown"}), "shown", positive=True)
+    p = p[(p["shown"] <= ymax * 1.6)].assign(series=label)
+    return alt.Chart(p).mark_line(strokeDash=[6, 4], strokeWidth=2.5, clip=True).encode(
+        x=x, y=y, color=_color(present),
+        tooltip=[alt.Tooltip("lr:Q", title="learning rate", format=".4g"),
+                 alt.Tooltip("shown:Q", format=".0f", title="theory: at most this many steps"
+                             if label == "theory (worst case)" else "theory: about this many steps")])
+
+
+def _article_layers(article: pd.DataFrame, lo: float, hi: float, x: alt.X, y: alt.Y, present) -> list[alt.Chart]:
+    """The article's claimed counts as diamonds joined by a line; its "diverges" as text."""
+    a = article[(article["lr"] >= lo) & (article["lr"] <= hi)].copy()
+    a["series"] = "article 002"
+    a_conv = a[a["steps"].notna()].rename(columns={"steps": "shown"})
+    layers = []
+    if len(a_conv):
+        layers.append(alt.Chart(a_conv).mark_line(color=ARTICLE, strokeWidth=1.5, opacity=0.7).encode(x=x, y=y))
+        layers.append(alt.Chart(a_conv).mark_point(size=150, filled=True, stroke="white", strokeWidth=1).encode(
+            x=x, y=y, color=_color(present), shape=_shape(present),
+            tooltip=[alt.Tooltip("lr:Q", title="learning rate", format="g"),
+                     alt.Tooltip("shown:Q", title="article 002 claims (steps)")]))
+    a_div = a[a["steps"].isna()]
+    if len(a_div):
+        layers.append(alt.Chart(a_div.assign(txt="article: diverges")).mark_text(
+            color=ARTICLE, fontSize=11, fontWeight="bold", dy=16, align="right", dx=4).encode(
+            x=x, y=alt.value(4), text=alt.Text("txt:N")))
+    return layers
 
 
 def steps_chart(table: pd.DataFrame, steps: int, lo: float, hi: float, rules: list[alt.Chart] = (),
@@ -90,66 +205,23 @@ def steps_chart(table: pd.DataFrame, steps: int, lo: float, hi: float, rules: li
     a key of SERIES). ``article``: lr,
     steps (None = "diverges") — the article's numbers, as diamonds joined by a line.
     """
-    t = table[(table["lr"] >= lo * (1 - 1e-12)) & (table["lr"] <= hi * (1 + 1e-12))].copy()
+    t = _in_range(table, lo, hi)
     t["steps"] = pd.to_numeric(t["steps_to_converge"], errors="coerce").astype(float)
-    t["diverged_at"] = pd.to_numeric(t["diverged_at"], errors="coerce").astype(float)
     conv = t[t["status"] == "converged"].assign(series="converged")
     conv["shown"] = conv["steps"].clip(lower=1)   # 0 steps (already within tol) is drawn at 1
     stuck = t[t["status"] == "not converged"].assign(series="not converged", shown=float(steps))
     div = t[t["status"] == "diverged"].assign(what="diverged: no finite loss to plot")
-    present = {"converged", "not converged", "diverged"} & set(t["status"])
-    if article is not None and len(article):
-        present.add("article 002")
-    if predicted is not None and len(predicted):
-        present.add(predicted_label)
-    ymax = max(float(steps), float(conv["shown"].max()) if len(conv) else 1.0)
-    if article is not None:
-        ymax = max(ymax, float(article["steps"].max(skipna=True) or 1))
-    ymin = float(conv["shown"].min()) if len(conv) else float(steps)
-    if article is not None and article["steps"].notna().any():
-        ymin = min(ymin, float(article["steps"].min()))
-    ymin = max(1.0, 10 ** math.floor(math.log10(ymin / 2)))      # a decade boundary below the lowest point
-    ys = alt.Scale(type="log", domain=[ymin, ymax * 1.6], nice=False)
-    y = alt.Y("shown:Q", title="steps to converge (log scale)", scale=ys, axis=alt.Axis(format="~s"))
-    tip = [alt.Tooltip("lr:Q", title="learning rate", format=".4g"), alt.Tooltip("series:N", title="status"),
-           alt.Tooltip("steps:Q", title="steps to converge")]
-    layers = []
-    budget = pd.DataFrame({"shown": [float(steps)], "label": [f"budget: {steps} steps"]})
-    layers.append(alt.Chart(budget).mark_rule(color=NOT_CONVERGED, strokeDash=[2, 3]).encode(y=y))
-    layers.append(alt.Chart(budget).mark_text(align="left", dx=4, dy=10, color=NOT_CONVERGED, fontSize=11).encode(
-        x=alt.value(0), y=y, text=alt.Text("label:N")))
-    layers.extend(rules)
-    if len(conv):
-        layers.append(alt.Chart(conv).mark_point(size=55, filled=True, opacity=0.9).encode(
-            x=rate_axis(lo, hi), y=y, color=_color(present), shape=_shape(present), tooltip=tip))
-    if len(stuck):
-        layers.append(alt.Chart(stuck).mark_point(size=55, filled=False, strokeWidth=1.5).encode(
-            x=rate_axis(lo, hi), y=y, color=_color(present), shape=_shape(present),
-            tooltip=[alt.Tooltip("lr:Q", title="learning rate", format=".4g"), alt.Tooltip("series:N", title="status")]))
-    if predicted is not None and len(predicted):
-        p = finite(predicted.rename(columns={"steps": "shown"}), "shown", positive=True)
-        p = p[(p["shown"] <= ymax * 1.6)].assign(series=predicted_label)
-        layers.append(alt.Chart(p).mark_line(strokeDash=[6, 4], strokeWidth=2.5, clip=True).encode(
-            x=rate_axis(lo, hi), y=y, color=_color(present),
-            tooltip=[alt.Tooltip("lr:Q", title="learning rate", format=".4g"),
-                     alt.Tooltip("shown:Q", format=".0f", title="theory: at most this many steps"
-                                 if predicted_label == "theory (worst case)" else "theory: about this many steps")]))
-    if article is not None and len(article):
-        a = article[(article["lr"] >= lo) & (article["lr"] <= hi)].copy()
-        a["series"] = "article 002"
-        a_conv = a[a["steps"].notna()].rename(columns={"steps": "shown"})
-        if len(a_conv):
-            layers.append(alt.Chart(a_conv).mark_line(color=ARTICLE, strokeWidth=1.5, opacity=0.7).encode(
-                x=rate_axis(lo, hi), y=y))
-            layers.append(alt.Chart(a_conv).mark_point(size=150, filled=True, stroke="white", strokeWidth=1).encode(
-                x=rate_axis(lo, hi), y=y, color=_color(present), shape=_shape(present),
-                tooltip=[alt.Tooltip("lr:Q", title="learning rate", format="g"),
-                         alt.Tooltip("shown:Q", title="article 002 claims (steps)")]))
-        a_div = a[a["steps"].isna()]
-        if len(a_div):
-            layers.append(alt.Chart(a_div.assign(txt="article: diverges")).mark_text(
-                color=ARTICLE, fontSize=11, fontWeight="bold", dy=16, align="right", dx=4).encode(
-                x=rate_axis(lo, hi), y=alt.value(4), text=alt.Text("txt:N")))
+    has_article = article is not None and len(article)
+    has_predicted = predicted is not None and len(predicted)
+    present = ({"converged", "not converged", "diverged"} & set(t["status"])
+               | ({"article 002"} if has_article else set()) | ({predicted_label} if has_predicted else set()))
+    y, ymax = _steps_axis(conv, steps, article)
+    x = rate_axis(lo, hi)
+    layers = _budget_layers(steps, y) + list(rules) + _measured_layers(conv, stuck, x, y, present)
+    if has_predicted:
+        layers.append(_predicted_layer(predicted, predicted_label, x, y, ymax, present))
+    if has_article:
+        layers.extend(_article_layers(article, lo, hi, x, y, present))
     if len(div):
         layers.append(_diverged_strip(div, lo, hi, "status"))
     return alt.layer(*layers).properties(height=height)
@@ -160,8 +232,7 @@ def final_loss_chart(table: pd.DataFrame, lo: float, hi: float, y_title: str, to
     """The final gap (final loss − reference; see dlcore.lr_study.study_table) against
     the rate, log–log. Gaps of exactly 0 — or below the plot's floor — are drawn at the
     floor as hollow points (the tooltip has the exact value)."""
-    t = table[(table["lr"] >= lo * (1 - 1e-12)) & (table["lr"] <= hi * (1 + 1e-12))].copy()
-    t["diverged_at"] = pd.to_numeric(t["diverged_at"], errors="coerce").astype(float)
+    t = _in_range(table, lo, hi)
     ok = t[t["status"] != "diverged"].copy()
     gap = pd.to_numeric(ok["final_gap"], errors="coerce").astype(float)
     ok = ok[np.isfinite(gap)]
