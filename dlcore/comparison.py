@@ -7,9 +7,12 @@ one) and arranges numbers PyTorch already computed; nothing trains on its own.
   parameters and the distance to the nearest *known* minimum (a surface's listed minima,
   or the least-squares line for an MSE/RMSE line fit).
 * :func:`tuning_runs` / :func:`pick_best` — the "fair race": every optimizer at every
-  rate of a grid, in one batched call, then the best rate of each by :data:`CRITERION`.
+  rate of a grid, in one batched call, then the best rate of each by :data:`CRITERION`;
+  :func:`refine_rates` gives a second, finer pass between the best rate's neighbours, so
+  the verdict does not hang on a coarse grid.
 * :func:`start_points` / :func:`basins` — random restarts: many start points, and which
-  known minimum each run ended at.
+  known minimum each run ended at; :func:`restart_summary` counts them and how many
+  found the global minimum.
 * :func:`loss_ups` — how often an update made the full training loss go *up* (the
   "noise" of mini-batch and stochastic gradient descent, measured).
 
@@ -24,6 +27,7 @@ Example::
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -36,10 +40,12 @@ from .problems.surfaces import SurfaceProblem
 from .train import RunSpec
 
 __all__ = ["CRITERION", "known_minima", "settled_at", "race_table", "tuning_runs", "pick_best", "tuning_table",
-           "start_points", "basins", "loss_ups"]
+           "refine_rates", "fair_race", "FairRace", "start_points", "basins", "restart_summary", "RestartSummary", "MinimumCount", "loss_ups"]
 
-CRITERION = ("the rate that converges in the fewest steps; if none of its rates converges, "
-             "the lowest final loss (diverged rates are never chosen)")
+CRITERION = ("the rate that converges in the fewest steps, counting for each rate the slowest of the rates "
+             "tried within ×1.26 of it (so a lucky rate between failing ones is never chosen); "
+             "if no rate converges that way, the lowest final loss counted the same way (diverged rates are never "
+             "chosen)")
 
 
 def known_minima(problem) -> tuple[tuple[float, ...], ...]:
@@ -119,46 +125,148 @@ def tuning_runs(specs: Sequence[OptimizerSpec], lrs: Sequence[float], seed: int 
     return [RunSpec(spec.with_lr(lr), seed=seed, start=start, label=spec.display) for spec in specs for lr in lrs]
 
 
-def tuning_table(result) -> pd.DataFrame:
+def tuning_table(result, refined=None) -> pd.DataFrame:
     """Per run of a tuning call: label, lr, status (converged / not converged /
-    diverged), converged_at, diverged_at, final_loss and ``chosen`` (the best of its
-    label by :data:`CRITERION`)."""
-    s = result.summary()
-    status = np.where(s["diverged_at"].notna(), "diverged",
-                      np.where(s["converged_at"].notna(), "converged", "not converged"))
-    t = pd.DataFrame({"run": s["run"], "label": s["label"], "lr": s["lr"], "status": status,
-                      "converged_at": s["converged_at"], "diverged_at": s["diverged_at"],
-                      "final_loss": s["final_loss"]})
+    diverged), converged_at, diverged_at, final_loss, ``steps_nearby`` / ``loss_nearby``
+    (the worst steps to converge / final loss among the rates of the same label within
+    :data:`NEARBY` decades, inf when one of them did not converge / diverged) and ``chosen`` (the best of its label by :data:`CRITERION`). With ``refined`` (the result of a second, finer pass)
+    its runs are added below with ``pass`` = "fine" (the first call's are "coarse";
+    ``run`` indexes each row's own result) and the best is chosen among all of them."""
+    parts = []
+    for name, res in (("coarse", result), ("fine", refined)):
+        if res is None:
+            continue
+        s = res.summary()
+        status = np.where(s["diverged_at"].notna(), "diverged",
+                          np.where(s["converged_at"].notna(), "converged", "not converged"))
+        parts.append(pd.DataFrame({"run": s["run"], "label": s["label"], "lr": s["lr"], "status": status,
+                                   "converged_at": s["converged_at"], "diverged_at": s["diverged_at"],
+                                   "final_loss": s["final_loss"], "pass": name}))
+    t = pd.concat(parts, ignore_index=True)
+    t["steps_nearby"], t["loss_nearby"] = np.inf, np.inf
     t["chosen"] = False
     for _, g in t.groupby("label", sort=False):
+        t.loc[g.index, "steps_nearby"], t.loc[g.index, "loss_nearby"] = _worst_nearby(g)
         ok = g[(g["status"] != "diverged") & np.isfinite(g["final_loss"].to_numpy(dtype=float))]
         if ok.empty:
             continue
-        conv = ok["converged_at"].astype("float64").fillna(np.inf)
-        key = pd.DataFrame({"conv": conv, "loss": ok["final_loss"], "lr": ok["lr"]})
-        best = key.sort_values(["conv", "loss", "lr"], kind="stable").index[0]
+        key = pd.DataFrame({"conv": t.loc[ok.index, "steps_nearby"], "near_loss": t.loc[ok.index, "loss_nearby"],
+                            "loss": ok["final_loss"], "lr": ok["lr"]})
+        best = key.sort_values(["conv", "near_loss", "loss", "lr"], kind="stable").index[0]
         t.loc[best, "chosen"] = True
+    if refined is None:
+        t = t.drop(columns=["pass"])
     return t
 
 
-def pick_best(result) -> pd.DataFrame:
+NEARBY = 0.1   # decades: rates within a factor 10^0.1 ≈ 1.26 of each other count as "nearby"
+
+
+def _worst_nearby(g: pd.DataFrame, width: float = NEARBY) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of one optimizer's tuning rows, the worst result among the rates tried within
+    ``width`` decades of its rate (itself included): the most steps to converge (inf when
+    one of them did not converge) and the highest final loss (inf when one diverged). The
+    window is a fixed ratio of rates, so the scores do not depend on how finely the grid
+    was searched."""
+    logs = np.log10(g["lr"].to_numpy(dtype=float))
+    steps = g["converged_at"].astype("float64").fillna(np.inf).to_numpy()
+    loss = np.nan_to_num(g["final_loss"].to_numpy(dtype=float), nan=np.inf)
+    near = np.abs(logs[:, None] - logs[None, :]) <= width + 1e-12
+    return (np.where(near, steps[None, :], -np.inf).max(axis=1),
+            np.where(near, loss[None, :], -np.inf).max(axis=1))
+
+
+def pick_best(result, refined=None) -> pd.DataFrame:
     """The chosen row of each label (in order of first appearance): label, run, lr,
-    status, converged_at, final_loss. A label whose every rate diverged gets run = -1
-    and lr = NaN."""
-    t = tuning_table(result)
+    status, converged_at, final_loss (and ``pass`` with a ``refined`` result, see
+    :func:`tuning_table`). A label whose every rate diverged gets run = -1 and lr = NaN."""
+    t = tuning_table(result, refined)
     rows = []
     for label, g in t.groupby("label", sort=False):
         c = g[g["chosen"]]
         if c.empty:
             rows.append({"label": label, "run": -1, "lr": np.nan, "status": "all diverged",
-                         "converged_at": pd.NA, "final_loss": np.nan})
+                         "converged_at": pd.NA, "final_loss": np.nan, "pass": None})
         else:
             r = c.iloc[0]
             rows.append({"label": label, "run": int(r["run"]), "lr": float(r["lr"]), "status": r["status"],
-                         "converged_at": r["converged_at"], "final_loss": float(r["final_loss"])})
+                         "converged_at": r["converged_at"], "final_loss": float(r["final_loss"]),
+                         "pass": r.get("pass")})
     out = pd.DataFrame(rows)
     out["converged_at"] = out["converged_at"].astype("Int64")
+    if refined is None:
+        out = out.drop(columns=["pass"])
     return out
+
+
+FINE_PER_DECADE = 24
+
+
+def refine_rates(best_lr: float, lrs: Sequence[float], per_decade: int = FINE_PER_DECADE) -> list[float]:
+    """The second, finer pass of a fair race: the rates 10^(k/per_decade) strictly between the
+    grid neighbours of ``best_lr`` (the rate of ``lrs`` nearest to it), leaving out rates
+    already in ``lrs``. At an end of the grid the missing neighbour is one grid step beyond
+    it. The fine rates lie on one fixed lattice, so a finer first grid leads to the same
+    rates around the best, and the same choice.
+
+    >>> [round(v, 5) for v in refine_rates(0.01, [0.001, 0.01, 0.1], per_decade=4)]
+    [0.00178, 0.00316, 0.00562, 0.01778, 0.03162, 0.05623]
+    """
+    grid = sorted(float(v) for v in lrs)
+    if not (grid and math.isfinite(best_lr) and best_lr > 0 and per_decade >= 1):
+        return []
+    logs = [math.log10(v) for v in grid]
+    step = (logs[-1] - logs[0]) / (len(logs) - 1) if len(logs) > 1 else 1.0
+    k = min(range(len(grid)), key=lambda i: abs(logs[i] - math.log10(best_lr)))
+    lo = logs[k - 1] if k > 0 else logs[k] - step
+    hi = logs[k + 1] if k + 1 < len(logs) else logs[k] + step
+    first, last = math.floor(lo * per_decade) + 1, math.ceil(hi * per_decade) - 1
+    near = lambda a, b: abs(math.log10(a) - math.log10(b)) < 1e-9       # noqa: E731
+    out = [10 ** (j / per_decade) for j in range(first, last + 1)]
+    return [v for v in out if lo * per_decade + 1e-9 < math.log10(v) * per_decade < hi * per_decade - 1e-9
+            and not any(near(v, g) for g in grid)]
+
+
+@dataclass(frozen=True)
+class FairRace:
+    """A fair race's tuning: ``table`` (:func:`tuning_table` of both passes), ``best`` (its
+    chosen row per optimizer, with ``steps_nearby``), the first grid ``coarse`` and the
+    second pass's rates per optimizer ``fine``."""
+    table: pd.DataFrame
+    best: pd.DataFrame
+    coarse: tuple[float, ...]
+    fine: dict
+
+    @property
+    def winner(self) -> str | None:
+        """The optimizer whose chosen rate converges in the fewest steps at every rate within
+        ×1.26 of it (None when none does)."""
+        ok = self.best[np.isfinite(self.best["steps_nearby"].to_numpy(dtype=float))]
+        if ok.empty:
+            return None
+        return str(ok.sort_values(["steps_nearby", "lr"], kind="stable").iloc[0]["label"])
+
+
+def fair_race(problem, specs: Sequence[OptimizerSpec], lrs: Sequence[float], config, seed: int = 0,
+              progress=None) -> FairRace:
+    """Tune every optimizer's rate in two batched calls: every spec at every rate of ``lrs``,
+    then at :func:`refine_rates` around each one's best; the best of both by :data:`CRITERION`."""
+    from .train import train
+    first = train(problem, tuning_runs(specs, lrs, seed=seed), config,
+                  progress=(lambda f, *a: progress(0.5 * f)) if progress else None)
+    best = pick_best(first)
+    fine, runs = {}, []
+    for spec, lr in zip(specs, best["lr"]):
+        fine[spec.display] = tuple(refine_rates(lr, lrs)) if math.isfinite(lr) else ()
+        if fine[spec.display]:
+            runs += tuning_runs([spec], fine[spec.display], seed=seed)
+    second = train(problem, runs, config,
+                   progress=(lambda f, *a: progress(0.5 + 0.5 * f)) if progress else None) if runs else None
+    table = tuning_table(first, second)
+    chosen = table[table["chosen"]].set_index("label")
+    best = pick_best(first, second)
+    best["steps_nearby"] = [chosen["steps_nearby"].get(lab, np.inf) for lab in best["label"]]
+    return FairRace(table, best, tuple(float(v) for v in lrs), fine)
 
 
 def start_points(window, n: int, layout: str = "random", seed: int = 0) -> list[tuple[float, float]]:
@@ -202,6 +310,49 @@ def basins(result, problem, radius: float = 0.05) -> pd.DataFrame:
     reached = np.where(np.isfinite(dist) & (dist <= radius), idx, -1)
     return pd.DataFrame({"run": np.arange(len(end)), "start_x": start[:, 0], "start_y": start[:, 1],
                          "end_x": end[:, 0], "end_y": end[:, 1], "minimum": reached, "distance": dist})
+
+
+@dataclass(frozen=True)
+class MinimumCount:
+    point: tuple[float, float]
+    value: float          # f at the minimum
+    runs: int             # runs that ended within the radius of it
+    is_global: bool       # the lowest of the known minima (ties: all of them)
+
+
+@dataclass(frozen=True)
+class RestartSummary:
+    """How many restarts ended where: per known minimum (lowest first), elsewhere (a
+    local minimum that is not listed, a saddle, or still moving) and diverged."""
+    minima: tuple[MinimumCount, ...]
+    elsewhere: int
+    diverged: int
+    total: int
+
+    @property
+    def found_global(self) -> int:
+        return sum(m.runs for m in self.minima if m.is_global)
+
+    @property
+    def all_equal(self) -> bool:
+        """Every listed minimum is global (e.g. Himmelblau's four)."""
+        return all(m.is_global for m in self.minima)
+
+
+def restart_summary(ends: pd.DataFrame, problem: SurfaceProblem, rel_tol: float = 1e-9) -> RestartSummary:
+    """Counts of a :func:`basins` table for a surface: the runs at each known minimum, with
+    f there (float64) and whether it is a global one (within ``rel_tol`` of the lowest), in
+    the surface's listed order."""
+    d = problem.definition
+    pts = torch.tensor(d.minima, dtype=torch.float64).reshape(-1, 2)
+    values = d.f(pts[:, 0], pts[:, 1]).tolist() if len(pts) else []
+    low = min(values) if values else math.nan
+    reached = ends["minimum"].to_numpy()
+    finite = np.isfinite(ends["end_x"].to_numpy(dtype=float))
+    minima = tuple(MinimumCount((float(p[0]), float(p[1])), float(v), int((reached == i).sum()),
+                                abs(v - low) <= rel_tol * max(1.0, abs(low)))
+                   for i, (p, v) in enumerate(zip(d.minima, values)))
+    return RestartSummary(minima, int(((reached < 0) & finite).sum()), int((~finite).sum()), len(ends))
 
 
 def loss_ups(loss: np.ndarray) -> float:

@@ -16,6 +16,9 @@ rastrigin       20 + x² − 10cos 2πx + y² − 10cos 2πy        (0, 0)      
 bowl            ½(x² + 25 y²)   (condition number 25)       (0, 0)             (−4, 1.5)
 ==============  ==========================================  =================  ============
 
+For random restarts, :data:`RESTART_SURFACES` adds ``wells``: (x² − 1)² + (y² − 1)² + 0.5x + 0.25y,
+four minima of different depths (near (±1, ±1)) with saddle points between them.
+
 A learner-typed f(x, y) (``expression``) is parsed by :mod:`dlcore.expr` — never eval.
 
 Example::
@@ -29,6 +32,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
 import torch
 
 from .._checks import floats
@@ -48,6 +52,7 @@ class SurfaceDef:
     log_color: bool
     about: str
     hessian: tuple[tuple[float, float], tuple[float, float]] | None = None  # constant for quadratics
+    saddles: tuple[tuple[float, float], ...] = ()    # saddle points, where the map marks them
 
 
 def _rosenbrock(x, y):
@@ -111,6 +116,45 @@ SURFACES: dict[str, SurfaceDef] = {
 }
 
 
+def _wells(x, y):
+    return (x ** 2 - 1) ** 2 + (y ** 2 - 1) ** 2 + 0.5 * x + 0.25 * y
+
+
+def _cubic_roots(c: float) -> tuple[float, float, float]:
+    """The three real roots of 4t³ − 4t + c = 0 (|c| < 8/(3√3)), ascending, polished by Newton
+    steps in float64: where ∂/∂t of (t² − 1)² + c·t vanishes."""
+    roots = sorted(float(r.real) for r in np.roots([4.0, 0.0, -4.0, c]))
+    for _ in range(3):
+        roots = [r - (4 * r ** 3 - 4 * r + c) / (12 * r ** 2 - 4) for r in roots]
+    return tuple(roots)
+
+
+_WX, _WY = _cubic_roots(0.5), _cubic_roots(0.25)
+_WELL_MINIMA = tuple(sorted(((x, y) for x in (_WX[0], _WX[2]) for y in (_WY[0], _WY[2])),
+                            key=lambda p: _wells(p[0], p[1])))       # deepest first
+
+# Surfaces for random restarts only (not raced: their minima differ in depth, so "the
+# minimum" of a race is ambiguous). Looked up by SurfaceProblem like SURFACES.
+RESTART_SURFACES: dict[str, SurfaceDef] = {
+    "wells": SurfaceDef(
+        "Four wells of different depths", _wells, r"(x^2-1)^2 + (y^2-1)^2 + 0.5\,x + 0.25\,y",
+        "(x ** 2 - 1) ** 2 + (y ** 2 - 1) ** 2 + 0.5 * x + 0.25 * y",
+        _WELL_MINIMA, _wells(*_WELL_MINIMA[0]), (0.0, 0.0), (-2.0, 2.0, -2.0, 2.0), False,
+        "Four minima of different depths — one global, three local — with a saddle point between "
+        "each pair of neighbouring wells: where you start decides how good a minimum you find.",
+        saddles=((_WX[0], _WY[1]), (_WX[2], _WY[1]), (_WX[1], _WY[0]), (_WX[1], _WY[2]))),
+}
+
+
+def surface_def(name: str) -> SurfaceDef:
+    """The definition of a named surface (race or restart surface)."""
+    if name in SURFACES:
+        return SURFACES[name]
+    if name in RESTART_SURFACES:
+        return RESTART_SURFACES[name]
+    raise ValueError(f"Unknown surface {name!r}; choose one of {list(SURFACES) + list(RESTART_SURFACES)}.")
+
+
 @dataclass(frozen=True)
 class SurfaceProblem:
     """Minimise f(x, y) from a start point.
@@ -125,8 +169,9 @@ class SurfaceProblem:
     window: tuple[float, float, float, float] | None = None
 
     def __post_init__(self):
-        if self.name != "custom" and self.name not in SURFACES:
-            raise ValueError(f"Unknown surface {self.name!r}; choose one of {list(SURFACES) + ['custom']}.")
+        if self.name != "custom" and self.name not in SURFACES and self.name not in RESTART_SURFACES:
+            raise ValueError(f"Unknown surface {self.name!r}; choose one of "
+                             f"{list(SURFACES) + list(RESTART_SURFACES) + ['custom']}.")
         if self.name == "custom":
             self.parsed()  # raises ExpressionError (a ValueError) with a learner-facing message
         if self.start is not None:
@@ -148,7 +193,7 @@ class SurfaceProblem:
     @property
     def definition(self) -> SurfaceDef:
         if self.name != "custom":
-            return SURFACES[self.name]
+            return surface_def(self.name)
         e = self.parsed()
         return SurfaceDef("f(x, y) = " + e.text, e, e.text, e.to_python(), (), None, (1.0, 1.0),
                           (-3.0, 3.0, -3.0, 3.0), False, "Your own function.")
