@@ -51,7 +51,8 @@ import torch
 
 from ._checks import is_number
 
-__all__ = ["OPTIMIZERS", "PRESETS", "OptimizerSpec", "BatchedOptimizer", "preset"]
+__all__ = ["OPTIMIZERS", "PRESETS", "OptimizerSpec", "BatchedOptimizer", "preset", "spec_for", "HYPERPARAMS",
+           "PRESET_HYPERPARAMS"]
 
 # torch's defaults for each optimizer, so a spec made with only a learning rate behaves
 # exactly as ``torch.optim.<Name>(params, lr=...)`` would.
@@ -176,6 +177,47 @@ def preset(label: str, **overrides) -> OptimizerSpec:
     if label not in PRESETS:
         raise ValueError(f"Unknown optimizer {label!r}; choose one of {list(PRESETS)}.")
     return replace(PRESETS[label], **overrides)
+
+
+# The hyperparameters a learner may change on each preset without turning it into another
+# preset (plain SGD has no momentum knob: with momentum it is the "Momentum" preset).
+PRESET_HYPERPARAMS: dict[str, tuple[str, ...]] = {
+    "SGD": ("lr", "weight_decay"),
+    "Momentum": ("lr", "momentum", "weight_decay"),
+    "Nesterov": ("lr", "momentum", "weight_decay"),
+    "Adam": ("lr", "beta1", "beta2", "eps", "weight_decay"),
+    "AdamW": ("lr", "beta1", "beta2", "eps", "weight_decay"),
+    "AdaGrad": ("lr", "eps", "weight_decay"),
+    "RMSprop": ("lr", "alpha", "momentum", "eps", "weight_decay", "centered"),
+}
+
+# Short names pages use for settings (and in links) → OptimizerSpec fields.
+SHORT_NAMES = {"wd": "weight_decay", "mom": "momentum", "mu": "momentum", "b1": "beta1", "b2": "beta2"}
+
+
+def spec_for(name: str, lr: float, **settings) -> OptimizerSpec:
+    """An optimizer from a preset label ("Momentum", "AdamW") or an optimizer name ("sgd",
+    "rmsprop") with learning rate ``lr`` and whichever of ``settings`` it reads
+    (:data:`HYPERPARAMS`; short names such as ``wd``, ``mom``, ``b1`` are accepted): a page
+    passes all its hyperparameter settings and each optimizer takes its own. Values are
+    validated by :class:`OptimizerSpec`.
+
+        >>> spec_for("sgd", 0.1, mom=0.9, b1=0.5, wd=0.0).momentum
+        0.9
+        >>> spec_for("Nesterov", 0.01, momentum=0.5).nesterov
+        True
+    """
+    if name in PRESETS:
+        base = PRESETS[name]
+    else:
+        base = OptimizerSpec.make(name)
+    reads = set(HYPERPARAMS[base.name]) - {"lr"}
+    over = {}
+    for k, v in settings.items():
+        k = SHORT_NAMES.get(k, k)
+        if k in reads:
+            over[k] = v
+    return replace(base, lr=lr, **over)
 
 
 def _col(values, dtype) -> torch.Tensor:

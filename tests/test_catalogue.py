@@ -84,3 +84,46 @@ def test_starting_rates_do_not_diverge_in_500_steps(key):
             assert all(math.isfinite(v) for v in ref["losses"]), (label, lr)
         else:
             assert ref["diverged_at"] is None, (key, label, lr)
+
+
+# ---- the optimizer-settings builder (dlcore.optimizers.spec_for) ---------------------------------
+from dlcore.optimizers import HYPERPARAMS, PRESET_HYPERPARAMS, spec_for  # noqa: E402
+
+
+def _groups(opt: torch.optim.Optimizer) -> dict:
+    g = dict(opt.param_groups[0])
+    g.pop("params")
+    return g
+
+
+def test_spec_for_builds_what_torch_optim_would_from_the_same_settings():
+    """Every optimizer gets exactly its own settings out of one bag of page settings."""
+    bag = dict(mom=0.8, b1=0.5, b2=0.99, alpha=0.9, wd=0.01, eps=1e-6, centered=True)
+    p = [torch.zeros(3, requires_grad=True)]
+    ref = {
+        "sgd": torch.optim.SGD(p, lr=0.05, momentum=0.8, weight_decay=0.01),
+        "adam": torch.optim.Adam(p, lr=0.05, betas=(0.5, 0.99), eps=1e-6, weight_decay=0.01),
+        "adamw": torch.optim.AdamW(p, lr=0.05, betas=(0.5, 0.99), eps=1e-6, weight_decay=0.01),
+        "adagrad": torch.optim.Adagrad(p, lr=0.05, eps=1e-6, weight_decay=0.01),
+        "rmsprop": torch.optim.RMSprop(p, lr=0.05, alpha=0.9, eps=1e-6, momentum=0.8, centered=True,
+                                       weight_decay=0.01),
+    }
+    for name, torch_opt in ref.items():
+        spec = spec_for(name, 0.05, **bag)
+        mine = _groups(spec.torch_optimizer(p))
+        want = _groups(torch_opt)
+        assert {k: mine[k] for k in want} == want, name
+
+
+def test_spec_for_a_preset_keeps_what_makes_it_that_preset():
+    n = spec_for("Nesterov", 0.01, momentum=0.5, wd=0.1)
+    assert (n.name, n.nesterov, n.momentum, n.weight_decay, n.label) == ("sgd", True, 0.5, 0.1, "Nesterov")
+    w = spec_for("AdamW", 0.3)
+    assert w.weight_decay == torch.optim.AdamW([torch.zeros(1, requires_grad=True)]).defaults["weight_decay"]
+    assert spec_for("AdamW", 0.3, wd=0.0).weight_decay == 0.0
+    with pytest.raises(ValueError):
+        spec_for("Momentum", 0.1, momentum=1.5)          # validated like torch.optim
+    with pytest.raises(ValueError):
+        spec_for("nope", 0.1)
+    for label, knobs in PRESET_HYPERPARAMS.items():
+        assert set(knobs) <= set(HYPERPARAMS[PRESETS[label].name]), label
