@@ -14,6 +14,11 @@ the questions a learner asks about one of those epochs:
 * :func:`article_fact_check` — what the article's loop really gives after 100 epochs,
   and how many epochs it takes w to get within 1e-3 of 2, with the quadratic theory
   that explains the answer.
+* :func:`summarize_run` — one recorded run as the page reports it: where it ended, and
+  the epoch from which w stays within the tolerance of its target (the one definition
+  the page uses, here and in the fact check).
+* :func:`step_regime` — what a learning rate does on a quadratic bowl: diverge, zig-zag,
+  land in one step, or roll smoothly, from the per-step factor 1 − η·λ.
 
 For the MSE, with residuals r_i = w·x_i + b − y_i over n points::
 
@@ -40,7 +45,7 @@ from .problems.linear import LinearProblem
 from .theory import quadratic_theory
 
 __all__ = ["LineStep", "line_step", "epoch_table", "first_within", "FactCheck", "article_fact_check",
-           "FD_STEP"]
+           "FD_STEP", "RunSummary", "summarize_run", "StepRegime", "step_regime"]
 
 FD_STEP = 1e-3   # central differences are exact for a quadratic up to rounding, whatever the step
 
@@ -234,3 +239,94 @@ def article_fact_check(problem: LinearProblem | None = None, lr: float = 0.01, e
     return FactCheck(lr=lr, epochs=epochs, w=ws[epochs], b=bs[epochs], loss=losses[epochs], target_w=target,
                      tol=tol, horizon=horizon, reach=reach, stay=stay,
                      lambda_min=th.lambda_min if th else math.nan, lambda_max=th.lambda_max if th else math.nan)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One recorded run of a line fit, as the page reports it.
+
+    ``settled`` is the one definition of "reached the target" used everywhere: the fewest
+    epochs after which |w − target| < tol holds for that epoch and every later one of the
+    run (-1: not so at the end of the run). ``touched`` is the first epoch within the band,
+    which an oscillating run may leave again."""
+
+    epochs: int                 # epochs trained
+    last: int                   # last recorded epoch: ``epochs``, or the one where the run diverged
+    diverged_at: int            # -1: did not diverge
+    w: float                    # at ``last``
+    b: float
+    loss: float
+    start_loss: float           # loss at epoch 0
+    target_w: float
+    tol: float
+    settled: int
+    touched: int
+    blowup_loss: float          # the loss at the divergence epoch (NaN when it did not diverge)
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at >= 0
+
+    @property
+    def last_epoch(self) -> int:
+        """The last epoch whose start is recorded and finite: the step-through's end."""
+        return max(self.last - 1, 0)
+
+
+def summarize_run(result, target_w: float, tol: float, run: int = 0) -> RunSummary:
+    """Summarise run ``run`` of a :class:`dlcore.TrainResult` of a line fit trained with
+    ``record_params=True`` (θ = (w, b))."""
+    params = np.asarray(result.params[:, run, :], dtype=np.float64)
+    div = int(result.diverged_at[run])
+    last = int(result.last_step()[run])
+    touched, settled = first_within(params[: last + 1, 0], target_w, tol)
+    return RunSummary(epochs=int(result.steps), last=last, diverged_at=div, w=float(params[last, 0]),
+                      b=float(params[last, 1]), loss=float(result.loss[last, run]),
+                      start_loss=float(result.loss[0, run]), target_w=float(target_w), tol=float(tol),
+                      settled=settled, touched=touched,
+                      blowup_loss=float(result.loss[div, run]) if div >= 0 else math.nan)
+
+
+@dataclass(frozen=True)
+class StepRegime:
+    """What plain gradient descent with rate ``lr`` does on a quadratic bowl whose
+    curvatures (Hessian eigenvalues) are ``lambda_max`` ≥ ``lambda_min``: along each
+    eigen-direction every step multiplies the error by 1 − η·λ.
+
+    ``kind``: "diverges" (|1 − η·λmax| > 1, or the run blew up), "zigzag" (−1 ≤ 1 − η·λmax
+    < 0: each step jumps across the valley, by less each time), "one_step" (1 − η·λmax = 0)
+    or "smooth" (0 < 1 − η·λmax < 1)."""
+
+    kind: str
+    lr: float
+    lambda_max: float
+    lambda_min: float
+
+    @property
+    def steep_factor(self) -> float:
+        return 1.0 - self.lr * self.lambda_max
+
+    @property
+    def flat_factor(self) -> float:
+        return 1.0 - self.lr * self.lambda_min
+
+    @property
+    def limit(self) -> float:
+        """2/λmax: above it, the steep direction diverges."""
+        return 2.0 / self.lambda_max
+
+    @property
+    def loss_growth(self) -> float:
+        """Per-step growth of the loss when diverging: (1 − η·λmax)²."""
+        return self.steep_factor ** 2
+
+
+def step_regime(lr: float, lambda_max: float, lambda_min: float | None = None,
+                diverged: bool = False) -> StepRegime:
+    """Classify the learning rate ``lr`` on a bowl with curvatures ``lambda_max`` (and
+    ``lambda_min``, default the same); ``diverged``: the run blew up anyway."""
+    lam_min = lambda_max if lambda_min is None else lambda_min
+    factor = 1.0 - lr * lambda_max
+    kind = ("diverges" if diverged or abs(factor) > 1 else "zigzag" if factor < 0
+            else "one_step" if factor == 0 else "smooth")
+    return StepRegime(kind=kind, lr=float(lr), lambda_max=float(lambda_max), lambda_min=float(lam_min))

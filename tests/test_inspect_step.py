@@ -143,3 +143,69 @@ def test_bad_arguments_are_refused_clearly(kwargs, match):
     problem = kwargs.pop("problem")
     with pytest.raises(ValueError, match=match):
         line_step(problem, 0.0, 0.0, **kwargs)
+
+
+def _engine_run(lr, epochs, w0=0.0, b0=0.0):
+    import dlcore
+    problem = dataclasses.replace(LINE_FIT, start=(w0, b0))
+    run = dlcore.RunSpec(dlcore.OptimizerSpec.make("sgd", lr=lr))
+    return dlcore.train(problem, (run,), dlcore.TrainConfig(steps=epochs, dtype="float32", record_params=True))
+
+
+def article_ws(epochs, lr, w0=0.0, b0=0.0):
+    rows, w_end, b_end = article_loop(epochs, lr, w0, b0)
+    return np.array([r[1] for r in rows] + [w_end]), np.array([r[3] for r in rows])
+
+
+@pytest.mark.parametrize("lr,epochs", [(0.01, 100), (0.115, 100), (0.05, 300)])
+def test_summarize_run_settles_by_the_stay_definition(lr, epochs):
+    from dlcore.inspect_step import summarize_run
+    ws, losses = article_ws(epochs, lr)
+    s = summarize_run(_engine_run(lr, epochs), 2.0, 1e-3)
+    assert (s.epochs, s.last, s.diverged_at) == (epochs, epochs, -1)
+    assert s.w == ws[epochs] and s.start_loss == losses[0]
+    inside = np.abs(ws - 2) < 1e-3
+    # settled: the first epoch from which every later epoch of the run is inside the band.
+    expect = next((t for t in range(epochs + 1) if inside[t:].all()), -1)
+    assert s.settled == expect
+    # It agrees with w at the end: settled at all only if the final w is inside the band.
+    assert (s.settled >= 0) == bool(abs(ws[epochs] - 2) < 1e-3)
+
+
+def test_summarize_run_at_0115_touches_but_does_not_settle():
+    """Issue 14 #4: at η = 0.115 w touches the band early but zig-zags out again."""
+    from dlcore.inspect_step import summarize_run
+    ws, _ = article_ws(100, 0.115)
+    s = summarize_run(_engine_run(0.115, 100), 2.0, 1e-3)
+    first_touch = int(np.argmax(np.abs(ws - 2) < 1e-3))
+    assert s.touched == first_touch < 100 and abs(ws[100] - 2) > 1e-3
+    assert s.settled == -1
+
+
+def test_summarize_run_reports_the_divergence():
+    from dlcore.inspect_step import summarize_run
+    _, losses = article_ws(40, 0.2)
+    blew = int(np.argmax(~(losses <= 1e4 * losses[0])))       # the engine's documented rule
+    s = summarize_run(_engine_run(0.2, 40), 2.0, 1e-3)
+    assert s.diverged and s.diverged_at == blew == s.last and s.last_epoch == blew - 1
+    assert s.blowup_loss == losses[blew] and s.settled == -1
+
+
+@pytest.mark.parametrize("lr,kind", [(0.01, "smooth"), (0.05, "smooth"), (0.07, "zigzag"), (0.115, "zigzag"), (0.12, "diverges"),
+                                     (0.5, "diverges")])
+def test_step_regime_on_the_article_bowl(lr, kind):
+    from dlcore.inspect_step import step_regime
+    lam = np.linalg.eigvalsh(2 / 4 * np.stack([X, np.ones(4)], 1).T @ np.stack([X, np.ones(4)], 1))
+    r = step_regime(lr, lam[-1], lam[0])
+    assert r.kind == kind
+    assert r.limit == pytest.approx(2 / lam[-1]) and r.steep_factor == pytest.approx(1 - lr * lam[-1])
+    assert r.flat_factor == pytest.approx(1 - lr * lam[0])
+
+
+@pytest.mark.parametrize("lr,kind", [(0.1, "smooth"), (0.5, "one_step"), (0.7, "zigzag"), (1.0, "zigzag"),
+                                     (1.05, "diverges")])
+def test_step_regime_on_w_squared(lr, kind):
+    """L = w², curvature 2: w ← (1 − 2η)·w."""
+    from dlcore.inspect_step import step_regime
+    assert step_regime(lr, 2.0).kind == kind
+    assert step_regime(0.1, 2.0, diverged=True).kind == "diverges"

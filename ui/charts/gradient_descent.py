@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .core import HEIGHT, finite, loss_chart, markers_layer, paths_layer, surface_layer
+from .core import HEIGHT, finite, fit_chart, loss_chart, markers_layer, paths_layer, surface_layer
 
 STEP_COLOR = "#D55E00"
 PATH_COLOR = "#111827"
@@ -111,6 +111,22 @@ def bowl_chart(grid: pd.DataFrame, window, history: pd.DataFrame, markers: pd.Da
     # The page's caption explains the colours; without legends the bowl gets the full width.
     return (alt.layer(*layers).resolve_scale(color="independent").properties(height=height)
             .configure_legend(disable=True))
+
+
+def epoch_fit_chart(points: pd.DataFrame, w: float, b: float, w_next: float, b_next: float,
+                    height: int = 350) -> alt.Chart:
+    """The data and the line ŷ = w·x + b at an epoch's start with its residuals (the
+    shared :func:`fit_chart`), plus the line after this epoch's update drawn across the
+    same x range as the first (left out when it is not finite)."""
+    base = fit_chart(points, w, b, x_title="x", y_title="y", height=height)
+    if not np.isfinite([w_next, b_next]).all():
+        return base
+    lines = next(layer for layer in base.layer if getattr(layer.mark, "type", layer.mark) == "line")
+    ends = np.array(lines.encoding.x["scale"]["domain"], dtype=float)   # fit_chart's own x range
+    after = pd.DataFrame({"x": ends, "y": w_next * ends + b_next, "label": "after this epoch's update"})
+    if not np.isfinite(after["y"]).all():
+        return base
+    return fit_chart(points, w, b, x_title="x", y_title="y", height=height, extra_lines=after)
 
 
 def _angle(step: dict, window, aspect: float = 1.6) -> float:

@@ -1,0 +1,19 @@
+"""Every epoch as a table (with CSV download), and the script that reproduces the run."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.compute.gradient_descent import Lesson, every_epoch, script
+from ui.layout import code, table
+
+
+def epochs_table(ls: Lesson) -> None:
+    st.subheader("Every epoch")
+    st.caption("Epoch numbers follow the article's loop (`for epoch in range(epochs)`): w and b at the start of the "
+               "epoch, the loss there (the article's `losses[epoch]`), the gradients autograd computed, and w, b "
+               "after the update. Non-finite values read “diverged”.")
+    ep = every_epoch(ls)
+    table(ep, f"gradient_descent_lr{ls.lr:g}_{ls.summary.epochs}epochs.csv", label="Download every epoch (CSV)",
+          height=280, column_config={c: st.column_config.NumberColumn(format="%.8g") for c in ep.columns
+                                     if c != "epoch"})
+    code(script(ls), "gradient_descent.py")

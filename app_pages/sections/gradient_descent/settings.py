@@ -1,0 +1,34 @@
+"""The page's settings box: learning rate, epochs, start (w, b)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ui.compute.gradient_descent import LR_LIMIT
+from ui.params import PageState
+
+
+@dataclass(frozen=True)
+class Settings:
+    lr: float
+    epochs: int
+    w0: float
+    b0: float
+
+
+def settings(state: PageState) -> Settings:
+    with st.container(border=True):
+        c_lr, c_ep, c_w, c_b = st.columns([2.2, 1, 1.2, 1.2], gap="medium")
+        with c_lr:
+            lr = state.select_slider("lr", "Learning rate η", format_func=lambda v: f"{v:g}",
+                                     help=f"Log-spaced. Past 2/λmax ≈ {LR_LIMIT:.4f} plain gradient descent "
+                                          "diverges on this data.")
+        with c_ep:
+            epochs = state.number_input("epochs", "Epochs", step=50,
+                                        help="Full passes over the four points (one update each).")
+        with c_w:
+            w0 = state.slider("w0", "Start w", step=0.1)
+        with c_b:
+            b0 = state.slider("b0", "Start b", step=0.1)
+    return Settings(lr=lr, epochs=epochs, w0=w0, b0=b0)
