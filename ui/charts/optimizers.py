@@ -4,7 +4,8 @@ random-restart basin map.
 
 Each optimizer keeps one colour on every chart (:data:`COLORS`), so a learner can follow
 "the orange one" from the map to the loss curve to the table. Nothing non-finite is
-drawn: diverged runs stop at their last finite point, marked with a ✕.
+drawn: diverged runs stop at their last finite point, marked with a cross (✚). Each marker
+kind is a layer with its shape on the mark (never a shape scale shared across layers).
 """
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ def race_surface_chart(grid: pd.DataFrame, window, log: bool, paths: pd.DataFram
                        pick: bool = False) -> alt.Chart:
     """Banded loss surface, each run's path up to step ``upto`` (small dots mark every
     step, so their spacing shows the step length), a large dot where each run is at
-    ``upto`` (✕ if it diverged by then), the shared start (white triangle) and the known
+    ``upto`` (a cross if it diverged by then), the shared start (white triangle) and the known
     minima (black diamonds). ``base``: a :func:`contour_layer` built earlier for the same
     grid, reused when only the step changes (e.g. while playing); without it the surface is
     built here, clickable when ``pick``."""
@@ -118,23 +119,24 @@ def race_surface_chart(grid: pd.DataFrame, window, log: bool, paths: pd.DataFram
             color=alt.Color("label:N", scale=cs, title="optimizer", legend=LEGEND),
             tooltip=tip))
         head = d.sort_values("step").groupby("run", as_index=False).tail(1)
-        head = head.assign(status=np.where(head["diverged"].to_numpy(dtype=bool), "diverged here", f"at step {upto}"))
-        layers.append(alt.Chart(head).mark_point(size=240, filled=True, stroke="white", strokeWidth=2, opacity=1,
-                                                 clip=True).encode(
-            x=alt.X("x:Q"), y=alt.Y("y:Q"), color=alt.Color("label:N", scale=cs, legend=None),
-            shape=alt.Shape("status:N", legend=None,
-                            scale=alt.Scale(domain=[f"at step {upto}", "diverged here"], range=["circle", "cross"])),
-            tooltip=tip + [alt.Tooltip("status:N")]))
-    marks = [{"x": float(start[0]), "y": float(start[1]), "what": "start (all runs)"}]
-    marks += [{"x": float(m[0]), "y": float(m[1]), "what": "known minimum"} for m in minima]
-    kinds = ["start (all runs)", "known minimum"]
-    layers.append(alt.Chart(pd.DataFrame(marks)).mark_point(size=230, filled=True, stroke="#111827", strokeWidth=1.5,
-                                                           opacity=1, clip=True).encode(
-        x=alt.X("x:Q"), y=alt.Y("y:Q"),
-        shape=alt.Shape("what:N", legend=None, scale=alt.Scale(domain=kinds, range=["triangle-up", "diamond"])),
-        fill=alt.Fill("what:N", legend=None, scale=alt.Scale(domain=kinds, range=["white", "#111827"])),
-        tooltip=[alt.Tooltip("what:N", title="marker"), alt.Tooltip("x:Q", format=".4g"),
-                 alt.Tooltip("y:Q", format=".4g")]))
+        gone = head["diverged"].to_numpy(dtype=bool)
+        # Each marker kind is its own layer with its shape written on the mark: a shape *scale*
+        # would be shared by every layer of the chart, and one layer's shapes would override
+        # another's (the known minimum was once drawn with the "diverged" cross).
+        for shape, rows, status in (("circle", head[~gone], f"at step {upto}"), ("cross", head[gone], "diverged here")):
+            if len(rows):
+                layers.append(alt.Chart(rows.assign(status=status)).mark_point(
+                    shape=shape, size=240, filled=True, stroke="white", strokeWidth=2, opacity=1, clip=True).encode(
+                    x=alt.X("x:Q"), y=alt.Y("y:Q"), color=alt.Color("label:N", scale=cs, legend=None),
+                    tooltip=tip + [alt.Tooltip("status:N")]))
+    tip = [alt.Tooltip("what:N", title="marker"), alt.Tooltip("x:Q", format=".4g"), alt.Tooltip("y:Q", format=".4g")]
+    marks = [("triangle-up", "white", [{"x": float(start[0]), "y": float(start[1]), "what": "start (all runs)"}]),
+             ("diamond", "#111827", [{"x": float(m[0]), "y": float(m[1]), "what": "known minimum"} for m in minima])]
+    for shape, fill, rows in marks:
+        if rows:
+            layers.append(alt.Chart(pd.DataFrame(rows)).mark_point(
+                shape=shape, fill=fill, size=230, filled=True, stroke="#111827", strokeWidth=1.5, opacity=1,
+                clip=True).encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), tooltip=tip))
     return alt.layer(*layers).resolve_scale(color="independent").properties(height=height, usermeta=CANVAS)
 
 
@@ -212,10 +214,10 @@ def tuning_charts(table: pd.DataFrame, labels, steps: int, height: int = 420) ->
 
 
 def restarts_chart(grid: pd.DataFrame, window, log: bool, ends: pd.DataFrame, minima, names,
-                   paths: pd.DataFrame | None = None, height: int = HEIGHT) -> alt.Chart:
+                   paths: pd.DataFrame | None = None, height: int = HEIGHT, saddles=()) -> alt.Chart:
     """Start points coloured by the minimum their run reached (grey: none), over the
-    banded surface; the minima as large diamonds in the same colours; optional faint
-    paths."""
+    banded surface; the minima as large diamonds in the same colours; the ``saddles`` as
+    hollow black squares; optional faint paths."""
     cats = list(names) + ["elsewhere", "diverged"]
     rng = [BASIN_COLORS[i % len(BASIN_COLORS)] for i in range(len(names))] + [NOT_REACHED, "#111827"]
     cs = alt.Scale(domain=cats, range=rng)
@@ -238,6 +240,13 @@ def restarts_chart(grid: pd.DataFrame, window, log: bool, ends: pd.DataFrame, mi
                                               strokeWidth=2, opacity=1).encode(
             x=alt.X("x:Q"), y=alt.Y("y:Q"), color=alt.Color("reached:N", scale=cs, legend=None),
             tooltip=[alt.Tooltip("reached:N", title="minimum")]))
+    if len(saddles):
+        sd = pd.DataFrame([{"x": float(a), "y": float(b), "what": "saddle point"} for a, b in saddles])
+        layers.append(alt.Chart(sd).mark_point(shape="square", size=160, filled=False, stroke="#111827",
+                                               strokeWidth=2.5, opacity=1).encode(
+            x=alt.X("x:Q"), y=alt.Y("y:Q"),
+            tooltip=[alt.Tooltip("what:N", title="marker"), alt.Tooltip("x:Q", format=".3g"),
+                     alt.Tooltip("y:Q", format=".3g")]))
     return alt.layer(*layers).resolve_scale(color="independent").properties(height=height, usermeta=CANVAS)
 
 

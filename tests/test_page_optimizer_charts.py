@@ -1,0 +1,118 @@
+"""Optimizer comparison charts, decoded from their Vega-Lite specs (issue 14 #1): every marker
+is drawn with the shape its caption names — the known minimum a diamond, the shared start a
+triangle, a run's current point a circle and a diverged run's last point a cross — and no two
+layers of a chart share a shape or fill scale (one layer's shapes would override another's)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import dlcore
+from dlcore.comparison import basins, known_minima, start_points, tuning_table
+from dlcore.lines import loss_grid
+from ui.charts import optimizers as oc
+
+
+def layers(spec: dict):
+    for layer in spec.get("layer", []):
+        yield layer
+        yield from layers(layer)
+
+
+def layer_data(spec: dict, layer: dict) -> pd.DataFrame:
+    data = layer.get("data") or {}
+    if "name" in data:
+        return pd.DataFrame(spec["datasets"][data["name"]])
+    if "values" in data:
+        return pd.DataFrame(data["values"])
+    return pd.DataFrame()
+
+
+def mark_shape(layer: dict):
+    mark = layer.get("mark")
+    return mark.get("shape") if isinstance(mark, dict) else None
+
+
+def shared_scales(spec: dict, channels=("shape", "fill")) -> list[str]:
+    """Channels encoded with a scale in more than one layer while the chart does not resolve
+    that channel's scale independently."""
+    resolve = (spec.get("resolve") or {}).get("scale", {})
+    out = []
+    for ch in channels:
+        n = sum(1 for layer in layers(spec) if ch in (layer.get("encoding") or {}))
+        if n > 1 and resolve.get(ch) != "independent":
+            out.append(ch)
+    return out
+
+
+def markers_by_shape(spec: dict, column: str, value: str) -> set:
+    """The mark shapes of the layers whose data has ``column`` == ``value``."""
+    out = set()
+    for layer in layers(spec):
+        df = layer_data(spec, layer)
+        if column in df.columns and (df[column] == value).any():
+            assert "shape" not in (layer.get("encoding") or {}), "shape comes from a scale, not the mark"
+            out.add(mark_shape(layer))
+    return out
+
+
+@pytest.fixture(scope="module")
+def race():
+    """A real race on Rosenbrock where SGD diverges (η = 0.01) and Momentum does not."""
+    problem = dlcore.SurfaceProblem("rosenbrock")
+    runs = (dlcore.RunSpec(dlcore.preset("SGD", lr=0.01), label="SGD"),
+            dlcore.RunSpec(dlcore.preset("Momentum", lr=5e-4), label="Momentum"))
+    res = dlcore.train(problem, runs, dlcore.TrainConfig(steps=100, dtype="float64"))
+    assert res.diverged_at[0] >= 0 and res.diverged_at[1] < 0
+    # a view that holds SGD's last finite point (it flies far off the surface's own window)
+    h = res.history()
+    window = (float(h["x"].min()) - 1, float(h["x"].max()) + 1, float(h["y"].min()) - 1, float(h["y"].max()) + 1)
+    return problem, res, window, loss_grid(problem, window, n=20, dtype="float64")
+
+
+def test_race_map_draws_each_marker_with_its_own_shape(race):
+    problem, res, window, grid = race
+    d = problem.definition
+    spec = oc.race_surface_chart(grid, window, True, res.history(), 100, ("SGD", "Momentum"), d.start,
+                                 minima=known_minima(problem)).to_dict()
+    assert shared_scales(spec) == []
+    assert markers_by_shape(spec, "what", "known minimum") == {"diamond"}
+    assert markers_by_shape(spec, "what", "start (all runs)") == {"triangle-up"}
+    assert markers_by_shape(spec, "status", "diverged here") == {"cross"}
+    assert markers_by_shape(spec, "status", "at step 100") == {"circle"}
+    # the minimum marker sits at Rosenbrock's (1, 1)
+    mins = [layer_data(spec, la) for la in layers(spec) if mark_shape(la) == "diamond"]
+    assert mins[0][["x", "y"]].to_numpy().tolist() == [[1.0, 1.0]]
+
+
+def test_race_map_without_a_diverged_run_or_minimum(race):
+    problem, res, window, grid = race
+    d = problem.definition
+    spec = oc.race_surface_chart(grid, window, True, res.history(), 1, ("SGD", "Momentum"), d.start).to_dict()
+    assert shared_scales(spec) == []
+    assert markers_by_shape(spec, "what", "start (all runs)") == {"triangle-up"}
+    assert markers_by_shape(spec, "status", "diverged here") == set()
+    assert markers_by_shape(spec, "status", "at step 1") == {"circle"}
+
+
+def test_every_layered_chart_of_the_module_keeps_its_shapes_apart(race):
+    problem, res, window, grid = race
+    loss = oc.race_loss_chart(res.history(), ("SGD", "Momentum"), True, upto=50).to_dict()
+    assert shared_scales(loss) == [] and markers_by_shape(loss, "status", "diverged here") == {"cross"}
+    tune = dlcore.train(problem, (dlcore.RunSpec(dlcore.preset("SGD", lr=0.01), label="SGD"),
+                                  dlcore.RunSpec(dlcore.preset("SGD", lr=1e-3), label="SGD")),
+                        dlcore.TrainConfig(steps=50, dtype="float64"))
+    for ch in oc.tuning_charts(tuning_table(tune), ["SGD"], 50):
+        assert shared_scales(ch.to_dict()) == []
+    wells = dlcore.SurfaceProblem("wells")
+    w = wells.definition
+    starts = start_points(w.window, 9, "grid")
+    rres = dlcore.train(wells, tuple(dlcore.RunSpec(dlcore.preset("SGD", lr=0.02), start=s) for s in starts),
+                        dlcore.TrainConfig(steps=50, dtype="float64"))
+    ends = basins(rres, wells, radius=0.1).assign(reached="elsewhere", final_loss=np.nan)
+    names = [f"{i}" for i in range(len(w.minima))]
+    spec = oc.restarts_chart(loss_grid(wells, w.window, n=20, dtype="float64"), w.window, False, ends, w.minima,
+                             names, saddles=w.saddles).to_dict()
+    assert shared_scales(spec) == []
+    assert markers_by_shape(spec, "what", "saddle point") == {"square"}
