@@ -2,20 +2,15 @@
 live picture — a ball rolling down a bowl."""
 from pathlib import Path
 
-import altair as alt
-import numpy as np
-import pandas as pd
 import streamlit as st
 
-import dlcore
-from ui import compute
-from ui.charts.render import draw
-from ui.layout import fmt
+from ui.charts.home import ball_chart
+from ui.charts.render import chart
+from ui.compute.home import ball_run
 from ui.params import PageState, Param
+from ui.text.home import ball_verdict
 
 LRS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 0.95, 1.0, 1.05)
-STEPS = 12
-START = -4.0
 
 state = PageState("home", [
     Param("lr", 0.1, lo=0.05, hi=1.05, options=LRS, label="learning rate"),
@@ -36,47 +31,11 @@ with right:
     st.latex(r"L(w) = w^2")
     st.latex(r"w_{t+1} = w_t - \eta\,\frac{dL}{dw} = w_t - \eta \cdot 2w_t")
 
-bowl = dlcore.SurfaceProblem("custom", expression="x**2", start=(START, 0.0))
-run = dlcore.RunSpec(dlcore.OptimizerSpec.make("sgd", lr=lr))
-res = compute.train(bowl, (run,), dlcore.TrainConfig(steps=STEPS, dtype="float64"))
-h = res.history()
-balls = h.rename(columns={"x": "w"})[["step", "w", "loss", "grad_norm", "diverged"]]
-balls = balls[np.isfinite(balls["w"]) & (balls["w"].abs() <= 6)]
-
-curve_w = np.linspace(-6, 6, 121)
-curve = pd.DataFrame({"w": curve_w, "loss": curve_w ** 2})
-moves = balls.assign(w2=balls["w"].shift(-1), loss2=balls["loss"].shift(-1)).dropna(subset=["w2"])
-picture = alt.layer(
-    alt.Chart(curve).mark_area(opacity=0.12, color="#0b5cad").encode(x=alt.X("w:Q"), y=alt.Y("loss:Q")),
-    alt.Chart(curve).mark_line(color="#0b5cad", strokeWidth=3).encode(
-        x=alt.X("w:Q", title="parameter w", scale=alt.Scale(domain=[-6, 6], nice=False)),
-        y=alt.Y("loss:Q", title="loss L(w) = w²", scale=alt.Scale(domain=[0, 36], nice=False))),
-    alt.Chart(moves).mark_rule(color="#D55E00", strokeWidth=1.5, strokeDash=[4, 3]).encode(
-        x=alt.X("w:Q"), x2=alt.X2("w2:Q"), y=alt.Y("loss:Q"), y2=alt.Y2("loss2:Q")),
-    alt.Chart(balls).mark_circle(stroke="white", strokeWidth=1.5, opacity=1).encode(
-        x=alt.X("w:Q"), y=alt.Y("loss:Q"),
-        size=alt.Size("step:Q", scale=alt.Scale(range=[420, 90]), legend=None),
-        color=alt.Color("step:Q", scale=alt.Scale(scheme="oranges", reverse=True), title="step"),
-        tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("loss:Q", format=".4f"),
-                 alt.Tooltip("grad_norm:Q", title="|slope|", format=".4f")]),
-).properties(height=360)
+ball = ball_run(lr)
 with left:
-    draw(picture)
-    w_end = float(res.final_params[0, 0])
-    factor = 1 - 2 * lr
-    if res.diverged_at[0] >= 0 or abs(factor) > 1:
-        st.error(f"**η = {lr}: the ball flies out of the bowl.** Each step multiplies w by "
-                 f"1 − 2η = {factor:g}, and |{factor:g}| > 1: every step overshoots further than the last. "
-                 "Past η = 1 gradient descent diverges on this bowl.", icon="💥")
-    elif factor < 0:
-        st.warning(f"**η = {lr}: the ball overshoots** to the other side each step (w is multiplied by "
-                   f"{factor:g}), but by less each time — it still settles. After {STEPS} steps w = {fmt(w_end, 4)}.",
-                   icon="↔️")
-    elif factor == 0:
-        st.success(f"**η = {lr}: one step lands exactly at the bottom** (w is multiplied by 1 − 2η = 0).", icon="🎯")
-    else:
-        st.info(f"**η = {lr}:** each step multiplies w by 1 − 2η = {factor:g}: big steps on the steep wall, "
-                f"smaller ones as the slope flattens. After {STEPS} steps w = {fmt(w_end, 4)}.", icon="⬇️")
+    chart(ball_chart, ball.balls, height=360)
+    verdict = ball_verdict(ball.regime, ball.w_end, ball.steps)
+    getattr(st, verdict.kind)(verdict.text, icon=verdict.icon)
 
 st.divider()
 st.subheader("The lab, in teaching order")

@@ -62,3 +62,21 @@ def test_widget_change_updates_picture_and_url():
 def test_unknown_url_parameters_are_reported():
     at = run_home(foo="1")
     assert any("foo" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("lr,kind,words", [(0.1, "info", "1 − 2η = 0.8"), (0.5, "success", "lands exactly"),
+                                           (0.9, "warning", "overshoots"), (1.05, "error", "flies out")])
+def test_ball_verdict_on_real_runs(lr, kind, words):
+    """ui.text.home.ball_verdict on the engine's run; w after 12 steps from the closed form."""
+    import dlcore
+    from dlcore.inspect_step import step_regime
+    from ui.text.home import ball_verdict
+    bowl = dlcore.SurfaceProblem("custom", expression="x**2", start=(-4.0, 0.0))
+    res = dlcore.train(bowl, (dlcore.RunSpec(dlcore.OptimizerSpec.make("sgd", lr=lr)),),
+                       dlcore.TrainConfig(steps=12, dtype="float64"))
+    w_end = float(res.final_params[0, 0])
+    v = ball_verdict(step_regime(lr, 2.0, diverged=bool(res.diverged_at[0] >= 0)), w_end, 12)
+    assert v.kind == kind and words in v.text
+    if kind in ("info", "warning"):
+        assert w_end == pytest.approx(-4.0 * (1 - 2 * lr) ** 12, rel=1e-12)
+        assert f"w = {w_end:.4g}" in v.text
