@@ -127,3 +127,38 @@ def test_spec_for_a_preset_keeps_what_makes_it_that_preset():
         spec_for("nope", 0.1)
     for label, knobs in PRESET_HYPERPARAMS.items():
         assert set(knobs) <= set(HYPERPARAMS[PRESETS[label].name]), label
+
+
+# ---- one way to size a problem for the work budget (dlcore.problems.base) ---------------------
+from torch import nn  # noqa: E402
+
+from dlcore import LINE_FIT, PurchaseProblem, SumOfThree  # noqa: E402
+from dlcore.problems.base import ProblemSize, n_params, problem_size  # noqa: E402
+
+
+def _torch_count(sizes) -> int:
+    """Parameters of the same layers built with torch.nn."""
+    layers = [nn.Linear(i, o) for i, o in zip(sizes[:-1], sizes[1:])]
+    return sum(p.numel() for layer in layers for p in layer.parameters())
+
+
+@pytest.mark.parametrize("hidden", [(4,), (16,), (8, 8), (64, 3, 5)])
+def test_network_parameters_are_what_torch_nn_counts(hidden):
+    p = SumOfThree(hidden=hidden)
+    assert p.n_params == n_params(p) == problem_size(p).n_params == _torch_count((3, *hidden, 1))
+
+
+def test_every_problem_is_sized_the_same_way():
+    assert LINE_FIT.n_params == 2 and problem_size(LINE_FIT) == ProblemSize(2, 4, 4)
+    assert n_params(SurfaceProblem("rosenbrock")) == 2 and problem_size(SurfaceProblem("bowl")).n_train == 0
+    for noise in (0, 3):
+        d = 3 + noise                                  # age, income, education + noise features
+        logistic = PurchaseProblem(model="logistic", noise_features=noise)
+        mlp16 = PurchaseProblem(model="mlp", noise_features=noise)
+        assert n_params(logistic) == _torch_count((d, 1))
+        assert n_params(mlp16) == _torch_count((d, 16, 1))          # was hand-written 3 * 16 + 16 + 16 + 1
+        size = problem_size(mlp16)
+        assert size.n_train == len(mlp16.split()[0]) and size.n_examples == len(mlp16.data())
+    for e in CATALOGUE.values():
+        if e.problem is not None:
+            assert n_params(e.problem) == e.problem.build().n_params, e.key

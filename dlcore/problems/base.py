@@ -8,6 +8,7 @@ gradient of ``loss.sum()`` with respect to ``theta`` is every run's own gradient
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import torch
@@ -58,3 +59,41 @@ class Objective:
         to run one forward pass over training and test inputs together (the loop's
         per-step cost is mostly the number of operations, not their size)."""
         return self.loss(theta), (self.test_loss(theta) if self.has_test else None)
+
+
+@dataclass(frozen=True)
+class ProblemSize:
+    """How big one run of a problem is, for the work budget (dlcore.budget.fit_budget).
+
+    Attributes:
+        n_params: parameters per run (the columns of theta).
+        n_examples: examples one full-batch step evaluates (training and test), at least 1.
+        n_train: training examples (0 for an analytic surface; a batch size below it means mini-batches).
+    """
+
+    n_params: int
+    n_examples: int
+    n_train: int
+
+
+@functools.lru_cache(maxsize=128)
+def problem_size(problem) -> ProblemSize:
+    """The one way to size a problem for a work budget: built once per problem (problems
+    are frozen and hashable), counted from the objective the training loop itself uses.
+
+        >>> from dlcore.problems import LINE_FIT, SumOfThree
+        >>> problem_size(LINE_FIT)
+        ProblemSize(n_params=2, n_examples=4, n_train=4)
+        >>> problem_size(SumOfThree(hidden=(16,))).n_params      # 3·16 + 16 + 16·1 + 1
+        81
+    """
+    obj = problem.build()
+    n_test = len(getattr(obj, "x_test", ()))
+    return ProblemSize(obj.n_params, max(obj.n_train + n_test, 1), obj.n_train)
+
+
+def n_params(problem) -> int:
+    """Parameters per run of any problem: its own ``n_params`` when it declares one
+    (LinearProblem, SumOfThree — no build needed), else counted by :func:`problem_size`."""
+    own = getattr(problem, "n_params", None)
+    return int(own) if own is not None else problem_size(problem).n_params

@@ -68,6 +68,11 @@ class LinearProblem:
             raise ValueError("start needs two values (slope, intercept).")
 
     @property
+    def n_params(self) -> int:
+        """The line's two parameters (slope, intercept)."""
+        return 2
+
+    @property
     def n(self) -> int:
         return len(self.x)
 

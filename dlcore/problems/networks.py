@@ -62,6 +62,11 @@ class SumOfThree:
     def sizes(self) -> tuple[int, ...]:
         return (3, *self.hidden, 1)
 
+    @property
+    def n_params(self) -> int:
+        """Weights and biases of every layer: Σ (inputs·outputs + outputs)."""
+        return mlp.n_params(self.sizes)
+
     def build(self, dtype: torch.dtype = torch.float32) -> "MLPRegression":
         s = self.sizes
         return MLPRegression(param_names=mlp.param_names(s), n_train=len(self.inputs), optimum=0.0,
