@@ -271,7 +271,11 @@ class _Group:
         torch.optim forms these scalars in Python floats (float64) and its kernels cast
         them to the parameter dtype; we do the same once for all steps, with numpy's
         float64 arithmetic standing in for Python's, instead of a handful of tiny tensor
-        operations at every step."""
+        operations at every step.
+
+        Powers are the exception: numpy's vectorised ``**`` (SIMD on some CPUs) can differ
+        from Python's correctly rounded one in the last bit, and 1 − β^t magnifies that
+        early on; so β^t and (1 − β2^t)^0.5 are Python float powers, as in torch.optim."""
         T = lr64.shape[0]
         t = np.arange(1, T + 1, dtype=np.float64)[:, None]                   # step counts 1..T
         h = {k: np.asarray(v, dtype=np.float64)[None, :] for k, v in self.h.items()}
@@ -279,8 +283,8 @@ class _Group:
         name = self.kind[0]
         self.neg_lr = as_col(-lr64)
         if name in ("adam", "adamw"):
-            self.neg_step = as_col(-(lr64 / (1 - h["beta1"] ** t)))
-            self.bc2_sqrt = as_col((1 - h["beta2"] ** t) ** 0.5)
+            self.neg_step = as_col(-(lr64 / (1 - _python_powers(self.h["beta1"], T))))
+            self.bc2_sqrt = as_col(_python_powers(self.h["beta2"], T, lambda p: (1 - p) ** 0.5))
             self.decay = as_col(1 - lr64 * h["weight_decay"])
         elif name == "adagrad":
             self.neg_clr = as_col(-(lr64 / (1 + (t - 1) * h["lr_decay"])))
@@ -340,6 +344,16 @@ class _Group:
             self.buf = self.buf * self.mu + g / avg
             return theta + self.neg_lr[k] * self.buf
         return theta + (self.neg_lr[k] * g) / avg
+
+
+def _python_powers(bases, T: int, then=None) -> np.ndarray:
+    """(T, n) table of ``then(b ** t)`` for t = 1..T and each run's base b, computed with
+    Python floats (as torch.optim does), once per distinct base."""
+    cols = {}
+    for b in set(bases):
+        b = float(b)
+        cols[b] = [b ** k if then is None else then(b ** k) for k in range(1, T + 1)]
+    return np.array([cols[float(b)] for b in bases], dtype=np.float64).T.reshape(T, len(bases))
 
 
 def _kind(s: OptimizerSpec) -> tuple:
