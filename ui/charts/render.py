@@ -13,8 +13,10 @@ per-call dataset store is thread-local, so concurrent sessions never share it.
 
 :func:`chart` goes further for a page's rerun: it caches the finished spec — datasets
 already serialised to Arrow, which ``st.vega_lite_chart`` sends as is — keyed on the
-builder and its arguments, so a cached rerun builds no Altair objects at all (building
-layered charts deep-copies every subchart and was most of a rerun).
+builder and its arguments (or on an ``ident`` the caller gives), so a cached rerun builds
+no Altair objects at all (building layered charts deep-copies every subchart and was most
+of a rerun). :func:`cached_spec` returns such a spec without drawing it (e.g. for a
+chart drawn in a placeholder later, via :func:`show`). There is one spec cache.
 """
 from __future__ import annotations
 
@@ -82,7 +84,12 @@ def fingerprint(df: pd.DataFrame) -> bytes:
 
 @st.cache_data(max_entries=160, ttl=3600, show_spinner=False, hash_funcs={pd.DataFrame: fingerprint})
 def _cached_spec(builder: str, args: tuple, kwargs: dict, props: dict | None = None,
-                 legend: dict | None = None) -> dict:
+                 legend: dict | None = None, ident=None, _given: tuple | None = None) -> dict:
+    """THE spec cache: every cached chart of the app is an entry here. Keyed on the builder
+    and its arguments — or, when ``ident`` is given, on the builder and ``ident`` only (the
+    arguments then arrive unhashed in ``_given``)."""
+    if _given is not None:
+        args, kwargs = _given
     module, name = builder.split(":")
     fn = getattr(importlib.import_module(module), name)
     c = fn(*args, **kwargs)
@@ -91,6 +98,23 @@ def _cached_spec(builder: str, args: tuple, kwargs: dict, props: dict | None = N
     if legend:
         c = c.configure_legend(**legend)
     return frozen_spec(c)
+
+
+def cached_spec(builder, *args, ident=None, props: dict | None = None, legend: dict | None = None,
+                **kwargs) -> dict:
+    """The finished spec of ``builder(*args, **kwargs)`` (datasets as Arrow, see
+    :func:`frozen_spec`) from the one spec cache.
+
+    ``builder`` is a module-level chart builder, looked up by name inside the cache. By
+    default its arguments are the key: plain values or DataFrames (hashed by
+    :func:`fingerprint`). Pass ``ident`` — any hashable value that determines the arguments,
+    e.g. the key of the computation that produced them — to skip hashing the arguments
+    altogether (large frames, or arguments Streamlit cannot hash such as Altair layers);
+    then equal ``ident`` means equal chart."""
+    name = f"{builder.__module__}:{builder.__qualname__}"
+    if ident is not None:
+        return _cached_spec(name, (), {}, props, legend, ident=ident, _given=(args, kwargs))
+    return _cached_spec(name, args, kwargs, props, legend)
 
 
 def frozen_spec(chart: alt.TopLevelMixin) -> dict:
@@ -103,15 +127,23 @@ def frozen_spec(chart: alt.TopLevelMixin) -> dict:
 
 
 def chart(builder, *args, key: str | None = None, on_select=None, selection_mode=None, where=None,
-          props: dict | None = None, legend: dict | None = None, **kwargs) -> None:
-    """Draw ``builder(*args, **kwargs)`` from a cache of finished specs.
+          props: dict | None = None, legend: dict | None = None, ident=None, **kwargs) -> None:
+    """Draw ``builder(*args, **kwargs)`` from the cache of finished specs (:func:`cached_spec`).
 
     ``builder`` is a module-level chart builder (it is looked up by name inside the
-    cache); its arguments must be plain values or DataFrames, which Streamlit hashes.
+    cache); its arguments must be plain values or DataFrames, which Streamlit hashes —
+    or give ``ident`` (see :func:`cached_spec`) and they are not hashed.
     ``where`` is a container or placeholder to draw into (default: the current one);
     ``key``/``on_select``/``selection_mode`` are passed to ``st.vega_lite_chart``;
     ``props``/``legend`` are applied as ``.properties(**props)`` / ``.configure_legend(**legend)``."""
-    s = _cached_spec(f"{builder.__module__}:{builder.__qualname__}", args, kwargs, props, legend)
-    extra = {k: v for k, v in (("key", key), ("on_select", on_select), ("selection_mode", selection_mode))
-             if v is not None}
-    (where or st).vega_lite_chart(s, width="stretch", **extra)
+    s = cached_spec(builder, *args, ident=ident, props=props, legend=legend, **kwargs)
+    show(s, key=key, on_select=on_select, selection_mode=selection_mode, where=where)
+
+
+def show(spec_: dict, key: str | None = None, on_select=None, selection_mode=None, where=None,
+         height: int | None = None) -> None:
+    """Send a finished spec (from :func:`cached_spec` or :func:`frozen_spec`) across the
+    container's width."""
+    extra = {k: v for k, v in (("key", key), ("on_select", on_select), ("selection_mode", selection_mode),
+                               ("height", height)) if v is not None}
+    (where or st).vega_lite_chart(spec_, width="stretch", **extra)
