@@ -14,3 +14,7 @@ os.environ["GDL_WORKERS"] = "0"
 import torch  # noqa: E402
 
 torch.set_num_threads(1)
+
+# Small Streamlit apps that tests serve or open with AppTest: scripts, not test modules
+# (importing one would run its page outside Streamlit).
+collect_ignore_glob = ["apps/*", "browser/apps/*"]

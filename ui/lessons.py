@@ -282,8 +282,12 @@ class TaskProgress:
 
 
 def encode_progress(progress: tuple[TaskProgress, ...]) -> str:
-    """The progress as link text, e.g. ``c1~n1.85h1~d~s~o`` (one token per task)."""
-    return "~".join(p.encode() for p in progress)
+    """The progress as link text, e.g. ``c1~n1.85h1~d~s`` (one token per task; tasks
+    still open at the end are left out, so a fresh lesson adds nothing to the link)."""
+    tokens = [p.encode() for p in progress]
+    while tokens and tokens[-1] == "o":
+        tokens.pop()
+    return "~".join(tokens)
 
 
 def decode_progress(text: str, n_tasks: int) -> tuple[tuple[TaskProgress, ...], bool]:
