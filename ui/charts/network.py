@@ -10,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .core import finite
+from .core import finite, loss_chart
 
 NEG, POS = "#c0392b", "#1f5fa8"          # weight colours at the ends of the red–blue scale
 DEAD, ALIVE, YOURS = "#d55e00", "#94a3b8", "#111827"
@@ -220,3 +220,12 @@ def param_paths_chart(df: pd.DataFrame, epoch: int, height: int = 300) -> alt.La
     rule = alt.Chart(pd.DataFrame({"step": [epoch]})).mark_rule(color="#111827", strokeDash=[5, 3],
                                                                 strokeWidth=2).encode(x=alt.X("step:Q"))
     return alt.layer(lines, rule).properties(height=height)
+
+
+def clipped_grad_chart(df: pd.DataFrame, clip: float) -> alt.LayerChart:
+    """Gradient norm per step (log y), a line per run, and a dashed rule at the clip norm.
+    df: step, grad_norm, label, run."""
+    lines = loss_chart(df, y="grad_norm", log=True, legend_title="run", y_title="‖gradient‖ before clipping (log)")
+    rule = alt.Chart(pd.DataFrame({"y": [clip], "label": [f"clip norm {clip:g}"]})).mark_rule(
+        color="#111827", strokeDash=[6, 4]).encode(y=alt.Y("y:Q"), tooltip=[alt.Tooltip("label:N")])
+    return alt.layer(lines, rule)

@@ -1,0 +1,85 @@
+"""Tab "Inside the network": the network at one epoch on one input — the diagram, the forward
+pass worked out, every neuron, and every weight over the epochs. The epoch slider and the
+input picker rerun only this tab (a fragment)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dlcore.network_view import MAX_DIAGRAM_EDGES
+from ui import safety
+from ui.charts import network as nc
+from ui.charts.render import chart
+from ui.compute import neural_network as nn_compute
+from ui.layout import note_box, table
+from ui.params import PageState
+from ui.text import neural_network as text
+
+ROWS = {"1": "1, 2, 3", "2": "2, 3, 4", "3": "3, 4, 5", "try": "try-it"}
+
+
+def show(state: PageState, setup: nn_compute.SumSetup) -> None:
+    note_box(list(setup.notes))
+    st.subheader("Inside the network")
+    st.markdown(text.inside_intro(setup.problem.activation))
+    at_epoch(state, setup)
+
+
+def epoch_slider(state: PageState, last: int) -> int:
+    """The diagram's epoch, 0…last; the setting is −1 for "the last epoch", so a link without
+    ``ep`` follows the training length. The slider's key names its range, so a new range
+    gives a fresh slider."""
+    ss = st.session_state
+
+    def slider(label, key, **_):
+        ui_key, synced = f"{key}.ui/{last}", f"{key}.synced/{last}"
+        if ui_key not in ss or ss.get(synced) != ss[key]:
+            ss[ui_key] = last if ss[key] < 0 or ss[key] > last else ss[key]
+        u = st.slider(label, key=ui_key, min_value=0, max_value=max(last, 1))
+        raw = -1 if u >= last else u
+        ss[key] = ss[synced] = state.param("ep").clean(raw)[0]
+        return raw
+
+    ep = state.widget(slider, "ep", "Epoch (0 = the initial weights)")
+    return last if ep < 0 else min(ep, last)
+
+
+@safety.fragment
+def at_epoch(state: PageState, setup: nn_compute.SumSetup) -> None:
+    problem = setup.problem
+    c1, c2 = st.columns([3, 2])
+    with c1:
+        ep = epoch_slider(state, nn_compute.last_epoch(setup))
+    with c2:
+        row = state.segmented("row", "Input (a training row, or your try-it numbers)", format_func=ROWS.get) or "1"
+    x = tuple(problem.inputs[int(row) - 1]) if row != "try" else tuple(float(v) for v in state["try"])
+    v = nn_compute.inside_view(setup, ep, x)
+    state.sync_url("ep", "row")
+    if not v.finite:
+        st.error("The weights are not finite at this epoch (training diverged). Pick an earlier epoch.",
+                 icon=":material/error:")
+        return
+    if v.diagram is None:
+        st.info(text.too_many_weights(v.n_edges, MAX_DIAGRAM_EDGES), icon=":material/hub:")
+    else:
+        chart(nc.network_diagram, v.diagram.nodes, v.diagram.edges, text.ACTS[problem.activation])
+    st.markdown(text.output_sentence(ep, list(x), v.output))
+    _forward_pass(v, problem)
+    with st.expander(f"Every neuron at epoch {ep} ({len(v.neurons)} rows)", expanded=len(problem.sizes) > 3):
+        table(v.neurons, f"neurons_epoch{ep}.csv", key="dl-nn-neurons")
+    if v.param_paths is not None:
+        st.markdown("**Every weight and bias over the epochs** (dashed line: the epoch shown above)")
+        chart(nc.param_paths_chart, v.param_paths, ep)
+        caption = text.off_units_caption(ep, v.off_units)
+        if caption:
+            st.caption(caption)
+
+
+def _forward_pass(v: nn_compute.InsideView, problem) -> None:
+    st.markdown("#### The forward pass, worked out")
+    fp = text.forward_pass(v.view, list(v.x), problem.activation, problem.sizes)
+    if fp.first_layer:
+        st.latex(fp.first_layer)
+    if fp.output:
+        st.latex(fp.output)
+        st.caption("The output layer has no activation: y is just the weighted sum of the hidden neurons' "
+                   "values plus its bias — as `nn.Linear(4, 1)` computes it.")

@@ -1,0 +1,102 @@
+"""Tab "Shoppers (classification)": article 002's purchase data, a classifier trained on it,
+its metrics against the majority-class baseline, and what L2 and L1 do to its weights."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.charts import classification as cc
+from ui.charts.render import chart
+from ui.compute import neural_network as nn_compute
+from ui.compute.neural_network import lam_label
+from ui.layout import code, fmt, note_box, table
+from ui.text import neural_network as text
+
+
+def show(setup: nn_compute.ShopSetup) -> None:
+    v = nn_compute.shop_view(setup)
+    note_box(list(v.notes))
+    problem = setup.problem
+    st.subheader("Who buys? 1000 shoppers, age · income · education → purchased")
+    st.markdown(text.shop_intro(v.n_train, v.n_test, problem.n_train_max, problem.noise_features))
+    d1, d2 = st.columns([3, 2], gap="large")
+    with d1:
+        chart(cc.purchase_scatter, v.records)
+    with d2:
+        chart(cc.rate_bars, v.bands, "age_band", "age")
+        chart(cc.rate_bars, v.bands, "income_q", "income fifth")
+    with st.expander(f"The records ({len(v.records)} rows)", icon=":material/table:"):
+        table(v.records, "purchases.csv", height=300, key="dl-nn-data")
+    st.markdown("#### Training")
+    if v.diverged:
+        st.error(text.shop_diverged(v.diverged_at), icon=":material/error:")
+    a, b = st.columns([3, 2], gap="large")
+    with a:
+        st.markdown("**Train and test loss** (binary cross-entropy)")
+        chart(cc.split_loss_chart, v.curves)
+    if v.evaluation is None:
+        return
+    with b:
+        _losses(v)
+    _metrics(v.evaluation)
+    _regularisation(setup, v)
+    code(v.script, "shoppers.py")
+
+
+def _losses(v: nn_compute.ShopView) -> None:
+    gap = v.test_loss - v.train_loss
+    k = st.columns(2)
+    k[0].metric("Train loss", fmt(v.train_loss, 4))
+    k[1].metric("Test loss", fmt(v.test_loss, 4), f"gap {gap:+.3f}", delta_color="inverse")
+    st.markdown(text.best_epoch_sentence(v.best_test_loss, v.best_epoch, v.steps, gap))
+    st.caption(text.baseline_caption(v.evaluation.baseline))
+
+
+def _metrics(e: nn_compute.Evaluation) -> None:
+    st.markdown("#### How good is it? (threshold 0.5)")
+    table(e.metrics, "metrics.csv", key="dl-nn-metrics",
+          column_config={k: st.column_config.NumberColumn(format="%.4f") for k in e.metrics.columns[1:]})
+    st.caption("Accuracy: share of records classified right. Precision: of those predicted to buy, how many did. "
+               "Recall: of the buyers, how many were found. F1: their harmonic mean. ROC AUC: the chance that a "
+               "random buyer gets a higher probability than a random non-buyer. Computed by scikit-learn.")
+    a, b = st.columns([2, 3], gap="large")
+    with a:
+        st.markdown("**Confusion matrix** (test records)")
+        chart(cc.confusion_chart, e.confusion)
+    with b:
+        st.markdown("**ROC curve**: every threshold at once")
+        chart(cc.roc_chart, e.roc)
+
+
+def _regularisation(setup: nn_compute.ShopSetup, v: nn_compute.ShopView) -> None:
+    l1, l2, prox = setup.run.l1, setup.run.l2, setup.proximal
+    how = "proximal step" if prox else "penalty in the loss"
+    st.markdown("#### Regularisation: overfitting and exact zeros")
+    a, b = st.columns(2, gap="large")
+    with a:
+        st.markdown(f"**L2: the train/test gap** (final losses, λ₁ = {lam_label(l1)})")
+        chart(cc.sweep_chart, v.l2_sweep, "final loss (BCE)", x_title="L2 strength λ₂",
+              mark_x=lam_label(l2) if l2 in nn_compute.L_SWEEP else None)
+        st.caption("Each point is a separate run from the same seed, trained in the same batch. Stronger L2 "
+                   "keeps weights small: the training loss rises, the gap to the test loss shrinks.")
+    with b:
+        if setup.problem.model == "logistic":
+            st.markdown(f"**L1: each weight as λ₁ grows** ({how}, λ₂ = {lam_label(l2)})")
+            chart(cc.path_chart, v.l1_sweep)
+            st.caption("◆ black diamond: the weight is exactly 0.")
+        else:
+            st.markdown(f"**L1: weights exactly zero as λ₁ grows** (of {v.zeros.total}; {how})")
+            chart(cc.sweep_chart, v.l1_sweep, "number of weights", x_title="L1 strength λ₁", integer=True,
+                  mark_x=lam_label(l1) if l1 in nn_compute.L_SWEEP else None)
+    verdict = text.l1_verdict(v.zeros, l1, prox, setup.run.optimizer.name)
+    icons = {"warning": ":material/search:", "success": ":material/target:"}
+    if verdict.kind == "caption":
+        st.caption(verdict.text)
+    else:
+        getattr(st, verdict.kind)(verdict.text, icon=icons[verdict.kind])
+    st.markdown(f"**Your model's weights** (λ₁ = {lam_label(l1)}, λ₂ = {lam_label(l2)})")
+    if setup.problem.model == "logistic":
+        chart(cc.weights_chart, v.weights)
+    else:
+        st.caption("First layer: one row per input feature, one column per hidden unit. White cells with a dot "
+                   "are exactly 0.")
+        chart(cc.weight_matrix_chart, v.weights)
