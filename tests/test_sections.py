@@ -108,3 +108,54 @@ def test_tab_param_accepts_titles_and_aliases():
     assert p.parse("Article's table") == ("article", None)
     assert p.parse("Batch vs mini-batch") == ("batch", None)
     assert p.parse("curves") == ("curves", None)
+
+
+# ---- page furniture: "Next →" footer and "Reset to defaults" (ui.layout) ------------------------
+from ui.layout import neighbours, teaching_order  # noqa: E402
+
+
+def test_teaching_order_is_app_pys_and_next_walks_the_lessons():
+    files = [f for f, _, _ in teaching_order()]
+    assert files[:6] == ["home.py", "gradient_descent.py", "loss_explorer.py", "neural_network.py",
+                         "optimizer_comparison.py", "lr_sweep.py"]
+    assert neighbours("home.py") == (None, teaching_order()[1])
+    before, after = neighbours("/anywhere/app_pages/neural_network.py")
+    assert before[1] == "Loss explorer" and after[1] == "Optimizer comparison"
+    assert neighbours("lr_sweep.py")[1] is None and neighbours("nope.py") == (None, None)
+
+
+def _footer_page():
+    from pathlib import Path
+
+    import streamlit as st
+
+    from ui.layout import ROOT, next_page, reset_button, teaching_order
+    from ui.params import PageState, Param
+
+    st.navigation([st.Page(str(ROOT / "app_pages" / f), title=t, default=(i == 0))
+                   for i, (f, t, _) in enumerate(teaching_order())])          # registered, not run
+    state = PageState("foot", [Param("a", 1, "int", lo=0, hi=9), Param("b", 2, "int", lo=0, hi=9)])
+    state.number_input("a", "a")
+    state.number_input("b", "b")
+    reset_button(state)
+    reset_button(state, keys=["b"], label="Reset b")
+    next_page(str(Path("app_pages") / st.session_state.get("page", "neural_network.py")))
+    state.finish()
+
+
+def test_footer_links_to_the_neighbouring_pages_and_reset_restores_defaults():
+    at = AppTest.from_function(_footer_page, default_timeout=30)
+    at.query_params["a"], at.query_params["b"] = "5", "6"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    links = [(p.proto.label, p.proto.page) for p in at.get("page_link")]
+    # (this test's navigation names pages after their files; app.py gives them its url paths)
+    assert links == [("← Loss explorer", "loss_explorer"), ("Next → Optimizer comparison", "optimizer_comparison")]
+    at.button[1].click().run()                          # "Reset b"
+    assert at.number_input(key="foot.a").value == 5 and at.number_input(key="foot.b").value == 2
+    assert "b" not in at.query_params
+    at.button[0].click().run()                          # "Reset to defaults"
+    assert at.number_input(key="foot.a").value == 1 and dict(at.query_params) == {}
+    at.session_state["page"] = "lr_sweep.py"           # the last lesson leads back to the start
+    at.run()
+    assert [p.proto.label for p in at.get("page_link")] == ["← Optimizer comparison", "Next → Home"]

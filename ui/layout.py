@@ -2,12 +2,16 @@
 "show the code", number formatting and a friendly wrapper for configuration errors."""
 from __future__ import annotations
 
+import ast
+import functools
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from . import safety
 from .format import fmt, quote  # re-exported: pages import fmt from here
 
 
@@ -68,4 +72,65 @@ def note_box(notes: list[str]) -> None:
         st.info("\n".join(f"- {n}" for n in notes), icon="⏱️")
 
 
-__all__ = ["header", "fmt", "table", "code", "friendly_errors", "share_hint", "note_box", "quote"]
+ROOT = Path(__file__).resolve().parents[1]
+# Reference pages (not lessons): in the navigation, but "Next →" walks past them.
+NOT_LESSONS = ("glossary.py",)
+
+
+@functools.lru_cache(maxsize=1)
+def teaching_order() -> tuple[tuple[str, str, str], ...]:
+    """(file, title, icon) of every page in app.py's PAGES, in the order the lab teaches,
+    leaving out pages whose file does not exist (as app.py does). Read from app.py's source:
+    importing it would run the app."""
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES":
+            rows = [tuple(ast.literal_eval(e)) for e in node.value.elts]
+            return tuple((f, t, i) for f, t, _u, i in rows if (ROOT / "app_pages" / f).exists())
+    raise RuntimeError("PAGES not found in app.py")
+
+
+def neighbours(current: str) -> tuple[tuple[str, str, str] | None, tuple[str, str, str] | None]:
+    """The lessons before and after ``current`` (a page's file name or path) in teaching
+    order (reference pages such as the glossary are skipped)."""
+    name = Path(current).name
+    order = tuple(p for p in teaching_order() if p[0] not in NOT_LESSONS)
+    files = [f for f, _, _ in order]
+    if name not in files:
+        return None, None
+    i = files.index(name)
+    return (order[i - 1] if i > 0 else None), (order[i + 1] if i + 1 < len(order) else None)
+
+
+def next_page(current: str, back: bool = True) -> None:
+    """The page's footer: "Next → <page>" (the next page in teaching order; the last page
+    leads back to the first) and, with ``back``, "← <previous page>". Call it last, with
+    the page module's ``__file__``: ``next_page(__file__)``."""
+    before, after = neighbours(current)
+    order = tuple(p for p in teaching_order() if p[0] not in NOT_LESSONS)
+    if after is None and order and Path(current).name != order[0][0]:
+        after = order[0]
+    st.divider()
+    left, right = st.columns(2)
+    if back and before is not None:
+        f, title, icon = before
+        with left:
+            st.page_link(str(ROOT / "app_pages" / f), label=f"← {title}", icon=icon)
+    if after is not None:
+        f, title, icon = after
+        with right, st.container(horizontal=True, horizontal_alignment="right"):
+            st.page_link(str(ROOT / "app_pages" / f), label=f"Next → {title}", icon=icon)
+
+
+def reset_button(state, keys=None, label: str = "Reset to defaults", key: str | None = None, **kw) -> bool:
+    """A button that puts the page's settings (or only ``keys``) back to their defaults —
+    widgets, saved settings and the link — via ``state.reset`` as its callback."""
+    kw.setdefault("icon", ":material/restart_alt:")
+    kw.setdefault("help", "Every setting on this page back to where the lab starts (the link too)."
+                  if keys is None else "These settings back to where the lab starts.")
+    return st.button(label, key=key or f"_reset.{state.page}" + ("" if keys is None else "." + ".".join(keys)),
+                     on_click=safety.callback(state.reset), args=(None if keys is None else list(keys),), **kw)
+
+
+__all__ = ["header", "fmt", "table", "code", "friendly_errors", "share_hint", "note_box", "quote",
+           "teaching_order", "neighbours", "next_page", "reset_button"]

@@ -31,6 +31,7 @@ from typing import Callable, Sequence
 
 import streamlit as st
 
+from . import safety
 from .params import PageState, Param
 
 
@@ -105,6 +106,7 @@ def lazy_tabs(state: PageState, tabs: Sequence[Tab], key: str = "tab", **tabs_kw
         ss[key] = clean
         ss[tkey] = titles[clean]
 
+        @safety.callback
         def changed():
             ss[key] = slugs.get(ss.get(tkey), tabs[0].slug)
 
@@ -117,9 +119,10 @@ def lazy_tabs(state: PageState, tabs: Sequence[Tab], key: str = "tab", **tabs_kw
 
 
 def fragment(state: PageState, *keys: str):
-    """``st.fragment`` for a section whose widgets change only that section: moving them
-    reruns the section alone, and at its end the settings ``keys`` (default: all) are
-    written to the URL — a fragment's rerun does not reach ``state.finish()``.
+    """``st.fragment`` (with the safety net, :func:`ui.safety.fragment`) for a section whose
+    widgets change only that section: moving them reruns the section alone, and at its end
+    the settings ``keys`` (default: all) are written to the URL — a fragment's rerun does
+    not reach ``state.finish()``.
 
     Usage (define it in the run that draws it, so it sees this run's ``state``)::
 
@@ -130,7 +133,7 @@ def fragment(state: PageState, *keys: str):
         race_view(res, steps)
     """
     def wrap(fn):
-        @st.fragment
+        @safety.fragment
         @functools.wraps(fn)
         def run(*args, **kwargs):
             out = fn(*args, **kwargs)
