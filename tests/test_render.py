@@ -54,3 +54,16 @@ def test_frozen_spec_keeps_data_as_arrow_and_each_frame_once():
     layered = alt.layer(line(df), alt.Chart(df).mark_point().encode(x="x:Q", y="y:Q"))
     s = render.frozen_spec(layered)
     assert len(s["datasets"]) == 1 and all(isinstance(v, bytes) for v in s["datasets"].values())
+
+
+def test_fit_chart_owns_its_x_range_and_draws_extra_fits_across_it():
+    from ui.charts.core import fit_chart, fit_x_range
+
+    pts = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": [2.0, 4.0, 6.0, 8.0]})
+    lo, hi = fit_x_range(pts)
+    assert (lo, hi) == (1.0 - 0.08 * 3, 4.0 + 0.08 * 3)
+    s = render.spec(fit_chart(pts, 2.0, 0.0, extra_fits=(("gradient descent", 1.5, 0.5),)))
+    lines = next(df for df in s["datasets"].values() if "label" in df.columns)
+    gd = lines[lines["label"] == "gradient descent"]
+    assert gd["x"].tolist() == [lo, hi] and gd["y"].tolist() == [1.5 * lo + 0.5, 1.5 * hi + 0.5]
+    assert lines[lines["label"] == "your line"]["x"].tolist() == [lo, hi]

@@ -157,39 +157,40 @@ def markers_layer(points: pd.DataFrame, x: str = "x", y: str = "y", label: str =
                                          alt.Tooltip(f"{y}:Q", format=".4g")])
 
 
-def surface_chart(grid: pd.DataFrame, window, log_color: bool, x_title: str, y_title: str,
-                  paths: pd.DataFrame | None = None, px: str = "x", py: str = "y", upto: int | None = None,
-                  markers: pd.DataFrame | None = None, height: int = 440, title: str | None = None) -> alt.Chart:
-    """The loss landscape as a heatmap with optimizer paths and markers on top."""
-    layers = [surface_layer(grid, window, log_color, x_title, y_title, height=height)]
-    if paths is not None and len(paths):
-        layers += paths_layer(paths, px, py, window=window, upto=upto)
-    if markers is not None and len(markers):
-        layers.append(markers_layer(markers))
-    chart = alt.layer(*layers).resolve_scale(color="independent").properties(height=height)
-    return chart.properties(title=title) if title else chart
+def fit_x_range(points: pd.DataFrame, pad: float = 0.08) -> tuple[float, float]:
+    """The x range :func:`fit_chart` draws: the data's finite x values ± ``pad`` × their
+    spread (± 1 when all x are equal). Callers drawing extra lines use this (or
+    ``extra_fits``) instead of repeating the padding."""
+    d = finite(points, ["x", "y"])
+    xmin, xmax = float(d["x"].min()), float(d["x"].max())
+    p = (xmax - xmin) * pad or 1.0
+    return xmin - p, xmax + p
 
 
 def fit_chart(points: pd.DataFrame, slope: float, intercept: float, x_title: str = "x", y_title: str = "y",
               residuals: bool = True, squares: bool = False, height: int = HEIGHT,
-              extra_lines: pd.DataFrame | None = None) -> alt.Chart:
+              extra_lines: pd.DataFrame | None = None, extra_fits=()) -> alt.Chart:
     """Data points (x, y), the line y = slope·x + intercept across them, residuals as
     vertical segments and, optionally, squares whose area is each squared error.
+    ``extra_fits`` — (label, slope, intercept) triples — are drawn across the same x range
+    (``extra_lines`` takes ready-made (x, y, label) rows instead).
 
     The axes have different units, so a square is drawn with its side equal to the
     residual *on screen*: its width in x units is |r| scaled by the axes' ratio."""
     d = finite(points, ["x", "y"])
-    xmin, xmax = float(d["x"].min()), float(d["x"].max())
-    pad = (xmax - xmin) * 0.08 or 1.0
-    xs = np.linspace(xmin - pad, xmax + pad, 2)
+    x_lo, x_hi = fit_x_range(points)
+    xs = np.linspace(x_lo, x_hi, 2)
     line = pd.DataFrame({"x": xs, "y": slope * xs + intercept, "label": "your line"})
+    extra = [pd.DataFrame({"x": xs, "y": m * xs + c, "label": lab}) for lab, m, c in extra_fits]
+    if extra:
+        extra_lines = pd.concat(([extra_lines] if extra_lines is not None else []) + extra, ignore_index=True)
     d = d.assign(pred=slope * d["x"] + intercept)
     d = d.assign(residual=d["y"] - d["pred"])
     ys = np.concatenate([d["y"].to_numpy(), d["pred"].to_numpy(), line["y"].to_numpy()])
     ylo, yhi = float(np.min(ys)), float(np.max(ys))
     ypad = (yhi - ylo) * 0.08 or 1.0
     ydom = [ylo - ypad, yhi + ypad]
-    xdom = [xmin - pad, xmax + pad]
+    xdom = [x_lo, x_hi]
     layers = []
     if squares:
         width_px = 560.0
@@ -213,13 +214,3 @@ def fit_chart(points: pd.DataFrame, slope: float, intercept: float, x_title: str
     layers.append(alt.Chart(d).mark_circle(size=110, color="#0072B2", opacity=1).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q"), tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("y:Q")]))
     return alt.layer(*layers).properties(height=height)
-
-
-def vline(value: float, label: str, color: str = "#6b7280", dash=(6, 4)) -> alt.Chart:
-    """A labelled vertical rule (e.g. the divergence threshold 2/λmax on a rate axis)."""
-    df = pd.DataFrame({"v": [value], "label": [label]})
-    rule = alt.Chart(df).mark_rule(color=color, strokeDash=list(dash), strokeWidth=2).encode(
-        x=alt.X("v:Q"), tooltip=[alt.Tooltip("label:N"), alt.Tooltip("v:Q", format=".4g")])
-    text = alt.Chart(df).mark_text(align="left", dx=4, dy=-6, color=color, fontSize=12).encode(
-        x=alt.X("v:Q"), y=alt.value(10), text=alt.Text("label:N"))
-    return rule + text
