@@ -15,11 +15,9 @@ from . import safety
 from .format import fmt, quote  # re-exported: pages import fmt from here
 
 
-def header(title: str, lead: str, source: str | None = None) -> None:
+def header(title: str, lead: str) -> None:
     st.title(title)
     st.markdown(lead)
-    if source:
-        st.caption(source)
 
 
 def table(df: pd.DataFrame, filename: str, label: str = "Download CSV", height: int | None = None,
