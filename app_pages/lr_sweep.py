@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from functools import partial
+
 from app_pages.sections.lr_sweep.article import article_tab
 from app_pages.sections.lr_sweep.curves import curves_tab
 from app_pages.sections.lr_sweep.overview import overview
@@ -24,21 +26,26 @@ from app_pages.sections.lr_sweep.schedules import KINDS as SCHED_KINDS
 from app_pages.sections.lr_sweep.schedules import schedules_tab
 from app_pages.sections.lr_sweep.settings import sweep_settings
 from dlcore import PRESETS
+from dlcore.catalogue import SWEEP
 from dlcore.lr_study import ARTICLE_RATES
-from ui.compute.lr_sweep import PROBLEMS, RANGE_PROBLEMS
+from ui.compute.lr_sweep import RANGE_PROBLEMS
 from ui.layout import header, share_hint
 from ui.params import PageState, Param, log_options
+from ui.sections import Tab, lazy_tabs, tab_param
 from ui.text.lr_sweep import LEAD, MODES, RULES
 
-TABS = {"Article's table": article_tab, "Loss curves": curves_tab, "Range test": range_tab,
-        "Schedules": schedules_tab}
+# Links name the tab by its slug (?tab=curves); the old links, which used the titles
+# (?tab=Loss+curves), still open the same tab.
+TABS = (Tab("article", "Article's table"), Tab("curves", "Loss curves"), Tab("range", "Range test"),
+        Tab("schedules", "Schedules"))
+SECTIONS = {"article": article_tab, "curves": curves_tab, "range": range_tab, "schedules": schedules_tab}
 STEP_OPTIONS = (10, 20, 50, 100, 200, 300, 500, 1000, 1500, 2000, 3000, 5000, 10000, 20000)
 LO_OPTIONS = log_options(1e-6, 10.0)
 HI_OPTIONS = log_options(1e-5, 100.0)
 TOL_OPTIONS = log_options(1e-8, 10.0)
 
 state = PageState("lr", [
-    Param("problem", "line", kind="choice", choices=tuple(PROBLEMS), label="problem"),
+    Param("problem", "line", kind="choice", choices=SWEEP, label="problem"),
     Param("opt", "SGD", kind="choice", choices=tuple(PRESETS), label="optimizer"),
     Param("lo", 1e-4, lo=LO_OPTIONS[0], hi=LO_OPTIONS[-1], options=LO_OPTIONS, label="smallest rate"),
     Param("hi", 1.0, lo=HI_OPTIONS[0], hi=HI_OPTIONS[-1], options=HI_OPTIONS, label="largest rate"),
@@ -49,7 +56,7 @@ state = PageState("lr", [
     Param("seed", 0, kind="int", lo=0, hi=2 ** 31 - 1, label="seed"),
     Param("batch", 0, kind="int", lo=0, hi=800, label="batch size"),
     Param("dtype", "float32", kind="choice", choices=("float32", "float64"), label="precision"),
-    Param("tab", next(iter(TABS)), kind="choice", choices=tuple(TABS), label="tab"),
+    tab_param(TABS),
     Param("check", False, kind="bool", label="check every optimizer"),
     Param("code_rate", 0.1, kind="float", lo=min(ARTICLE_RATES), hi=max(ARTICLE_RATES), options=ARTICLE_RATES,
           label="rate of the exported run"),
@@ -72,20 +79,8 @@ with st.sidebar:
     request = sweep_settings(state)
 study = overview(state, request)
 
-_tabs: dict = {}
-
-
-def _tab_widget(label, key, **_):
-    _tabs["list"] = st.tabs(list(TABS), key=key, on_change="rerun")
-    return st.session_state[key]
-
-
 st.divider()
-state.widget(_tab_widget, "tab", "Section")
-for (name, section), tab in zip(TABS.items(), _tabs["list"]):
-    if tab.open:
-        with tab:
-            section(state, study)
+lazy_tabs(state, TABS).show({slug: partial(section, state, study) for slug, section in SECTIONS.items()})
 
 st.divider()
 share_hint(state)

@@ -157,3 +157,14 @@ def test_show_the_code_reproduces_the_row_on_screen(tmp_path):
     assert float(row["final_loss"]) == pytest.approx(final, rel=1e-9)
     losses = g["losses"] + [final]
     assert int(row["steps_to_converge"]) == first_stay_below(losses, 1e-3, 0.0)
+
+
+@pytest.mark.parametrize("old", ["Loss curves", "loss curves", "curves"])
+def test_tab_links_use_short_slugs_and_old_links_still_open_the_tab(old):
+    """Issue 14 #10: ?tab=Loss+curves (the old link) and ?tab=curves open the same tab;
+    the address then names it by its slug."""
+    at = run_page(tab=old, lo=0.001, hi=0.5, n=6, steps=200)
+    assert "run" in frame(at, "run").columns                       # the loss-curves table is drawn
+    assert "Ignored" not in notes(at) and "tab" not in notes(at)
+    tab = at.query_params["tab"]
+    assert (tab[0] if isinstance(tab, list) else tab) == "curves"

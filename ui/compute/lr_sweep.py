@@ -1,4 +1,4 @@
-"""The learning-rate sweep page's computations: what can be swept, the sweep's plan within
+"""The learning-rate sweep page's computations: the sweep's plan within
 the work budget, and every cached call of the page (the sweep and its reading, the chart
 specs, the loss curves, the range test and its check, the schedules, the article check).
 
@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dlcore import (LINE_FIT, PRESETS, STUDY_HOURS, LinearProblem, PurchaseProblem, RunSpec, ScheduleSpec,
-                    SumOfThree, SurfaceProblem, TrainConfig)
+from dlcore import PRESETS, RunSpec, ScheduleSpec, TrainConfig
+from dlcore.catalogue import CATALOGUE
 from dlcore.budget import fit_budget
 from dlcore.lr_study import (ARTICLE_RATES, CHECK_TOLS, RatePlan, article_check, article_verdict, measured_edges,
                              pick_curve_rates, plan_rates, schedule_runs, study_table, verify_runs)
 from dlcore.optimizers import OptimizerSpec
+from dlcore.problems.base import problem_size
 from dlcore.results import TrainResult
 from dlcore.sweep import lr_range_test, lr_sweep
 from dlcore.sweep_study import (Resolution, ScheduleOutcome, SweepPrediction, curve_indices, float32_resolution,
@@ -30,47 +31,16 @@ from ui.charts import sweep as charts
 from ui.charts.render import frozen_spec
 from ui.text import lr_sweep as text
 
-# What can be swept: key → (title, problem, one-line description).
-STUDY_STD = LinearProblem(x=STUDY_HOURS.x, y=STUDY_HOURS.y, standardize=True, names=("m", "c"),
-                          title="Study hours → exam score (standardised hours)")
-PROBLEMS = {
-    "line": ("Line fit y = 2x (article 000)", LINE_FIT,
-             "Fit y = w·x + b to (1, 2), (2, 4), (3, 6), (4, 8) from w = b = 0 with MSE — article 000's loop."),
-    "study": ("Study hours → score, raw hours (article 000)", STUDY_HOURS,
-              "Fit score = m·hours + c to article 000's four students, hours 10–40 as they are: a long, "
-              "thin valley (condition number ≈ 4500)."),
-    "study_std": ("Study hours → score, standardised hours", STUDY_STD,
-                  "The same fit with hours standardised (mean 0, std 1): the valley becomes a round bowl."),
-    "bowl": ("Ill-conditioned bowl ½(x² + 25y²)", SurfaceProblem("bowl"),
-             "A quadratic 25× steeper across than along, from (−4, 1.5)."),
-    "rosenbrock": ("Rosenbrock valley", SurfaceProblem("rosenbrock"),
-                   "(1 − x)² + 100(y − x²)² from (−2, 2): a curved valley, no single curvature."),
-    "sum3": ("Sum of three: 3→4→1 ReLU network (article 001)", SumOfThree(),
-             "Article 001's network learning x₁ + x₂ + x₃ from three examples, MSE, nn.Linear's init."),
-    "logistic": ("Purchases: logistic regression (article 002)", PurchaseProblem(model="logistic"),
-                 "800 training records (age, income, education → bought), binary cross-entropy."),
-    "mlp": ("Purchases: MLP 3→16→1 (article 002)", PurchaseProblem(model="mlp"),
-            "The same records with a 16-unit ReLU hidden layer, binary cross-entropy."),
-}
-RANGE_PROBLEMS = ("mlp", "sum3", "logistic")
+RANGE_PROBLEMS = ("mlp", "sum3", "logistic")     # the networks the range test is for
 
 
 def problem_title(key: str) -> str:
-    return PROBLEMS[key][0]
+    return CATALOGUE[key].title
 
 
 def short_title(key: str) -> str:
     """The title without its "(article …)" source."""
-    return PROBLEMS[key][0].split(" (")[0]
-
-
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def problem_size(problem) -> tuple[int, int, int]:
-    """(parameters, examples evaluated per step, training examples) — for the work budget
-    and to know when a batch size means mini-batches."""
-    obj = problem.build()
-    n_test = len(getattr(obj, "x_test", ()))
-    return obj.n_params, max(obj.n_train + n_test, 1), obj.n_train
+    return CATALOGUE[key].title.split(" (")[0]
 
 
 # ---------------------------------------------------------------------------------------
@@ -116,15 +86,15 @@ class SweepPlan:
 
     @property
     def problem(self):
-        return PROBLEMS[self.problem_key][1]
+        return CATALOGUE[self.problem_key].problem
 
     @property
     def title(self) -> str:
-        return PROBLEMS[self.problem_key][0]
+        return CATALOGUE[self.problem_key].title
 
     @property
     def about(self) -> str:
-        return PROBLEMS[self.problem_key][2]
+        return CATALOGUE[self.problem_key].summary
 
     @property
     def config(self) -> TrainConfig:
@@ -144,7 +114,8 @@ def plan_sweep(req: SweepRequest) -> SweepPlan:
     range_note = text.range_note(lo, hi) if lo >= hi else None
     if lo >= hi:
         lo, hi = (hi, lo) if lo > hi else (lo, lo * 100)
-    n_params, n_examples, n_train = problem_size(PROBLEMS[req.problem_key][1])
+    size = problem_size(CATALOGUE[req.problem_key].problem)
+    n_params, n_examples, n_train = size.n_params, size.n_examples, size.n_train
     extra = len([r for r in ARTICLE_RATES if not any(math.isclose(r, g, rel_tol=1e-9) for g in (lo, hi))])
     runs, steps, notes = fit_budget(req.n_rates + extra, req.steps, n_params, n_examples)
     n_grid = max(2, runs - len(ARTICLE_RATES)) if runs < req.n_rates + extra else req.n_rates
@@ -355,10 +326,10 @@ class RangeTest:
 
 
 def range_test(r: RangeRequest) -> RangeTest:
-    problem = PROBLEMS[r.problem_key][1]
-    n_params, n_examples, n_train = problem_size(problem)
-    bs = r.batch if 0 < r.batch < n_train else None
-    _, iters, notes = fit_budget(1, r.iters, n_params, n_examples)
+    problem = CATALOGUE[r.problem_key].problem
+    size = problem_size(problem)
+    bs = r.batch if 0 < r.batch < size.n_train else None
+    _, iters, notes = fit_budget(1, r.iters, size.n_params, size.n_examples)
     if iters < 20:
         notes.append(text.RANGE_TOO_BIG)
     iters = max(iters, 20)
@@ -381,8 +352,8 @@ class Verification:
 
 
 def verify(rt: RangeTest, lr: float) -> Verification:
-    n_params, n_examples, _ = problem_size(rt.problem)
-    _, steps, notes = fit_budget(3, rt.request.steps, n_params, n_examples)
+    size = problem_size(rt.problem)
+    _, steps, notes = fit_budget(3, rt.request.steps, size.n_params, size.n_examples)
     cfg = TrainConfig(steps=steps, batch_size=rt.batch_size, dtype=rt.request.dtype, record_params=False)
     res = compute.train(rt.problem, verify_runs(rt.optimizer, lr, rt.request.seed), cfg)
     h = res.history(max_points=400, params=False)

@@ -10,6 +10,7 @@ from dlcore import RunSpec
 from dlcore.sweep_study import snap_rates
 from ui.charts import sweep as charts
 from ui.charts.render import chart
+from ui.sections import fragment
 import ui.compute.lr_sweep as sweep
 from ui.text import lr_sweep as text
 
@@ -23,11 +24,11 @@ def curves_tab(state, s: sweep.SweepStudy) -> None:
         state.note(f"rates to plot: {v:g} was not swept; using the nearest swept rate {used:.4g}.")
     if snapped != list(state["curves"]):
         state.set("curves", snapped)
-    _curves(state, s)
+    fragment(state, "curves", "code_run")(picked_curves)(state, s)
 
 
-@st.fragment
-def _curves(state, s: sweep.SweepStudy) -> None:
+def picked_curves(state, s: sweep.SweepStudy) -> None:
+    """The curves of the picked rates, their table and the exported curve's code."""
     picked = state.multiselect("curves", "Rates to plot (empty = picked automatically)",
                                options=list(s.view["lr"].to_numpy(dtype=float)), format_func=text.rate_label,
                                max_selections=6, placeholder="automatic: too small · good · too large")
@@ -46,4 +47,3 @@ def _curves(state, s: sweep.SweepStudy) -> None:
     k = min(k, len(c.chosen) - 1)
     export(s.plan.problem, RunSpec(s.plan.optimizer.with_lr(c.chosen[k][1]), seed=s.plan.seed), s.plan.config,
            "lr_curve.py")
-    state.sync_url("curves", "code_run")      # a fragment rerun does not reach state.finish()
