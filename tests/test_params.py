@@ -137,6 +137,7 @@ def _state_script():
                             Param("tab", "race", kind="choice", choices=("race", "batch"),
                                   aliases=(("Optimizer race", "race"),), legacy_keys=("view",))])
     st.markdown(f"current={state.current('x')} held={state['x']} tab={state['tab']}")
+    st.caption(f"entering={state.entering} linked={sorted(state.linked)}")
     st.button("reset", key="reset", on_click=state.reset)
     st.button("reset n", key="reset_n", on_click=state.reset, args=(["n"],))
     state.slider("x", "x")
@@ -275,3 +276,10 @@ def test_follow_slider_from_a_link_and_an_empty_range():
     assert _ep_e(at) == "ep=-1 e=30" and at.slider(key="f.ep").value == 50   # past the end shows the end
     at = _follow(hi="0", e="30")
     assert _ep_e(at) == "ep=-1 e=0" and not at.slider
+
+
+def test_state_says_which_settings_came_from_the_link():
+    at = _app(view="batch", x="3", junk="1")
+    assert at.caption[0].value == "entering=True linked=['tab', 'x']"
+    at.run()
+    assert at.caption[0].value == "entering=False linked=[]"

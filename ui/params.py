@@ -220,11 +220,14 @@ class PageState:
         saved = ss.get(self._saved_key, {})
         entering = ss.get("_gdl_page") != self.page
         ss["_gdl_page"] = self.page
+        self.entering = entering          # this run opened the page (a link, the menu, a page link)
+        self.linked: set[str] = set()     # settings whose value came from the link on entering
         qp = st.query_params
         for p in self.params:
             v = saved.get(p.key, p.default)
             in_link = [k for k in (p.key, *p.legacy_keys) if k in qp] if entering else []
             if in_link:
+                self.linked.add(p.key)
                 raw = qp.get_all(in_link[0])[-1] if hasattr(qp, "get_all") else qp[in_link[0]]
                 v, note = p.parse(str(raw))
                 if note:
