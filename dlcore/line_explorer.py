@@ -11,6 +11,11 @@
 * :func:`loss_shares` — each point's share of the MSE, MAE and Huber loss of a line.
 * :func:`loss_script` — the article's loss code for any data and line, printing the
   four losses the page shows.
+* :func:`rate_outcomes` — after training the same line fit at many learning rates, how
+  far above the best line's loss each one ended, and its status (diverged, within the
+  "found it" band, growing, still descending).
+* :func:`points_frame` — the data as an editable table (hours, score), padding a
+  shorter column with empty cells.
 * :func:`to_model` / :func:`path_to_original` convert between a line on the original
   x scale, y = m·x + c, and the parameters (w, b) of a problem that standardises x
   (x' = (x − μ)/σ, so y = w·x' + b): w = m·σ, b = c + m·μ.
@@ -33,11 +38,12 @@ import numpy as np
 from .problems.linear import LinearProblem
 
 __all__ = ["MAX_POINTS", "X_LIMIT", "Y_LIMIT", "parse_points", "SliderRanges", "slider_ranges", "to_model",
-           "path_to_original", "loss_shares", "loss_script"]
+           "path_to_original", "loss_shares", "loss_script", "rate_outcomes", "points_frame", "REACHED"]
 
 MAX_POINTS = 50
 X_LIMIT = 10_000.0       # |hours| allowed
 Y_LIMIT = 1_000_000.0    # |score| allowed
+REACHED = 0.01           # "found it": the loss within 0.01 of the best line's
 
 
 def _cell(v) -> tuple[float | None, str | None]:
@@ -218,3 +224,34 @@ def loss_script(x, y, slope: float, intercept: float, huber_delta: float = 1.0,
         f"huber = F.huber_loss(Y_pred, Y_true, delta={f(huber_delta)})",
         "print(f\"MSE: {mse.item():.2f}  RMSE: {rmse.item():.4f}  MAE: {mae.item():.4f}  Huber: {huber.item():.4f}\")",
         ""])
+
+
+def points_frame(x, y, x_name: str = "hours", y_name: str = "score") -> "pd.DataFrame":
+    """The data as a two-column float table; a link with more x values than y values (or
+    the reverse) shows empty cells in the shorter column."""
+    import pandas as pd
+
+    n = max(len(x), len(y))
+    pad = lambda v: [float(a) for a in v] + [None] * (n - len(v))  # noqa: E731
+    return pd.DataFrame({x_name: pad(x), y_name: pad(y)}, dtype="float64")
+
+
+def rate_outcomes(result, rates, best_loss: float, scale: str, reached: float = REACHED) -> "pd.DataFrame":
+    """One row per learning rate of a :class:`dlcore.TrainResult` whose runs are
+    ``rates`` in order: lr, scale, gap (final loss − ``best_loss``; NaN if diverged),
+    status and diverged_at (-1: did not).
+
+    status: "diverged"; "within {reached}" when the gap is below ``reached``; "growing"
+    when the loss ended higher than it started (above the divergence limit, not yet
+    blown up); otherwise "still descending"."""
+    import pandas as pd
+
+    rows = []
+    for i, r in enumerate(rates):
+        div = int(result.diverged_at[i])
+        gap = float(result.loss[result.steps, i]) - best_loss if div < 0 else math.nan
+        start_gap = float(result.loss[0, i]) - best_loss
+        status = ("diverged" if div >= 0 else f"within {reached:g}" if gap < reached
+                  else "growing" if gap > start_gap * 1.0001 else "still descending")
+        rows.append({"lr": float(r), "scale": scale, "gap": gap, "status": status, "diverged_at": div})
+    return pd.DataFrame(rows)

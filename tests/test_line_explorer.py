@@ -102,3 +102,56 @@ def test_loss_script_prints_the_articles_loss():
     assert "Predictions: [440.0, 530.0, 620.0, 710.0]" in text
     assert "MSE: 2675.00" in text and "RMSE: 51.7204" in text and "MAE: 42.5000" in text
     assert "Huber: 42.0000" in text              # |r| > δ everywhere: mean(|r|) − δ/2
+
+
+def _plain_sgd_losses(x, y, m0, c0, lr, steps):
+    """Plain torch.optim.SGD on the MSE from (m0, c0), float64: the loss before each step and after the last."""
+    xt, yt = torch.tensor(x, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
+    w = torch.tensor([m0], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([c0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=lr)
+    out = []
+    for _ in range(steps + 1):
+        opt.zero_grad()
+        loss = torch.mean((w * xt + b - yt) ** 2)
+        out.append(loss.item())
+        loss.backward()
+        opt.step()
+    return np.array(out)
+
+
+def test_rate_outcomes_classify_real_runs():
+    from dlcore.line_explorer import rate_outcomes
+    rates, steps = (1e-4, 1e-3, 1.3e-3, 2e-3, 5e-3), 200
+    problem = LinearProblem(x=HOURS, y=SCORES, start=(9.0, 350.0))
+    res = train(problem, tuple(RunSpec(OptimizerSpec.make("sgd", lr=r)) for r in rates),
+                TrainConfig(steps=steps, dtype="float64"))
+    slope, icpt = np.polyfit(HOURS, SCORES, 1)
+    best = float(np.mean((np.array(SCORES) - slope * np.array(HOURS) - icpt) ** 2))
+    out = rate_outcomes(res, rates, best, "raw hours")
+    assert list(out["lr"]) == list(rates) and set(out["scale"]) == {"raw hours"}
+    lam_max = np.linalg.eigvalsh(2 / 4 * np.stack([HOURS, np.ones(4)], 1).T @ np.stack([HOURS, np.ones(4)], 1))[-1]
+    for row in out.itertuples():
+        ref = _plain_sgd_losses(HOURS, SCORES, 9.0, 350.0, row.lr, steps)
+        if row.lr > 2 / lam_max:
+            assert row.status in ("diverged", "growing") and (math.isnan(row.gap) or ref[-1] > ref[0])
+        else:
+            assert row.status == "still descending" and row.diverged_at == -1
+            assert row.gap == pytest.approx(ref[-1] - best, rel=1e-9)
+
+
+def test_rate_outcomes_found_it_on_standardised_hours():
+    from dlcore.line_explorer import rate_outcomes
+    problem = LinearProblem(x=HOURS, y=SCORES, standardize=True, start=(0.0, 0.0))
+    res = train(problem, (RunSpec(OptimizerSpec.make("sgd", lr=0.5)),), TrainConfig(steps=1, dtype="float64"))
+    slope, icpt = np.polyfit(HOURS, SCORES, 1)
+    best = float(np.mean((np.array(SCORES) - slope * np.array(HOURS) - icpt) ** 2))
+    out = rate_outcomes(res, (0.5,), best, "standardised hours")
+    assert out["status"].iloc[0] == "within 0.01" and abs(out["gap"].iloc[0]) < 1e-6
+
+
+def test_points_frame_pads_the_shorter_column():
+    from dlcore.line_explorer import points_frame
+    f = points_frame((1.0, 2.0, 3.0), (4.0, 5.0))
+    assert list(f.columns) == ["hours", "score"] and len(f) == 3
+    assert f["score"].isna().tolist() == [False, False, True]

@@ -19,9 +19,12 @@ RESIDUAL = "#D55E00"
 
 
 def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title: str, y_title: str,
-                   squares: bool = False, height: int = 360, extra_lines: pd.DataFrame | None = None) -> alt.Chart:
+                   squares: bool = False, height: int = 360,
+                   extra_fits: tuple[tuple[str, float, float], ...] = ()) -> alt.Chart:
     """Points (x, y), the line y = slope·x + intercept, every residual as a dashed vertical
     segment and, optionally, a square on each residual whose area is the squared error.
+    ``extra_fits``: more lines (label, slope, intercept), drawn dashed across the same x
+    range (the data ± 8 %); a line that is not finite there is left out.
 
     The squares are square on screen whatever width the chart gets: their width in x
     units is computed in the browser from Vega's ``width`` and ``height`` signals,
@@ -34,8 +37,8 @@ def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title
     d["residual"] = d["y"] - d["pred"]
     d["squared"] = d["residual"] ** 2
     xs = np.array(xdom)
-    line = pd.DataFrame({"x": xs, "y": slope * xs + intercept, "label": "your line"})
-    lines = line if extra_lines is None else pd.concat([line, extra_lines], ignore_index=True)
+    lines = pd.concat([pd.DataFrame({"x": xs, "y": k * xs + b, "label": label})
+                       for label, k, b in (("your line", slope, intercept), *extra_fits)], ignore_index=True)
     lines = finite(lines, ["x", "y"])
     ys = np.concatenate([d["y"].to_numpy(), d["pred"].to_numpy(), lines["y"].to_numpy()])
     ylo, yhi = float(np.min(ys)), float(np.max(ys))

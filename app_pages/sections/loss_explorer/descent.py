@@ -1,0 +1,97 @@
+"""The loss landscape, and gradient descent from the learner's line: settings, verdict,
+every rate on both scalings, the learner's run, and why raw hours need a tiny step."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.charts.core import loss_chart
+from ui.charts.loss_explorer import landscape_chart, rate_chart
+from ui.charts.render import chart
+from ui.compute.loss_explorer import RAW, STD, Descent, Judgement, descent, gap_curve, landscape
+from ui.format import fmt
+from ui.layout import note_box
+from ui.params import PageState
+from ui.text.gradient_descent import Message
+from ui.text.loss_explorer import descent_verdict, rate_caption, theory_metrics, why_raw, why_std, window_caption
+
+from .data import Line, use_line_callback
+
+
+def callout(msg: Message) -> None:
+    getattr(st, msg.kind)(msg.text, icon=msg.icon)
+
+
+def landscape_header():
+    """The landscape's heading and its two (still empty) columns: chart and info."""
+    st.subheader("The loss landscape")
+    st.caption("The MSE of every line (slope, intercept): darker is lower, each band one step of log(MSE) like the "
+               "contour lines of a map. ● is your line, ◆ the best line (least squares); the dark path is gradient "
+               "descent's, from the section below. The valley is long and thin: many lines through the middle of "
+               "the data are almost equally good.")
+    return st.columns([1.75, 1], gap="large")
+
+
+def gradient_descent(state: PageState, xs, ys, line: Line, j: Judgement) -> Descent:
+    st.subheader("Let gradient descent find it")
+    controls, result = st.columns([1, 1.5], gap="large")
+    with controls, st.container(border=True):
+        st.markdown(f"**Gradient descent from your line** (score = {fmt(line.m, 6)} · hours + {fmt(line.c, 6)}), "
+                    "plain SGD on the MSE")
+        std = state.toggle("std", "Standardise the hours first",
+                           help="Feed (hours − mean)/std to the model instead of raw hours; the line found is "
+                                "mapped back to score = m · hours + c.")
+        lr = state.select_slider("lr", "Learning rate η", format_func=lambda v: f"{v:g}")
+        steps = state.select_slider("steps", "Steps", format_func=lambda v: f"{v:g}")
+    d = descent(xs, ys, line.m, line.c, std, lr, steps)
+    note_box(list(d.budget_notes))
+    mine, th = d.mine, d.my_theory
+    mse_star = j.best[2]
+    with result:
+        callout(descent_verdict(lr, d.scale, mine["status"], d.diverged_at, th.lr_diverge, d.steps, d.end,
+                                float(mine["gap"]), mse_star))
+        for col, m in zip(st.columns(3), theory_metrics(th, lr)):
+            col.metric(m.label, m.value, help=m.help)
+    rates_and_run(d)
+    st.markdown(why_raw(d.theory[RAW]))
+    st.markdown(why_std(d.theory[STD], *d.std_problem.x_scale()))
+    return d
+
+
+def rates_and_run(d: Descent) -> None:
+    c_a, c_b = st.columns(2, gap="large")
+    limits = {RAW: d.theory[RAW].lr_diverge, STD: d.theory[STD].lr_diverge}
+    with c_a:
+        st.markdown(f"**How close each learning rate gets in {d.steps} steps**")
+        chart(rate_chart, d.sweep, limits, chosen={"lr": d.lr, "scale": d.scale, "gap": float(d.mine["gap"])},
+              height=330)
+        st.caption(rate_caption(d.steps, limits[RAW], limits[STD]))
+    with c_b:
+        st.markdown(f"**Your run: loss above the best line, step by step** ({d.scale}, η = {d.lr:g})")
+        chart(loss_chart, gap_curve(d), y="gap", log=True, x_title="step", y_title="MSE − best MSE (log)",
+              legend_title="run", height=330, legend={"disable": True})
+
+
+def landscape_view(state: PageState, columns, xs, ys, line: Line, j: Judgement, d: Descent) -> None:
+    """Fill the landscape's columns: the zoom toggle, the map with gradient descent's path,
+    the best line and buttons to use it (or the line gradient descent found)."""
+    land_chart, land_info = columns
+    m_star, c_star, mse_star = j.best
+    with land_info:
+        zoom = state.toggle("zoom", "Zoom in", help="On: just around your line, the best line and gradient "
+                                                    "descent's path, where the valley and the path along it are "
+                                                    "visible. Off: the whole range of the sliders.")
+    view = landscape(xs, ys, line.m, line.c, d, line.ranges, zoom)
+    with land_chart:
+        chart(landscape_chart, view.grid, view.window, view.path, (line.m, line.c), (m_star, c_star), height=400)
+    with land_info:
+        st.metric("best line (least squares)", f"{m_star:.4g} · hours + {c_star:.4g}")
+        mse = j.losses["MSE"]
+        st.metric("its MSE — the lowest possible", f"{mse_star:.2f}",
+                  delta=f"{mse_star - mse:.2f} vs your line" if abs(mse_star - mse) > 1e-9 else None,
+                  delta_color="inverse")
+        st.button("Use the best line", icon=":material/my_location:", on_click=use_line_callback,
+                  args=(state, m_star, c_star))
+        if d.found:
+            st.button("Use the line gradient descent found", icon=":material/trending_down:",
+                      on_click=use_line_callback, args=(state, *d.end, line.ranges))
+        st.caption(window_caption(view.window, zoom))

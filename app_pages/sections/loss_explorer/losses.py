@@ -1,0 +1,41 @@
+"""Four losses for the same errors: the metrics beside the chart, one card per loss, the
+Huber δ, and each point's share of each loss."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.charts.loss_explorer import shares_chart
+from ui.charts.render import chart
+from ui.compute.loss_explorer import Judgement
+from ui.params import PageState
+from ui.text.loss_explorer import huber_text, loss_cards, loss_metrics, outliers_text
+
+
+def loss_row(j: Judgement, delta: float) -> None:
+    """The four losses as metrics (beside the data chart)."""
+    for col, m in zip(st.columns(4), loss_metrics(j.losses, delta)):
+        col.metric(m.label, m.value, help=m.help)
+
+
+def four_losses(state: PageState, j: Judgement, xs) -> float:
+    """The section; returns the Huber δ chosen."""
+    st.subheader("Four losses for the same errors")
+    cards = st.columns(4, gap="small")
+    l1, l2 = st.columns([1, 1.25], gap="large")
+    with l1:
+        delta = state.select_slider("delta", "Huber δ — where squared turns into absolute",
+                                    format_func=lambda v: f"{v:g}")
+        if j.losses["MSE"] > 0:
+            w = j.worst
+            st.markdown(outliers_text(xs[w], j.table["residual"][w], j.share_of_worst("MSE"),
+                                      j.share_of_worst("MAE")))
+            st.markdown(huber_text(delta))
+    with l2:
+        chart(shares_chart, j.shares_shown, "point (study hours)", height=320)
+    for col, card in zip(cards, loss_cards(j.losses, delta)):
+        with col, st.container(border=True, height="stretch"):
+            st.markdown(f"**{card.name}**")
+            st.latex(card.formula)
+            st.markdown(f"### {card.value}")
+            st.caption(card.note)
+    return delta

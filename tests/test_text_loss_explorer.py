@@ -1,0 +1,85 @@
+"""ui.text.loss_explorer on real numbers: the losses from numpy / torch.nn.functional,
+the Hessian from numpy, gradient descent from plain torch.optim.SGD — never from dlcore."""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from dlcore.lines import line_report
+from dlcore.theory import quadratic_theory
+from dlcore import LinearProblem
+from ui.text import loss_explorer as text
+
+HOURS, SCORES = np.array([10.0, 20.0, 30.0, 40.0]), np.array([480.0, 520.0, 710.0, 680.0])
+
+
+def refs(m, c, delta=1.0):
+    r = SCORES - (m * HOURS + c)
+    mse = float(np.mean(r ** 2))
+    return {"MSE": mse, "RMSE": mse ** 0.5, "MAE": float(np.mean(np.abs(r))),
+            "Huber": F.huber_loss(torch.tensor(m * HOURS + c), torch.tensor(SCORES), delta=delta).item()}
+
+
+def test_metrics_and_cards_show_the_four_losses():
+    table, losses = line_report(HOURS, SCORES, 9, 350, 2.0)
+    ref = refs(9, 350, 2.0)
+    m = {x.label: x.value for x in text.loss_metrics(losses, 2.0)}
+    assert m["MSE"] == f"{ref['MSE']:.2f}" == "2675.00" and m["Huber (δ = 2)"] == f"{ref['Huber']:.2f}"
+    cards = text.loss_cards(losses, 2.0)
+    assert [c.value for c in cards] == [f"{ref[k]:.2f}" for k in ("MSE", "RMSE", "MAE", "Huber")]
+
+
+def test_article_check_shows_the_sum():
+    table, losses = line_report(HOURS, SCORES, 9, 350)
+    lead, latex, end = text.article_check(table, losses, True, losses["MSE"])
+    sq = (SCORES - (9 * HOURS + 350)) ** 2
+    assert "**2675.00 is right**" in lead and "440, 530, 620, 710" in lead
+    assert f"{sq.sum():g} / 4 = 2675.00" in latex
+    assert "add up to 10700" in end and "exactly these four errors" in end
+    assert "your MSE is 12.35" in text.article_check(table, losses, False, 12.345)[2]
+
+
+def sgd_end(lr, steps, m0=9.0, c0=350.0):
+    xt, yt = torch.tensor(HOURS), torch.tensor(SCORES)
+    w = torch.tensor([m0], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([c0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=lr)
+    for _ in range(steps):
+        opt.zero_grad()
+        torch.mean((w * xt + b - yt) ** 2).backward()
+        opt.step()
+    with torch.no_grad():
+        return w.item(), b.item(), float(torch.mean((w * xt + b - yt) ** 2))
+
+
+def test_descent_verdicts():
+    slope, icpt = np.polyfit(HOURS, SCORES, 1)
+    best = float(np.mean((SCORES - slope * HOURS - icpt) ** 2))
+    m, c, loss = sgd_end(0.001, 200)
+    v = text.descent_verdict(0.001, "raw hours", "still descending", -1, 0.00133, 200, (m, c), loss - best, best)
+    assert v.kind == "warning" and f"score = {m:.4f} · hours + {c:.3f}" in v.text
+    v = text.descent_verdict(0.5, "standardised hours", "within 0.01", -1, 1.0, 1, (slope, icpt), 0.0, best)
+    assert v.kind == "success" and "Found it" in v.text
+    assert text.descent_verdict(0.002, "raw hours", "diverged", 17, 0.00133, 200, (np.nan, np.nan), np.nan,
+                                best).kind == "error"
+    assert "grows every step" in text.descent_verdict(0.0014, "raw hours", "growing", -1, 0.00133, 200, (m, c),
+                                                      1e5, best).text
+
+
+def test_theory_sentences_use_the_hessian():
+    phi = np.stack([HOURS, np.ones(4)], axis=1)
+    hess = 2 / 4 * phi.T @ phi
+    lam = np.linalg.eigvalsh(hess)
+    th = quadratic_theory(LinearProblem(x=tuple(HOURS), y=tuple(SCORES)))
+    m = {x.label: x.value for x in text.theory_metrics(th, 0.001)}
+    assert m["limit 2/λmax"] == f"{2 / lam[-1]:.4g}" and m["condition λmax/λmin"] == f"{lam[-1] / lam[0]:,.0f}"
+    raw = text.why_raw(th)
+    assert f"[[{hess[0][0]:.4g}, {hess[0][1]:.4g}]" in raw and f"**{2 / lam[-1]:.3g}**" in raw
+    std = text.why_std(quadratic_theory(LinearProblem(x=tuple(HOURS), y=tuple(SCORES), standardize=True)),
+                       HOURS.mean(), HOURS.std())
+    assert "condition 1)" in std and "2/λmax = **1**" in std and "[[2, 0], [0, 2]]" in std
+
+
+def test_predictions_caption_shortens_long_data():
+    assert text.predictions_caption(9, 350, [440.0, 530.0]) == "Line: score = 9 · hours + 350. Predictions: 440, 530."
+    assert text.predictions_caption(1, 0, range(10)).endswith("6, 7 ….")

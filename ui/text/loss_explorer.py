@@ -1,0 +1,144 @@
+"""What the Loss explorer says about a line and a gradient-descent run: pure functions,
+results in, text out (unit-tested in tests/test_text_loss_explorer.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dlcore.theory import QuadraticTheory
+from ui.format import fmt
+from ui.text.gradient_descent import Message, Metric
+
+
+@dataclass(frozen=True)
+class Card:
+    name: str
+    formula: str          # LaTeX
+    value: str
+    note: str
+
+
+def predictions_caption(m: float, c: float, predictions) -> str:
+    preds = list(predictions)
+    return (f"Line: score = {fmt(m, 6)} · hours + {fmt(c, 6)}. Predictions: "
+            + ", ".join(fmt(v, 6) for v in preds[:8]) + (" …" if len(preds) > 8 else "") + ".")
+
+
+def loss_metrics(losses: dict, delta: float) -> tuple[Metric, ...]:
+    return (
+        Metric("MSE", f"{losses['MSE']:.2f}", "mean of the squared residuals — what the article computes"),
+        Metric("RMSE", f"{losses['RMSE']:.2f}", "√MSE: back in exam points"),
+        Metric("MAE", f"{losses['MAE']:.2f}", "mean of the absolute residuals"),
+        Metric(f"Huber (δ = {delta:g})", f"{losses['Huber']:.2f}",
+               "½r² for small residuals (|r| ≤ δ), δ(|r| − ½δ) beyond: squared near the line, absolute far off"),
+    )
+
+
+def loss_cards(losses: dict, delta: float) -> tuple[Card, ...]:
+    return (
+        Card("MSE", r"\tfrac{1}{n}\sum r_i^2", f"{losses['MSE']:.2f}", "points² — the article's loss; big errors dominate"),
+        Card("RMSE", r"\sqrt{\text{MSE}}", f"{losses['RMSE']:.2f}", "exam points — a typical error's size"),
+        Card("MAE", r"\tfrac{1}{n}\sum |r_i|", f"{losses['MAE']:.2f}", "exam points — every error counts by its size"),
+        Card(f"Huber, δ = {delta:g}", r"\tfrac{1}{n}\sum h_\delta(r_i)", f"{losses['Huber']:.2f}",
+             "squared near the line, absolute far from it"),
+    )
+
+
+def article_check(table, losses: dict, same_as_article: bool, my_mse: float) -> tuple[str, str, str]:
+    """The fact check of the article's "Loss: 2550.00" comment: a paragraph, the sum as
+    LaTeX, and the conclusion. ``table``/``losses``: line_report of the article's line."""
+    r, sq = table["residual"].tolist(), table["squared_error"].tolist()
+    mse = losses["MSE"]
+    lead = ("The article's code comment says `Output: Loss: 2550.00`, the output printed under it says "
+            f"`Loss: {mse:.2f}`. **{mse:.2f} is right** — it is what `torch.mean((Y_true - Y_pred) ** 2)` returns "
+            "for the predictions " + ", ".join(f"{v:g}" for v in table["prediction"]) + ":")
+    sq_terms = " + ".join(f"{v:g}^2" if v >= 0 else f"({v:g})^2" for v in r)
+    latex = (r"\begin{aligned}\text{MSE} &= \tfrac14\,[\," + sq_terms + r"\,] \\"
+             + r"&= \tfrac14\,[\," + " + ".join(f"{v:g}" for v in sq) + r"\,] \\"
+             + r"&= " + f"{sum(sq):g}" + r" / 4 = " + f"{mse:.2f}" + r"\end{aligned}")
+    end = (f"A mean of 2550 would need the squared errors to add up to 2550 × 4 = 10200; they add up to "
+           f"{sum(sq):g}. The comment is wrong; the printed output is right. "
+           + ("*This is the article's data and line — the chart above shows exactly these four errors.*"
+              if same_as_article else f"*(Your data or line differ from the article's: your MSE is {my_mse:.2f}.)*"))
+    return lead, latex, end
+
+
+def mean_latex(name: str, term: str, total: float, n: int, value: float) -> str:
+    """MSE or MAE as its sum over n, for st.latex."""
+    return (rf"\text{{{name}}} = \frac{{1}}{{n}}\sum_i {term} = \frac{{" + f"{total:.6g}" + r"}{" + str(n)
+            + r"} = " + f"{value:.6g}")
+
+
+def outliers_text(x_worst: float, residual_worst: float, mse_share: float, mae_share: float) -> str:
+    return (f"The biggest error (at {fmt(x_worst, 6)} hours, residual {fmt(residual_worst, 6)}) "
+            f"makes up **{mse_share:.0%} of the MSE** but only **{mae_share:.0%} of the MAE**: squared losses chase "
+            "outliers, absolute ones shrug them off.")
+
+
+def huber_text(delta: float) -> str:
+    return (f"Huber sits between. With δ = {delta:g}, residuals smaller than δ count squared and larger ones "
+            "absolute: raise δ past the largest residual and Huber becomes half the MSE; lower it and it follows "
+            "the MAE (minus δ/2).")
+
+
+def descent_verdict(lr: float, scale: str, status: str, diverged_at: int, limit: float, steps: int,
+                    end: tuple[float, float], gap: float, best_mse: float) -> Message:
+    """Did gradient descent from the learner's line find the best line?"""
+    m, c = end
+    if diverged_at >= 0:
+        return Message("error", f"**η = {lr:g} diverges** on {scale}: it is above 2/λmax = {limit:.4g}. The loss blew "
+                       f"up at step {diverged_at}; the ✕ marks where.", ":material/error:")
+    if status == "growing":
+        return Message("error", f"**η = {lr:g} is above 2/λmax = {limit:.4g}:** the loss grows every step and would "
+                       "blow up if training went on.", ":material/error:")
+    if status.startswith("within"):
+        return Message("success", f"**Found it.** After {steps} steps at η = {lr:g}: score = {m:.4f} · hours + "
+                       f"{c:.3f}, MSE {best_mse + gap:.4f} (best {best_mse:.4f}).", ":material/my_location:")
+    return Message("warning", f"**Not there yet.** After {steps} steps at η = {lr:g}: score = {m:.4f} · hours + "
+                   f"{c:.3f}, MSE {best_mse + gap:.2f} — still {gap:.4g} above the best {best_mse:.2f}.",
+                   ":material/hourglass_top:")
+
+
+def theory_metrics(th: QuadraticTheory, lr: float) -> tuple[Metric, ...]:
+    lim = th.lr_diverge
+    return (
+        Metric("limit 2/λmax", f"{lim:.4g}", "Plain gradient descent on this MSE diverges for any learning rate above "
+               "2 divided by the largest curvature (Hessian eigenvalue)."),
+        Metric("condition λmax/λmin", f"{th.condition:,.0f}",
+               "How much steeper the steepest direction of the bowl is than the flattest."),
+        Metric("η ÷ limit", f"{lr / lim:.3g}", "Below 1 gradient descent converges (eventually); above 1 it diverges."),
+    )
+
+
+def rate_caption(steps: int, raw_limit: float, std_limit: float) -> str:
+    return (f"Each dot is a full training run of {steps} steps from your line; ✕ = diverged; the ring is your "
+            f"choice. Dashed lines: the divergence limits 2/λmax = {raw_limit:.3g} (raw hours) and "
+            f"{std_limit:.3g} (standardised). The floor at 10⁻¹² means “exactly the best line” up to rounding.")
+
+
+def why_raw(th: QuadraticTheory) -> str:
+    """Why raw hours need a tiny step: the Hessian, its eigenvalues and the slow direction."""
+    h = th.hessian
+    slow = 1 - th.lr_diverge * 0.99 * th.lambda_min
+    return (f"**Why raw hours need a tiny step.** The MSE is a bowl whose curvatures are the Hessian's eigenvalues. "
+            f"With raw hours the Hessian is [[{h[0][0]:.4g}, {h[0][1]:.4g}], [{h[1][0]:.4g}, {h[1][1]:.4g}]]: "
+            f"λmax = {th.lambda_max:.4g} along the slope, λmin = {th.lambda_min:.4g} along the intercept. Any η above "
+            f"2/λmax = **{th.lr_diverge:.3g}** makes the slope overshoot further every step, so η must be tiny — and "
+            "then the intercept moves almost not at all: even just below the limit its error shrinks only "
+            f"×{slow:.5f} per step. That is the long thin valley above, and the condition number "
+            f"{th.condition:,.0f}.")
+
+
+def why_std(th: QuadraticTheory, mean: float, std: float) -> str:
+    """Why standardising the hours fixes it."""
+    h = th.hessian
+    return (f"**Standardising fixes it.** With x′ = (hours − {mean:.4g}) / {std:.4g} the Hessian becomes "
+            f"[[{h[0][0]:.3g}, {h[0][1]:.3g}], [{h[1][0]:.3g}, {h[1][1]:.3g}]]: every direction is equally curved "
+            f"(condition {th.condition:.3g}), every rate below 2/λmax = **{th.lr_diverge:.3g}** converges, and "
+            f"η = 1/λ = {1 / th.lambda_max:.3g} lands on the best line in a single step. The fitted w′, b′ are mapped "
+            "back: m = w′/σ, c = b′ − w′·μ/σ.")
+
+
+def window_caption(window, zoom: bool) -> str:
+    x0, x1, y0, y1 = window
+    return (f"Shown: slope {x0:g} to {x1:g}, intercept {y0:g} to {y1:g}"
+            + (" (zoomed)." if zoom else " — the sliders' ranges, chosen around the best line."))
