@@ -18,7 +18,8 @@ The estimate (:func:`estimate_seconds`) is per step of one batched training call
 * per run and parameter (the update and the gradient buffers);
 * per run, example and √parameters (the activations: an MLP with P parameters has about
   2√P units);
-* per run, parameter and example (the matmuls).
+* per run, parameter and example (the matmuls);
+* per run twice as much in float64.
 
 A page that makes several training calls of the same size for one request (three
 optimizers trained one after the other, say) passes ``calls``. The constants were fitted
@@ -48,14 +49,15 @@ _PER_KIND = 1.1e-4      # s per step for each further optimizer kind in the same
 _PER_PARAM = 4e-8       # s per run·parameter per step (update, gradient buffers)
 _PER_ACTIVATION = 2e-8  # s per run·example·√parameter per step (activations)
 _PER_MAC = 2e-11        # s per run·parameter·example per step (matmuls, forward + backward)
+_FLOAT64 = 2.0          # float64 costs about twice per run (measured 1.3-3.2x on the large requests)
 
 
 def estimate_seconds(runs: int, steps: int, n_params: int, n_examples: int, n_layers: int = 1,
-                     kinds: int = 1, calls: int = 1) -> float:
+                     kinds: int = 1, calls: int = 1, dtype: str = "float32") -> float:
     """Estimated single-core seconds to train ``runs`` runs for ``steps`` steps, in
     ``calls`` training calls of that size, each batching ``kinds`` optimizer kinds, on a
     model of ``n_params`` parameters in ``n_layers`` layers evaluated on ``n_examples``
-    examples per step.
+    examples per step, in ``dtype``.
 
     >>> one = estimate_seconds(1, 1000, 21, 9, n_layers=2)
     >>> estimate_seconds(1, 1000, 21, 9, n_layers=13) > 3 * one      # a deep network's step
@@ -66,22 +68,24 @@ def estimate_seconds(runs: int, steps: int, n_params: int, n_examples: int, n_la
     p, n = max(int(n_params), 1), max(int(n_examples), 1)
     fixed = _PER_STEP + _PER_LAYER * (max(int(n_layers), 1) - 1) + _PER_KIND * (max(int(kinds), 1) - 1)
     per_run = _PER_PARAM * p + _PER_ACTIVATION * n * math.sqrt(p) + _PER_MAC * p * n
+    if dtype == "float64":
+        per_run *= _FLOAT64
     return max(int(calls), 1) * steps * (fixed + runs * per_run)
 
 
 def fit_budget(runs: int, steps: int, n_params: int, n_examples: int = 1,
                max_seconds: float = MAX_SECONDS, n_layers: int = 1, kinds: int = 1,
-               calls: int = 1) -> tuple[int, int, list[str]]:
+               calls: int = 1, dtype: str = "float32") -> tuple[int, int, list[str]]:
     """(runs, steps, notes) within the limits; notes say what was reduced and why.
 
     ``n_layers``: layers of the network (each adds per-step overhead); ``kinds``: optimizer
     kinds trained together in one call; ``calls``: training calls of this size the request
-    makes (the budget covers all of them)."""
+    makes (the budget covers all of them); ``dtype``: the training precision."""
     notes = []
     runs, steps = int(runs), int(steps)
 
     def est(r, s):
-        return estimate_seconds(r, s, n_params, n_examples, n_layers, kinds, calls)
+        return estimate_seconds(r, s, n_params, n_examples, n_layers, kinds, calls, dtype)
 
     if runs > MAX_RUNS:
         notes.append(f"{runs} runs is more than one request may train; using {MAX_RUNS}.")

@@ -37,6 +37,7 @@ def test_more_layers_kinds_or_calls_mean_fewer_steps():
     assert fit_budget(1, 20_000, 46_081, 9, n_layers=13)[1] < base
     assert fit_budget(1, 20_000, 46_081, 9, calls=3)[1] == pytest.approx(base / 3, rel=0.01)
     assert fit_budget(7, 20_000, 21, 9, kinds=7)[1] < fit_budget(7, 20_000, 21, 9)[1]
+    assert fit_budget(305, 20_000, 81, 1000, dtype="float64")[:2] < fit_budget(305, 20_000, 81, 1000)[:2]
 
 
 def test_a_small_request_is_not_cut():
@@ -51,21 +52,22 @@ def cpu():
     return t.user + t.system
 
 
-@pytest.mark.parametrize("problem, runs, n_layers, n_examples", [
-    (SumOfThree(hidden=(64,) * 12), 20, 13, 9),
-    (SumOfThree(), 300, 2, 9),
-    (PurchaseProblem(model="mlp"), 100, 2, 1000),
-], ids=["sum3-12x64", "sum3-305", "purchase-mlp"])
-def test_the_estimate_is_within_a_factor_of_real_training(problem, runs, n_layers, n_examples):
+@pytest.mark.parametrize("problem, runs, n_layers, n_examples, dtype", [
+    (SumOfThree(hidden=(64,) * 12), 20, 13, 9, "float32"),
+    (SumOfThree(), 300, 2, 9, "float32"),
+    (PurchaseProblem(model="mlp"), 100, 2, 1000, "float32"),
+    (PurchaseProblem(model="mlp", hidden=(64,) * 4, noise_features=20), 12, 5, 1000, "float64"),
+], ids=["sum3-12x64", "sum3-305", "purchase-mlp", "shoppers-4x64-float64"])
+def test_the_estimate_is_within_a_factor_of_real_training(problem, runs, n_layers, n_examples, dtype):
     """Budgeted for 0.3 s, a real batched training run takes that order of CPU time: a
     loose bound (×3 either way) — its purpose is to catch an estimate that is off by an
     order of magnitude (which is what makes a maximum-cost link take 10 s)."""
     n_params = problem.build().n_params
-    r, s, _ = fit_budget(runs, 20_000, n_params, n_examples, max_seconds=0.3, n_layers=n_layers)
+    r, s, _ = fit_budget(runs, 20_000, n_params, n_examples, max_seconds=0.3, n_layers=n_layers, dtype=dtype)
     specs = [RunSpec(OptimizerSpec.make("sgd", lr=1e-5), seed=i) for i in range(r)]
-    train(problem, specs, TrainConfig(steps=2))                  # warm-up
+    train(problem, specs, TrainConfig(steps=2, dtype=dtype))     # warm-up
     c = cpu()
-    train(problem, specs, TrainConfig(steps=s))
+    train(problem, specs, TrainConfig(steps=s, dtype=dtype))
     used = cpu() - c
-    est = estimate_seconds(r, s, n_params, n_examples, n_layers)
+    est = estimate_seconds(r, s, n_params, n_examples, n_layers, dtype=dtype)
     assert est / 3 <= used <= 3 * est, f"{r} runs × {s} steps: estimated {est:.2f} s, used {used:.2f} s CPU"
