@@ -1,0 +1,227 @@
+"""classroom.store against the real SQLite and a real PostgreSQL server (tests/pg.py):
+classes, learners, answers stored once, teacher-only actions, expiry, CSV, many learners
+at once from two processes, and a database that goes away mid-class."""
+from __future__ import annotations
+
+import csv
+import io
+import multiprocessing
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from classroom.store import CODE_ALPHABET, ClassStore, StoreError, StoreUnavailable, _now
+from tests.pg import postgres_server
+
+
+@pytest.fixture(scope="module")
+def pg():
+    with postgres_server() as server:
+        yield server
+
+
+_db_count = iter(range(10_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'classroom.sqlite3'}"
+    server = request.getfixturevalue("pg")
+    return server.create_database(f"gdl_{next(_db_count)}")
+
+
+@pytest.fixture
+def store(url):
+    return ClassStore(url)
+
+
+def every_stored_text(store) -> str:
+    """Every value in every table, as text: to check what the database holds."""
+    out = []
+    with store.engine.connect() as conn:
+        for table in ("classes", "learners", "answers", "reveals"):
+            out += [repr(tuple(r)) for r in conn.execute(sa.text(f"SELECT * FROM {table}"))]
+    return "\n".join(out)
+
+
+def test_a_class_has_a_readable_code_and_its_key_is_never_stored(store):
+    info, key = store.open_class("Year 10 maths", ["gd-first-steps"], {"hide": ["lr"]}, days=30)
+    assert len(info.code) == 6 and set(info.code) <= set(CODE_ALPHABET)
+    assert info.lessons == ("gd-first-steps",) and info.settings == {"hide": ["lr"]}
+    assert timedelta(days=29.9) < info.expires_at - _now() <= timedelta(days=30)
+    assert len(key) >= 22                                  # 128 random bits, url-safe
+    assert key not in every_stored_text(store)
+    assert store.find_class(info.code.lower()) == info     # what a learner types
+    assert store.find_class(f" {info.code[:3]}-{info.code[3:]} ") == info
+    assert store.find_class("ZZZZZZ") is None
+
+
+def test_learners_join_with_a_nickname_that_stays_plain_text(store):
+    info, key = store.open_class("c", ["l"])
+    hostile = "<script>alert(1)</script>\u202e**bold**" + "x" * 100
+    joined = store.join(info.code, hostile)
+    assert len(joined.nickname) <= 24 and "\u202e" not in joined.nickname
+    assert joined.token not in every_stored_text(store)
+    assert store.join(info.code, "").nickname == "anonymous"
+    with pytest.raises(StoreError, match="no open class"):
+        store.join("NOPE42", "x")
+
+
+def test_an_answer_is_stored_once_however_often_it_is_sent(store):
+    info, key = store.open_class("c", ["l"])
+    ada, bob = store.join(info.code, "Ada"), store.join(info.code, "Bob")
+    assert store.submit(info.code, ada.token, "l", "t1", "prediction", choice=1) is True
+    assert store.submit(info.code, ada.token, "l", "t1", "prediction", choice=0) is False   # double click
+    assert store.submit(info.code, bob.token, "l", "t1", "prediction", choice=0) is True
+    assert store.submit(info.code, bob.token, "l", "t2", "prediction", number=1.85) is True
+    assert store.submit(info.code, ada.token, "l", "t3", "done") is True
+    joined, active, tasks = store.dashboard(info.code, key)
+    assert (joined, active) == (2, 2)
+    by_task = {t.task_id: t for t in tasks}
+    assert sorted(by_task["t1"].predictions) == [(0, None), (1, None)]    # Ada's first answer counts
+    assert by_task["t1"].finished == 2 and by_task["t2"].predictions == ((None, 1.85),)
+    assert by_task["t3"].finished == 1 and by_task["t3"].predictions == ()
+
+
+def test_every_teacher_action_needs_the_teacher_key(store):
+    info, key = store.open_class("c", ["l"])
+    other, other_key = store.open_class("other", ["l"])
+    learner = store.join(info.code, "Ada")
+    assert store.is_teacher(info.code, key)
+    for wrong in ("", "x", key[:-1], learner.token, other_key, None):
+        assert not store.is_teacher(info.code, wrong)
+        for action in (lambda k: store.dashboard(info.code, k), lambda k: store.answers_csv(info.code, k),
+                       lambda k: store.set_reveal(info.code, k, "l", "t", True),
+                       lambda k: store.close_class(info.code, k)):
+            with pytest.raises(StoreError, match="not this class's teacher link"):
+                action(wrong)
+    assert store.revealed(info.code) == frozenset() and store.find_class(info.code) is not None
+
+
+def test_reveal_switches_are_seen_by_the_class(store):
+    info, key = store.open_class("c", ["l"])
+    store.set_reveal(info.code, key, "l", "t1", True)
+    store.set_reveal(info.code, key, "l", "t1", True)
+    assert store.revealed(info.code) == {("l", "t1")}
+    store.set_reveal(info.code, key, "l", "t1", False)
+    assert store.revealed(info.code) == frozenset()
+
+
+def test_classes_expire_or_close_and_their_data_is_deleted(store):
+    short, short_key = store.open_class("short", ["l"], days=1)
+    closed, closed_key = store.open_class("closed", ["l"])
+    kept, _ = store.open_class("kept", ["l"], days=30)
+    learner = store.join(short.code, "Ada")
+    store.submit(short.code, learner.token, "l", "t", "done")
+    store.close_class(closed.code, closed_key)
+    assert store.find_class(closed.code) is None
+    with pytest.raises(StoreError):
+        store.join(closed.code, "Bob")
+    assert store.purge_expired(_now() + timedelta(days=2)) == 2
+    assert store.find_class(kept.code) is not None
+    text = every_stored_text(store)
+    assert short.code not in text and closed.code not in text and "Ada" not in text
+    with pytest.raises(StoreError):
+        store.submit(short.code, learner.token, "l", "t", "hint")
+    with pytest.raises(StoreError, match="1 to 365 days"):
+        store.open_class("x", [], days=0)
+
+
+def test_the_csv_has_every_answer_and_no_spreadsheet_formula(store):
+    info, key = store.open_class("c", ["l"])
+    evil = store.join(info.code, '=HYPERLINK("http://x","y"),"')
+    store.submit(info.code, evil.token, "l", "t", "prediction", number=2.5)
+    rows = list(csv.reader(io.StringIO(store.answers_csv(info.code, key))))
+    assert rows[0] == ["learner", "nickname", "lesson", "task", "kind", "choice", "number", "time_utc"]
+    assert len(rows) == 2 and rows[1][1].startswith("'=") and rows[1][2:7] == ["l", "t", "prediction", "", "2.5"]
+
+
+def _learners_submit(url: str, code: str, names: list[str], out) -> None:
+    """One app process: its learners join and each submits every answer twice."""
+    import threading
+    store = ClassStore(url)
+    errors = []
+
+    def learner(name):
+        try:
+            me = store.join(code, name)
+            for task in ("t1", "t2", "t3"):
+                for _ in range(2):
+                    store.submit(code, me.token, "l", task, "prediction", number=float(len(name)))
+        except Exception as err:   # reported to the parent, which fails the test
+            errors.append(repr(err))
+
+    threads = [threading.Thread(target=learner, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put(errors)
+
+
+def test_thirty_learners_at_once_through_two_processes_are_each_counted_once(store, url):
+    info, key = store.open_class("c", ["l"])
+    names = [f"learner{i:02d}" for i in range(30)]
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_learners_submit, args=(url, info.code, half, out))
+             for half in (names[:15], names[15:])]
+    for p in procs:
+        p.start()
+    errors = [out.get(timeout=240) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    assert errors == [[], []]
+    joined, active, tasks = store.dashboard(info.code, key)
+    assert joined == 30 and active == 30
+    assert sorted(t.task_id for t in tasks) == ["t1", "t2", "t3"]
+    assert all(len(t.predictions) == 30 and t.finished == 30 for t in tasks)
+    assert len(store.answers_csv(info.code, key).splitlines()) == 1 + 90
+
+
+def test_a_database_restart_mid_class_loses_nothing(pg):
+    url = pg.create_database("gdl_restart")
+    store = ClassStore(url)
+    info, key = store.open_class("c", ["l"])
+    ada = store.join(info.code, "Ada")
+    store.submit(info.code, ada.token, "l", "t1", "prediction", choice=1)
+    pg.stop("fast")
+    try:
+        with pytest.raises(StoreUnavailable):
+            store.submit(info.code, ada.token, "l", "t2", "prediction", choice=0)
+        with pytest.raises(StoreUnavailable):
+            store.find_class(info.code)
+    finally:
+        pg.start()
+    assert store.submit(info.code, ada.token, "l", "t2", "prediction", choice=0) is True   # kept by the caller, sent again
+    _, _, tasks = store.dashboard(info.code, key)
+    assert sorted((t.task_id, t.predictions) for t in tasks) == [("t1", ((1, None),)), ("t2", ((0, None),))]
+
+
+def test_an_unreachable_database_is_reported_as_unavailable():
+    with pytest.raises(StoreUnavailable):
+        ClassStore("postgresql+psycopg://postgres@127.0.0.1:1/none")
+
+
+def _open_store(url, out):
+    try:
+        ClassStore(url)
+        out.put("ok")
+    except Exception as err:
+        out.put(repr(err))
+
+
+def test_two_processes_starting_at_once_migrate_once(url):
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_open_store, args=(url, out)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    assert results == ["ok", "ok"]
+    with sa.create_engine(url).connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
