@@ -181,3 +181,16 @@ def test_clicking_a_dead_seed_opens_it():
     [b for b in at.button if b.label.startswith("Open seed 0")][0].click().run()
     assert not at.exception
     assert at.number_input(key="nn.seed").value == 0
+
+
+def test_a_bad_try_it_entry_is_explained_once():
+    """Issue 14 #10: "1, 2" in the try-it box gave the same warning twice (beside the box and
+    in the page's "Some settings were adjusted" box)."""
+    at = run_page()
+    for bad in ("1, 2", "1, two, 3", "1e9, 0, 0"):
+        at.text_input(key="nn.try.ui").input(bad).run()
+        assert not at.exception
+        warnings = [str(w.value) for w in at.warning]
+        assert len(warnings) == 1 and "Showing " in warnings[0], (bad, warnings)
+    at = run_page(**{"try": "1,2"})                   # a link with a bad value is still noted
+    assert "needs at least 3" in texts(at, "warning")

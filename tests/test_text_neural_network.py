@@ -114,3 +114,9 @@ def test_seeds_heading_and_clip_sentence():
     s = text.clip_effect(e, 1.0, 0.05)
     assert "reaches **123**" in s and "loss **diverged**" in s and "From step 3" in s and "lr·1 = 0.05" in s
     assert text.ratio_text(2.5e-5) == "2.5e-05" and text.ratio_text(math.nan) == "—"
+
+
+def test_the_digit_for_digit_claim_names_the_machine():
+    """Issue 12 §1: the log equals the exported script's output digit for digit only on the same machine."""
+    assert "digit for digit, when it runs on the same machine" in text.LOG_CAPTION
+    assert "another CPU" in text.LOG_CAPTION

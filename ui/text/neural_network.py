@@ -46,9 +46,11 @@ def dead_message(seed: int, layer: int) -> str:
             "it happens and why.")
 
 
-LOG_CAPTION = ("Exactly what the script under **Show the code** prints, digit for digit: the same PyTorch operations "
-               "from the same seed. Each line is the loss computed in that epoch, *before* its update, as in the "
-               "article's loop; the final output comes after the last update.")
+LOG_CAPTION = ("Exactly what the script under **Show the code** prints, digit for digit, when it runs on the same "
+               "machine: this log is computed by the same PyTorch operations from the same seed, on this server. "
+               "(float32 arithmetic can round differently on another CPU, so a laptop may differ in the last "
+               "digits.) Each line is the loss computed in that epoch, *before* its update, as in the article's "
+               "loop; the final output comes after the last update.")
 
 
 def try_problem(items: list) -> str | None:

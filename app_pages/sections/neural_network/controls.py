@@ -35,12 +35,14 @@ def split_numbers(text: str) -> list:
     return out
 
 
-def numbers_input(state: PageState, setting: str, label: str, **kw) -> tuple[list, str]:
+def numbers_input(state: PageState, setting: str, label: str, quiet: bool = False, **kw) -> tuple[list, str]:
     """A text box for a list of numbers, bound to the list setting ``setting`` (validated,
     URL-bound): returns the setting's valid value and the text as typed.
 
     The box lives under its own key (``<widget key>.ui``) and is re-synced from the setting
-    whenever the setting was changed from outside (a link, a reset button) since the last run."""
+    whenever the setting was changed from outside (a link, a reset button) since the last run.
+    ``quiet``: the caller explains bad input next to the box itself, so typing it adds no
+    note to the page's "Some settings were adjusted" box (a bad link value still does)."""
     typed: list = []
 
     def box(label, key, **kw):
@@ -51,7 +53,7 @@ def numbers_input(state: PageState, setting: str, label: str, **kw) -> tuple[lis
         typed.append(st.text_input(label, key=ui_key, max_chars=120, **kw))
         clean, _ = state.param(setting).clean(split_numbers(typed[0]))
         ss[key] = ss[synced] = clean
-        return split_numbers(typed[0])
+        return clean if quiet else split_numbers(typed[0])
 
     value = state.widget(box, setting, label, **kw)
     return value, typed[0]

@@ -82,7 +82,8 @@ def try_it(state: PageState, problem, theta) -> None:
     """The try-it box: typing reruns only this box (and keeps the link in step)."""
     with st.container(border=True):
         st.markdown("**Try it:** type three numbers — does the network add them?")
-        vals, typed = numbers_input(state, "try", "Three numbers, separated by commas", placeholder="e.g. 10, 20, 30")
+        vals, typed = numbers_input(state, "try", "Three numbers, separated by commas", quiet=True,
+                                    placeholder="e.g. 10, 20, 30")
         problem_text = text.try_problem(split_numbers(typed))
         if problem_text:
             st.warning(text.try_warning(problem_text, vals), icon=":material/edit_note:")
