@@ -164,3 +164,35 @@ def test_depth_edge_settings(query, expect):
     if expect:
         assert expect in texts(at, "warning", "info", "caption")
     assert at.get("vega_lite_chart")
+
+
+def _activation_colours(spec) -> list[dict]:
+    """Every colour scale over the field "activation" in a Vega-Lite spec: {name: colour}."""
+    found = []
+    if isinstance(spec, dict):
+        enc = spec.get("encoding", {})
+        col = enc.get("color", {}) if isinstance(enc, dict) else {}
+        if isinstance(col, dict) and col.get("field") == "activation":
+            sc = col.get("scale", {})
+            found.append(dict(zip(sc.get("domain", []), sc.get("range", []))))
+        for v in spec.values():
+            found += _activation_colours(v)
+    elif isinstance(spec, list):
+        for v in spec:
+            found += _activation_colours(v)
+    return found
+
+
+def test_depth_charts_give_each_activation_one_colour():
+    """Issue 14 #10: ReLU was pink in the gradient profile and orange or green in the loss charts."""
+    import json
+    at = run_page(tab="depth")                      # default: clipping on, so the clip chart is drawn too
+    scales = []
+    for c in at.get("vega_lite_chart"):
+        spec = json.loads(c.proto.spec)
+        scales += [s for s in _activation_colours(spec)]
+    assert len(scales) >= 3                          # profile, loss curves, clipped gradient norms
+    for name in ("ReLU", "Sigmoid"):
+        colours = {s[name] for s in scales if name in s}
+        assert len(colours) == 1, (name, colours)
+    assert {s["ReLU"] for s in scales} != {s["Sigmoid"] for s in scales if "Sigmoid" in s}

@@ -10,10 +10,20 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .core import finite, loss_chart
+from .core import divergence_points, finite
 
 NEG, POS = "#c0392b", "#1f5fa8"          # weight colours at the ends of the red–blue scale
 DEAD, ALIVE, YOURS = "#d55e00", "#94a3b8", "#111827"
+# One colour per activation in every chart of the app (issue 14 #10: ReLU was pink in one
+# chart and orange or green in the next).
+ACTIVATION_COLOURS = {"ReLU": "#0072B2", "Sigmoid": "#CC79A7", "Tanh": "#009E73", "LeakyReLU": "#E69F00"}
+
+
+def activation_scale(names) -> alt.Scale:
+    """Colour scale for the activations in ``names`` (display names, e.g. "ReLU"), from
+    :data:`ACTIVATION_COLOURS`."""
+    shown = [a for a in ACTIVATION_COLOURS if a in set(names)]
+    return alt.Scale(domain=shown, range=[ACTIVATION_COLOURS[a] for a in shown])
 
 
 def _fmt(v: float) -> str:
@@ -184,7 +194,7 @@ def layer_profile_chart(df: pd.DataFrame, height: int = 320) -> alt.LayerChart:
         y=alt.Y("grad_norm:Q", title="‖gradient‖ of the layer's weights and bias (log)",
                 scale=alt.Scale(type="log")),
         color=alt.Color("activation:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(range=["#CC79A7", "#0072B2", "#009E73", "#E69F00"])),
+                        scale=activation_scale(d["activation"])),
         tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("layer_no:O", title="layer"),
                  alt.Tooltip("grad_norm:Q", format=".3e")])
     return alt.layer(base.mark_line(strokeWidth=2.5), base.mark_point(size=80, filled=True)).properties(
@@ -222,10 +232,26 @@ def param_paths_chart(df: pd.DataFrame, epoch: int, height: int = 300) -> alt.La
     return alt.layer(lines, rule).properties(height=height)
 
 
-def clipped_grad_chart(df: pd.DataFrame, clip: float) -> alt.LayerChart:
-    """Gradient norm per step (log y), a line per run, and a dashed rule at the clip norm.
-    df: step, grad_norm, label, run."""
-    lines = loss_chart(df, y="grad_norm", log=True, legend_title="run", y_title="‖gradient‖ before clipping (log)")
-    rule = alt.Chart(pd.DataFrame({"y": [clip], "label": [f"clip norm {clip:g}"]})).mark_rule(
-        color="#111827", strokeDash=[6, 4]).encode(y=alt.Y("y:Q"), tooltip=[alt.Tooltip("label:N")])
-    return alt.layer(lines, rule)
+def depth_curves_chart(df: pd.DataFrame, y: str = "loss", y_title: str = "training loss (log)",
+                       clip: float | None = None, height: int = 320) -> alt.LayerChart:
+    """Per-step curves (log y) of the deep-network runs: colour = activation (the app's one
+    colour per activation), dashes = clipping; a diverged run ends in a ✕; ``clip`` adds a
+    dashed rule at the clip norm. df: step, ``y``, activation, clipping, label, run, diverged."""
+    d = finite(df, ["step", y], positive=True)
+    colour = alt.Color("activation:N", title=None, scale=activation_scale(df["activation"]),
+                       legend=alt.Legend(orient="top"))
+    tip = [alt.Tooltip("label:N", title="run"), alt.Tooltip("step:Q"), alt.Tooltip(f"{y}:Q", format=".4g")]
+    layers = [alt.Chart(d).mark_line(strokeWidth=2.2).encode(
+        x=alt.X("step:Q", title="step"), y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(type="log")),
+        color=colour, strokeDash=alt.StrokeDash("clipping:N", title=None, sort=["no clipping"],
+                                                legend=alt.Legend(orient="top")),
+        detail=alt.Detail("label:N"), tooltip=tip)]
+    div = finite(divergence_points(df, "step", y), y, positive=True)
+    if len(div):
+        layers.append(alt.Chart(div.assign(status="diverged here")).mark_point(
+            shape="cross", size=180, filled=True, strokeWidth=1).encode(
+            x=alt.X("step:Q"), y=alt.Y(f"{y}:Q"), color=colour, tooltip=tip + [alt.Tooltip("status:N")]))
+    if clip:
+        layers.append(alt.Chart(pd.DataFrame({"y": [clip], "label": [f"clip norm {clip:g}"]})).mark_rule(
+            color="#111827", strokeDash=[6, 4]).encode(y=alt.Y("y:Q"), tooltip=[alt.Tooltip("label:N")]))
+    return alt.layer(*layers).properties(height=height)

@@ -601,8 +601,8 @@ def _clip_effect(results, main: str) -> ClipEffect:
     r0, r1 = results[("relu", "no clipping")], results[("relu", main)]
     g = r0.grad_norm[: int(r0.last_step()[0]) + 1, 0]
     zero = np.flatnonzero(g == 0)
-    gn = [results[("relu", cl)].history(max_points=300, params=False).assign(label=f"ReLU, {cl}", run=k)
-          for k, cl in enumerate(("no clipping", main))]
+    gn = [results[("relu", cl)].history(max_points=300, params=False).assign(
+        label=f"ReLU, {cl}", run=k, activation="ReLU", clipping=cl) for k, cl in enumerate(("no clipping", main))]
     return ClipEffect(float(np.nanmax(g)), _final(r0), _final(r1), int(zero[0]) if len(zero) else None,
                       pd.concat(gn, ignore_index=True))
 
@@ -621,7 +621,8 @@ def depth_view(s: DepthSetup) -> DepthView:
         d = r.layer_history(max_points=120)
         d["layer_no"] = d["layer"].str.replace("layer", "").astype(int)
         lh.append(d.assign(label=f"{name} ({main})"))
-    curves = [r.history(max_points=300, params=False).assign(label=f"{ACTIVATION_NAMES[a]}, {cl}", run=k)
+    curves = [r.history(max_points=300, params=False).assign(label=f"{ACTIVATION_NAMES[a]}, {cl}", run=k,
+                                                             activation=ACTIVATION_NAMES[a], clipping=cl)
               for k, ((a, cl), r) in enumerate(results.items())]
     return DepthView(tuple(sizes), tuple(notes), main, ratio, final, pd.DataFrame(prof),
                      pd.concat(curves, ignore_index=True), pd.concat(lh, ignore_index=True),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.charts import network as nc
-from ui.charts.core import loss_chart
 from ui.charts.render import chart
 from ui.compute import neural_network as nn_compute
 from ui.layout import code, fmt, note_box
@@ -33,13 +32,14 @@ def show(setup: nn_compute.DepthSetup) -> None:
                    "multiplied by about the same factor in every layer on the way back.")
     with b_col:
         st.markdown("**Training loss** (MSE, log scale)")
-        chart(loss_chart, v.loss_curves, log=True, legend_title="run", y_title="training loss (log)")
+        chart(nc.depth_curves_chart, v.loss_curves)
     st.markdown("**Per-layer gradient norms while training** (before clipping; light = near the inputs, dark = near "
                 "the output; a line that stops has hit exactly 0)")
     chart(nc.layer_history_chart, v.layer_history)
     if v.clip_effect is not None:
         st.markdown(text.clip_effect(v.clip_effect, setup.clip, setup.lr))
-        chart(nc.clipped_grad_chart, v.clip_effect.grad_curves, setup.clip)
+        chart(nc.depth_curves_chart, v.clip_effect.grad_curves, "grad_norm", "‖gradient‖ before clipping (log)",
+              setup.clip)
         st.caption("Dashed: the clip norm. Above it, the clipped run's gradient is scaled down to that length "
                    "before each step; the unclipped run takes the full step.")
     else:
