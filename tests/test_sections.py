@@ -9,13 +9,18 @@ def _page():
     import streamlit as st
 
     from ui.params import PageState, Param
-    from ui.sections import Tab, fragment, lazy_tabs, tab_param
+    from ui.sections import Tab, fragment, lazy_expander, lazy_tabs, tab_param
 
     tabs = (Tab("race", ":material/sports_score: Optimizer race"),
             Tab("curves", "Loss curves", aliases=("Loss curve",)),
             Tab("restarts", "Random restarts"))
-    state = PageState("p", [tab_param(tabs, legacy_keys=("view",)), Param("k", 1, "int", lo=0, hi=9)])
+    state = PageState("p", [tab_param(tabs, legacy_keys=("view",)), Param("k", 1, "int", lo=0, hi=9),
+                            Param("more", False, "bool")])
     opened = lazy_tabs(state, tabs)
+    fold = lazy_expander(state, "more", "More details")
+    if fold.open:
+        with fold:
+            st.markdown("details ran")
 
     def section(name):
         def run():
@@ -159,3 +164,14 @@ def test_footer_links_to_the_neighbouring_pages_and_reset_restores_defaults():
     at.session_state["page"] = "lr_sweep.py"           # the last lesson leads back to the start
     at.run()
     assert [p.proto.label for p in at.get("page_link")] == ["← Optimizer comparison", "Next → Home"]
+
+
+def test_lazy_expander_runs_its_content_only_when_open_and_is_in_the_link():
+    at = _open()
+    assert len(at.expander) == 1 and "details ran" not in [m.value for m in at.markdown]
+    at = _open(more="1")
+    assert [m.value for m in at.expander[0].markdown] == ["details ran"]
+    assert at.query_params["more"] in ("1", ["1"])
+    at.session_state["p.more"] = False          # what the expander's on_change callback writes on closing
+    at.run()
+    assert "details ran" not in [m.value for m in at.markdown] and "more" not in at.query_params

@@ -118,6 +118,45 @@ def lazy_tabs(state: PageState, tabs: Sequence[Tab], key: str = "tab", **tabs_kw
     return OpenTab(slug, dict(zip(titles, holder)))
 
 
+@dataclass
+class Fold:
+    """What :func:`lazy_expander` returns: whether it is open, and its container
+    (``with fold:`` writes into it)."""
+
+    open: bool
+    container: object
+
+    def __enter__(self):
+        return self.container.__enter__()
+
+    def __exit__(self, *exc):
+        return self.container.__exit__(*exc)
+
+
+def lazy_expander(state: PageState, key: str, label: str, **expander_kw) -> Fold:
+    """``st.expander`` bound to a bool page setting ``key`` (open/closed, in the link):
+    opening or closing it reruns the page, and only an open expander should run its
+    content — ``fold = lazy_expander(state, "inside_open", "Inside the optimizer")``,
+    then ``if fold.open: with fold: ...``. For details folded away from a beginner
+    (issue 14 #9) whose content costs work."""
+    holder: list = []
+
+    def draw(label_, key, **_):
+        ss = st.session_state
+        ekey = key + "#open"
+        ss[ekey] = ss.get(key) is True
+
+        @safety.callback
+        def changed():
+            ss[key] = bool(ss.get(ekey))
+
+        holder.append(st.expander(label_, key=ekey, on_change=changed, **expander_kw))
+        return ss[ekey]
+
+    is_open = state.widget(draw, key, label)
+    return Fold(bool(is_open), holder[0])
+
+
 def fragment(state: PageState, *keys: str):
     """``st.fragment`` (with the safety net, :func:`ui.safety.fragment`) for a section whose
     widgets change only that section: moving them reruns the section alone, and at its end
@@ -143,4 +182,4 @@ def fragment(state: PageState, *keys: str):
     return wrap
 
 
-__all__ = ["Tab", "tab_param", "lazy_tabs", "OpenTab", "fragment"]
+__all__ = ["Tab", "tab_param", "lazy_tabs", "OpenTab", "lazy_expander", "Fold", "fragment"]
