@@ -14,9 +14,9 @@ what it says in ui/text/lr_sweep.py, its charts in ui/charts/sweep.py.
 """
 from __future__ import annotations
 
-import streamlit as st
-
 from functools import partial
+
+import streamlit as st
 
 from app_pages.sections.lr_sweep.article import article_tab
 from app_pages.sections.lr_sweep.curves import curves_tab
@@ -29,7 +29,7 @@ from dlcore import PRESETS
 from dlcore.catalogue import SWEEP
 from dlcore.lr_study import ARTICLE_RATES
 from ui.compute.lr_sweep import RANGE_PROBLEMS
-from ui.layout import header, share_hint
+from ui.layout import header, next_page, share_hint
 from ui.params import PageState, Param, log_options
 from ui.sections import Tab, lazy_tabs, tab_param
 from ui.text.lr_sweep import LEAD, MODES, RULES
@@ -75,9 +75,7 @@ state = PageState("lr", [
 ])
 
 header("Learning-rate sweep", LEAD)
-with st.sidebar:
-    request = sweep_settings(state)
-study = overview(state, request)
+study = overview(state, sweep_settings(state))
 
 st.divider()
 lazy_tabs(state, TABS).show({slug: partial(section, state, study) for slug, section in SECTIONS.items()})
@@ -85,3 +83,4 @@ lazy_tabs(state, TABS).show({slug: partial(section, state, study) for slug, sect
 st.divider()
 share_hint(state)
 state.finish()
+next_page(__file__)

@@ -135,3 +135,34 @@ def test_theory_column_is_exact_on_the_round_bowl_in_float64():
         assert cmp.loc[lr, "measured here"] == f"{n} steps"
     assert cmp.loc[1.0, "measured here"] == "not converged in 5000"     # η = 2/λ: bounces forever
     assert cmp.loc[10.0, "measured here"] == "diverged"
+
+
+SWEEP_KEYS = ("problem", "opt", "lo", "hi", "n", "steps", "tol", "mode", "seed", "batch", "dtype")
+
+
+def widget_keys(block) -> set:
+    kinds = ("selectbox", "select_slider", "slider", "radio", "number_input", "multiselect", "toggle")
+    return {w.key for kind in kinds for w in getattr(block, kind)}
+
+
+def test_settings_are_in_the_page_not_the_sidebar():
+    """Issue 14 #5: on a phone the sidebar is closed, and every setting of the sweep lived
+    there. They are in the page now, above the numbers they change."""
+    at = run_page(n=5, steps=100)
+    main = widget_keys(at.main)
+    assert {f"lr.{k}" for k in SWEEP_KEYS} <= main
+    assert not {k for k in widget_keys(at.sidebar) if k and k.startswith("lr.")}
+
+
+def test_reset_to_defaults_keeps_the_open_tab():
+    """Issue 14 #11: one click back to the defaults; the learner stays on the tab they are on."""
+    at = run_page(problem="bowl", opt="Adam", n=7, steps=300, tol=0.01, tab="curves", curves="0.01")
+    assert at.selectbox(key="lr.problem").value == "bowl"
+    at.button(key="lr-reset").click().run()
+    assert not at.exception
+    assert (at.selectbox(key="lr.problem").value, at.selectbox(key="lr.opt").value) == ("line", "SGD")
+    assert (at.slider(key="lr.n").value, at.select_slider(key="lr.steps").value) == (100, 1000)
+    assert at.select_slider(key="lr.tol").value == 1e-3
+    assert at.multiselect(key="lr.curves").value == []
+    assert {k: at.query_params[k] for k in at.query_params} in ({"tab": ["curves"]}, {"tab": "curves"})
+    assert "run" in frame(at, "run").columns                         # still on the loss-curves tab

@@ -112,7 +112,7 @@ def test_theory_details_state_the_eigenvalues_and_the_plateau():
 
 def test_resolution_note_and_runs_caption():
     note = text.resolution_note(Resolution(2017.5, 2.0 ** -13, True), 1e-3)
-    assert note.startswith("float32 stores a loss near 2017.5 only in steps of 0.00012") and "1e-3" not in note
+    assert "float32](" in note and "stores a loss near 2017.5 only in steps of 0.00012" in note and "1e-3" not in note
     assert "a tolerance of 0.001 " in note
     cap = text.runs_caption(12, 1e-3, "optimum", 0.0, 0.0)
     assert "within 0.001 of the known optimum 0." in cap and cap.startswith("The 12 rates")

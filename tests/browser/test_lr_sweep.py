@@ -44,7 +44,7 @@ def test_default_view(page, app_url):
 def test_widget_change_updates_the_metric_and_the_link_reproduces_it(page, app_url, browser):
     goto(page, app_url, PATH, "steps=300&n=30")
     before = metric(page, "Diverges above")
-    sel = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Optimizer")
+    sel = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(has_text="Optimizer")
     sel.locator("input, [role='combobox']").first.click()
     page.locator("[role='option']").filter(has_text=re.compile(r"^Momentum$")).first.click()
     settle(page)
@@ -83,4 +83,12 @@ def test_phone(phone_page, app_url):
     charts = assert_charts_drawn(phone_page, min_count=2)
     assert charts[0]["box"]["width"] <= 390                 # fits the phone's width
     assert metric(phone_page, "Diverges above") == "0.1198"
+    # Issue 14 #5: the settings are in the page, in sight on a phone with the sidebar closed,
+    # above the numbers they change.
+    problem = phone_page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(has_text="Problem")
+    assert problem.first.is_visible()
+    box = problem.first.bounding_box()
+    assert box["width"] <= 390
+    first_metric = phone_page.locator("[data-testid='stMetric']").first.bounding_box()
+    assert box["y"] < first_metric["y"]
     screenshot(phone_page, "lr-sweep-phone")

@@ -28,7 +28,7 @@ from dlcore.sweep_study import (Resolution, ScheduleOutcome, SweepPrediction, cu
 from dlcore.theory import quadratic_theory
 from ui import compute
 from ui.charts import sweep as charts
-from ui.charts.render import frozen_spec
+from ui.charts.render import cached_spec
 from ui.text import lr_sweep as text
 
 RANGE_PROBLEMS = ("mlp", "sum3", "logistic")     # the networks the range test is for
@@ -193,27 +193,20 @@ def study(plan: SweepPlan) -> SweepStudy:
     return SweepStudy(p, res, t, t[t["in_grid"]], edges, verdict, prediction, resolution)
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def _sweep_specs(key: tuple, steps: int, lo: float, hi: float, rules: tuple, y_title: str, tol: float,
-                 pred_label: str, _view, _predicted) -> tuple[dict, dict]:
-    """Vega-Lite specs of the two sweep charts. Building and validating Altair charts is
-    most of a rerun's time, so the finished specs are cached (``key`` + the plain
-    arguments identify the underscored data, which is not hashed)."""
-    layers = charts.rule_layers(rules)
-    a = charts.steps_chart(_view, steps, lo, hi, rules=layers, predicted=_predicted, article=charts.article_points(),
-                           predicted_label=pred_label)
-    b = charts.final_loss_chart(_view, lo, hi, y_title, tol_line=tol, rules=layers)
-    # Schema validation is left to tests/test_sweep_charts.py: here it would double the cold cost.
-    return frozen_spec(a), frozen_spec(b)
-
-
 def sweep_specs(s: SweepStudy) -> tuple[dict, dict]:
-    """The specs of the steps chart and the final-loss chart of a sweep."""
+    """The specs of the steps chart and the final-loss chart of a sweep, from the shared
+    spec cache: the sweep's key (every setting) identifies the data, so it is not hashed."""
     p, pr = s.plan, s.prediction
-    best = pr.theory.lr_best if pr.plain_sgd else None
-    rules = charts.theory_rules(pr.limit, best, p.lo, p.hi)
-    return _sweep_specs(p.key, p.steps, p.lo, p.hi, rules, text.final_title(s.reference_kind), p.tol,
-                        pr.curve_label, _view=s.view, _predicted=pr.curve)
+    rules = charts.theory_rules(pr.limit, pr.theory.lr_best if pr.plain_sgd else None, p.lo, p.hi)
+    layers = charts.rule_layers(rules)
+    y_title = text.final_title(s.reference_kind)
+    ident = (p.key, p.lo, p.hi, rules, pr.curve_label, y_title)
+    # Schema validation is left to tests/test_sweep_charts.py: here it would double the cold cost.
+    steps = cached_spec(charts.steps_chart, s.view, p.steps, p.lo, p.hi, rules=layers, predicted=pr.curve,
+                        article=charts.article_points(), predicted_label=pr.curve_label, ident=("steps",) + ident)
+    final = cached_spec(charts.final_loss_chart, s.view, p.lo, p.hi, y_title, tol_line=p.tol, rules=layers,
+                        ident=("final",) + ident)
+    return steps, final
 
 
 def runs_table(s: SweepStudy) -> pd.DataFrame:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ui.layout import fmt
+from ui import glossary
+from ui.format import fmt
 
 MODES = {"gap": "loss − optimum < tol", "absolute": "loss < tol"}
 SCHED_INFO = {
@@ -78,8 +79,8 @@ def edge_sentence(limit: float) -> str:
 
 def resolution_note(resolution, tol: float) -> str:
     """Why a float32 sweep's step counts are noisy at this tolerance (a Resolution)."""
-    return (f"float32 stores a loss near {resolution.reference:.6g} only in steps of {resolution.spacing:.2g}, and "
-            f"the summed loss carries about ten of those in rounding noise — a tolerance of {tol:g} partly "
+    return (f"{glossary.link('float32')} stores a loss near {resolution.reference:.6g} only in steps of "
+            f"{resolution.spacing:.2g}, and the summed loss carries about ten of those in rounding noise — a tolerance of {tol:g} partly "
             "measures that noise. Choose float64 under *More settings* for clean step counts.")
 
 
@@ -180,9 +181,9 @@ def chart_legend(prediction, momentum: float, precision_limited: bool, marks: di
 
 
 THEORY_TITLE = "Theory: why rates above a limit diverge, and what sets the speed"
-THEORY_INTRO = ("This loss is a quadratic bowl: its curvature (the Hessian H) is the same everywhere. Along each "
-                "eigenvector of H with curvature λ, one step of plain gradient descent multiplies the distance to "
-                "the minimum by **(1 − ηλ)**.")
+THEORY_INTRO = ("This loss is a quadratic bowl: its curvature (the " + glossary.link("hessian", "Hessian") + " H) is "
+                "the same everywhere. Along each " + glossary.link("eigenvalue", "eigenvector") + " of H with "
+                "curvature λ, one step of plain gradient descent multiplies the distance to the minimum by **(1 − ηλ)**.")
 THEORY_LATEX = (r"\theta_{t+1}-\theta^\star=(I-\eta H)(\theta_t-\theta^\star)\quad\Rightarrow\quad"
                 r"|1-\eta\lambda|<1 \iff \eta<\frac{2}{\lambda}")
 
@@ -191,8 +192,8 @@ def theory_details(prediction, optimizer) -> tuple[str, ...]:
     """The theory expander's paragraphs after the formula (``optimizer``: an OptimizerSpec)."""
     th, limit, plateau = prediction.theory, prediction.limit, prediction.plateau
     out = [f"Here λmax = **{th.lambda_max:.5g}** and λmin = **{th.lambda_min:.5g}** "
-           f"(condition number {th.condition:.4g}). The steepest direction decides divergence: "
-           f"η > 2/λmax = **{th.lr_diverge:.5g}** blows up. The flattest decides speed: for small η each step "
+           f"({glossary.link('condition-number', 'condition number')} {th.condition:.4g}). The steepest direction "
+           f"decides divergence: η > 2/λmax = **{th.lr_diverge:.5g}** blows up. The flattest decides speed: for small η each step "
            f"shrinks the error along it only by 1 − ηλmin, so the steps needed grow like 1/η — **ten times the "
            f"rate, about ten times fewer steps**, as the dots show on the log–log chart. The best fixed rate "
            f"balances the two ends: η* = 2/(λmax + λmin) = **{th.lr_best:.5g}**."]
@@ -233,7 +234,7 @@ ARTICLE_VERDICT = ("**Verdict.** The article's table sketches a true *shape* —
 def article_intro(title: str, optimizer: str, mode: str, tol: float, steps: int) -> str:
     return ("Article 002 prints a table *“Learning rate → iterations to convergence”* — but never says "
             "**which model, which optimizer, or when it counts as converged**. Here is what PyTorch "
-            f"measures for the settings on the left ({title}, {optimizer}, "
+            f"measures for the settings above ({title}, {optimizer}, "
             f"{MODES[mode].replace('tol', f'{tol:g}')}, at most {steps:,} steps).")
 
 
@@ -371,7 +372,8 @@ def role_bullets(chosen, rows, table: pd.DataFrame, fastest: float | None, steps
 # ---------------------------------------------------------------------------------------
 # Range test
 # ---------------------------------------------------------------------------------------
-RANGE_INTRO = ("For a network no formula gives 2/λmax. The range test instead trains **once**, multiplying the rate "
+RANGE_INTRO = ("For a network no formula gives " + glossary.link("lambda-max", "2/λmax") + ". The "
+               + glossary.link("range-test", "range test") + " instead trains **once**, multiplying the rate "
                "by a constant factor every step, from tiny to huge, and records the loss. While the rate is too "
                "small nothing happens; then the loss drops; then it blows up. It stops once the smoothed loss passes "
                "4× its best, and suggests a rate from the curve.")
@@ -402,7 +404,7 @@ def range_caption(result, optimizer: str, title: str, batch_size: int | None) ->
             f"ran all {len(result.table)} steps without the loss passing 4× its best")
     return (f"{optimizer} on {title} · " + (f"mini-batches of {batch_size}" if batch_size else "full batch")
             + f" · the test {stop}. Raw loss: the loss of each step's batch, as fastai records it; smoothed: "
-            "its exponential moving average (β = 0.98), debiased like fastai's.")
+            f"its {glossary.link('ema', 'exponential moving average')} (β = 0.98), debiased like fastai's.")
 
 
 def suggestion_lines(suggestions: dict) -> str:
@@ -441,6 +443,8 @@ ONECYCLE_NOTE = ("One-cycle here uses **cycle_momentum=False**: by default torch
                  "momentum between 0.85 and 0.95 — with plain SGD that silently switches momentum on, and with "
                  "AdaGrad it raises an error. Keeping momentum fixed means a schedule changes exactly one thing: "
                  "the rate.")
+SCHEDULES_INTRO = ("A " + glossary.link("schedule", "learning-rate schedule") + " changes the rate as training goes "
+                   "on. Five of torch's schedulers, trained together from the same weights:")
 SCHEDULE_LIST = "\n".join(f"- **{k}** ({v[0].rsplit('.', 1)[-1]}): {v[1]}" for k, v in SCHED_INFO.items())
 
 

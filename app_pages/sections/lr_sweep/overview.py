@@ -7,6 +7,7 @@ import streamlit as st
 from dlcore.lr_study import fastest_headline
 from ui.charts import sweep as charts
 import ui.compute.lr_sweep as sweep
+from ui.format import number_columns
 from ui.layout import friendly_errors, note_box, table
 from ui.text import lr_sweep as text
 
@@ -27,8 +28,11 @@ def overview(state, req: sweep.SweepRequest) -> sweep.SweepStudy:
     sweep_charts(s)
     if s.prediction.theory is not None:
         theory(s)
-    with st.expander(f"All {len(s.table)} runs of the sweep — the numbers behind the charts", icon=":material/table:"):
-        table(sweep.runs_table(s), "lr_sweep.csv", key="dl-sweep")
+    with st.expander(f"All {len(s.table)} runs of the sweep — the numbers behind the charts",
+                     icon=":material/table:"):
+        runs = sweep.runs_table(s)
+        # Shown with 4 significant figures; the CSV (and the cell's full value) keep every digit.
+        table(runs, "lr_sweep.csv", key="dl-sweep", column_config=number_columns(runs, skip=("final_loss",)))
         st.caption(text.runs_caption(plan.rates.n_grid, plan.tol, s.reference_kind, s.reference, s.result.optimum))
     return s
 

@@ -7,6 +7,7 @@ from ui.charts import sweep as charts
 from ui.charts.core import loss_chart
 from ui.charts.render import chart
 import ui.compute.lr_sweep as sweep
+from ui.format import number_columns
 from ui.layout import friendly_errors, note_box, table
 from ui.text import lr_sweep as text
 
@@ -63,7 +64,8 @@ def verification(rt: sweep.RangeTest, lr: float, rule: str) -> None:
     note_box(list(v.notes))
     chart(loss_chart, v.history, log=v.log_scale, color="label", legend_title="rate", x_title="step",
           y_title="training loss" + (" (log scale)" if v.log_scale else ""), height=340)
-    table(text.verification_table(v.summary), "range_test_check.csv", key="dl-rtcheck")
+    finals = text.verification_table(v.summary)
+    table(finals, "range_test_check.csv", key="dl-rtcheck", column_config=number_columns(finals))
     if v.best is not None:
         st.markdown(text.verification_sentence(v.best, float(v.summary["final_loss"].iloc[v.best]), v.steps))
     st.caption(text.VERIFY_CAPTION)

@@ -17,8 +17,10 @@ KINDS = tuple(schedule_specs(3))   # the order of schedule_runs
 
 def schedules_tab(state, s: sweep.SweepStudy) -> None:
     st.subheader("Learning-rate schedules side by side")
+    st.markdown(text.SCHEDULES_INTRO)
     auto = sweep.auto_rate(s)
-    slr = state.select_slider("slr", "Base (peak) learning rate", format_func=text.auto_rate_label(s.edges["fastest"], auto))
+    slr = state.select_slider("slr", "Base (peak) learning rate",
+                              format_func=text.auto_rate_label(s.edges["fastest"], auto))
     with friendly_errors("these schedules"):
         sc = sweep.schedules(s, auto if slr == 0 else slr)
     s1, s2 = st.columns(2, gap="medium")
@@ -34,6 +36,7 @@ def schedules_tab(state, s: sweep.SweepStudy) -> None:
     st.markdown(text.SCHEDULE_LIST)
     st.markdown(text.schedule_facts(KINDS, sc.outcome, s.plan.optimizer.display, sc.base))
     st.caption(text.SCHEDULES_WHY)
-    st.caption(text.ONECYCLE_NOTE)
+    with st.expander("Detail: why one-cycle keeps the momentum fixed here", icon=":material/info:"):
+        st.markdown(text.ONECYCLE_NOTE)
     kind = state.radio("code_sched", "Show the code for", horizontal=True)
     export(s.plan.problem, sc.runs[KINDS.index(kind)], s.plan.config, f"lr_schedule_{kind}.py")
