@@ -39,7 +39,7 @@ from .problems.linear import LinearProblem
 from .problems.surfaces import SurfaceProblem
 from .train import RunSpec
 
-__all__ = ["CRITERION", "known_minima", "settled_at", "race_table", "tuning_runs", "pick_best", "tuning_table",
+__all__ = ["CRITERION", "known_minima", "cover_paths", "settled_at", "race_table", "tuning_runs", "pick_best", "tuning_table",
            "refine_rates", "fair_race", "FairRace", "start_points", "basins", "restart_summary", "RestartSummary", "MinimumCount", "loss_ups"]
 
 CRITERION = ("the rate that converges in the fewest steps, counting for each rate the slowest of the rates "
@@ -113,6 +113,25 @@ def race_table(result, problem) -> pd.DataFrame:
         out["nearest_minimum"] = pd.array([int(i) if i >= 0 else pd.NA for i in idx], dtype="Int64")
         out["distance"] = dist
     return out
+
+
+def cover_paths(window, xs, ys, cap: float = 2.0):
+    """The window grown to hold the paths' finite points, by at most ``cap`` × its size
+    on each side (a run flying off stays clipped).
+
+    >>> cover_paths((0, 1, 0, 1), [0.5, 1.5], [0.5, 0.5])
+    (0.0, 1.55, 0.0, 1.0)
+    """
+    x0, x1, y0, y1 = window
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    ok = np.isfinite(xs) & np.isfinite(ys)
+    if not ok.any():
+        return window
+    wx, wy = x1 - x0, y1 - y0
+    lo_x, hi_x = max(xs[ok].min(), x0 - cap * wx), min(xs[ok].max(), x1 + cap * wx)
+    lo_y, hi_y = max(ys[ok].min(), y0 - cap * wy), min(ys[ok].max(), y1 + cap * wy)
+    return tuple(float(v) for v in (min(x0, lo_x - 0.05 * wx), max(x1, hi_x + 0.05 * wx),
+                                    min(y0, lo_y - 0.05 * wy), max(y1, hi_y + 0.05 * wy)))
 
 
 def tuning_runs(specs: Sequence[OptimizerSpec], lrs: Sequence[float], seed: int = 0,

@@ -31,24 +31,50 @@ def table_with(at, *cols):
     raise AssertionError(f"no table with {cols}")
 
 
+def _independent_pick(label, lrs, steps, tol):
+    """The fair race's documented rule, re-done with plain torch.optim runs: per rate, the
+    worst steps to converge (inf if one did not) and the worst final loss among the rates
+    within ×10^0.1 of it; diverged rates never chosen; then the lowest of those, then the
+    rate's own final loss, then the lowest rate."""
+    runs = {}
+    for lr in lrs:
+        ref = surface_run(SURFACES["bowl"], STARTS["bowl"], label, dict(lr=lr), steps)
+        gone = ref["diverged_at"] is not None
+        k = None if gone else first_stay_within(ref["losses"], tol)
+        runs[lr] = (gone, math.inf if k is None else k, math.inf if gone else ref["losses"][-1], ref)
+    cands = []
+    for lr, (gone, k, loss, ref) in runs.items():
+        if gone:
+            continue
+        near = [v for o, v in runs.items() if abs(math.log10(o / lr)) <= 0.1 + 1e-12]
+        cands.append((max(v[1] for v in near), max(v[2] for v in near), loss, lr))
+    return min(cands), runs
+
+
 def test_fair_race_picks_the_rates_an_independent_grid_search_picks():
-    lrs = [0.001, 0.01, 0.1, 1.0]
+    """Issue 14 #2: a first grid, then 24 rates per decade strictly between the neighbours of
+    each optimizer's best first-grid rate; the pick over both by the documented rule."""
+    coarse = [0.001, 0.01, 0.1, 1.0]
     at = open_page({"problem": "bowl", "opts": "SGD,Momentum,Adam", "fair": 1, "fair_lo": 0.001, "fair_hi": 1,
                     "fair_n": 1, "steps": 150, "tol": 1e-6})
     chosen = table_with(at, "chosen rate").set_index("optimizer")
     race = table_with(at, "diverged at", "final loss").set_index("optimizer")
+    searched = table_with(at, "first pass", "second pass").set_index("optimizer")
     for label in ("SGD", "Momentum", "Adam"):
-        cands = []
-        for lr in lrs:
-            ref = surface_run(SURFACES["bowl"], STARTS["bowl"], label, dict(lr=lr), 150)
-            if ref["diverged_at"] is not None:
-                continue
-            k = first_stay_within(ref["losses"], 1e-6)
-            cands.append((k if k is not None else math.inf, ref["losses"][-1], lr, ref))
-        k, loss, lr, ref = min(cands, key=lambda c: c[:3])
-        assert chosen.loc[label, "chosen rate"] == pytest.approx(lr), label
-        assert race.loc[label, "η"] == pytest.approx(lr)
+        (_, _, _, best), runs = _independent_pick(label, coarse, 150, 1e-6)
+        i = coarse.index(best)
+        lo = math.log10(coarse[i - 1]) if i > 0 else math.log10(best) - 1
+        hi = math.log10(coarse[i + 1]) if i + 1 < len(coarse) else math.log10(best) + 1
+        fine = [10 ** (j / 24) for j in range(round(lo * 24) + 1, round(hi * 24))
+                if abs(j / 24 - math.log10(best)) > 1e-9]
+        (_, _, loss, lr), _ = _independent_pick(label, coarse + fine, 150, 1e-6)
+        assert chosen.loc[label, "chosen rate"] == pytest.approx(lr, rel=1e-12), label
+        assert race.loc[label, "η"] == pytest.approx(lr, rel=1e-12)
         assert race.loc[label, "final loss"] == pytest.approx(loss, rel=1e-9, abs=1e-15)
+        # the searched grid is shown: the first pass and the finer rates around the best
+        assert searched.loc[label, "first pass"] == "0.001, 0.01, 0.1, 1"
+        assert f"{min(fine):.3g}" in searched.loc[label, "second pass"]
+        assert f"{max(fine):.3g}" in searched.loc[label, "second pass"]
     # the learner's own rates are not used (their sliders are disabled)
     assert at.select_slider(key="opt.SGD.lr").disabled
     assert len(at.get("vega_lite_chart")) >= 4         # map, loss, and the two tuning charts
@@ -114,3 +140,54 @@ def test_exported_code_reproduces_the_table(tmp_path):
     x, y = g["xy"].detach().numpy()
     assert (x, y) == (pytest.approx(row["final x"], abs=1e-12), pytest.approx(row["final y"], abs=1e-12))
     assert "dtype=torch.float64" in script
+
+
+# ---- issue 14 ----------------------------------------------------------------------------
+def test_old_view_links_open_the_same_tab_and_become_tab_links():
+    """#10: one link parameter `tab` with short slugs; links shared before (`?view=batch`) still
+    open the same tab, and the address is rewritten to the new form."""
+    for old, slug, marker in (({"view": "batch"}, "batch", "examples per update"),
+                              ({"view": "restarts"}, "restarts", "ended at"),
+                              ({"tab": "batch"}, "batch", "examples per update"),
+                              ({"tab": "Random restarts"}, "restarts", "ended at")):
+        at = open_page({**old, "b_steps": 20, "r_n": 4, "r_steps": 20})
+        table_with(at, marker)
+        assert at.session_state["opt.tab"] == slug
+        assert "view" not in at.query_params
+        assert at.query_params.get("tab") in (slug, [slug])
+        assert not any("view" in w.value for w in at.warning)
+
+
+def test_restarts_on_wells_of_different_depths_count_the_global_minimum():
+    """#8: a surface whose minima differ in depth; the page says how many starts found the
+    global one, counted like independent torch.optim runs."""
+    at = open_page({"tab": "restarts", "r_surface": "wells", "r_n": 16, "r_layout": "grid", "r_steps": 200,
+                    "r_lr": 0.02})
+    t = table_with(at, "ended at", "runs", "f there").set_index("ended at")
+    wells = lambda x, y: (x ** 2 - 1) ** 2 + (y ** 2 - 1) ** 2 + 0.5 * x + 0.25 * y   # noqa: E731
+    from dlcore.problems.surfaces import RESTART_SURFACES
+    minima = RESTART_SURFACES["wells"].minima
+    deepest = min(minima, key=lambda m: wells(*m))
+    starts = [(-2 + (i + 0.5), -2 + (j + 0.5)) for j in range(4) for i in range(4)]
+    found = 0
+    for s in starts:
+        x, y = surface_run(wells, s, "SGD", dict(lr=0.02), 200, optimum=None)["path"][-1]
+        found += math.hypot(x - deepest[0], y - deepest[1]) <= 0.1
+    glob = [k for k in t.index if k.endswith("— global")]
+    assert len(glob) == 1 and t.loc[glob[0], "runs"] == found
+    assert any(f"**{found} of 16** starts found the global minimum" in m.value for m in at.markdown)
+    assert at.selectbox(key="opt.r_surface").value == "wells"
+
+
+def test_reset_to_defaults_puts_the_race_back_and_keeps_other_tabs():
+    """#11: the race's settings back to their defaults (and out of the link)."""
+    at = open_page({"problem": "bowl", "opts": "SGD,Adam", "steps": 100, "Adam.lr": 0.05, "b_steps": 40})
+    next(b for b in at.button if b.label == "Reset to defaults").click().run()
+    assert not at.exception
+    assert at.selectbox(key="opt.problem").value == "rosenbrock"
+    assert at.multiselect(key="opt.opts").value == ["SGD", "Momentum", "Adam", "RMSprop"]
+    assert at.slider(key="opt.steps").value == 500
+    assert at.select_slider(key="opt.Adam.lr").value == 0.3
+    for k in ("problem", "opts", "steps", "Adam.lr"):
+        assert k not in at.query_params
+    assert at.query_params.get("b_steps") in ("40", ["40"])      # another tab's setting stays

@@ -1,0 +1,62 @@
+"""The race's results table and verdict, and how the fair race chose its rates."""
+from __future__ import annotations
+
+import streamlit as st
+
+import dlcore
+from dlcore.comparison import CRITERION
+from ui.charts import optimizers as oc
+from ui.charts.render import draw
+from ui.format import number_columns
+from ui.layout import table
+from ui.text.optimizer_comparison import (fair_table, lucky_rates, race_verdict, results_table, rule_caption,
+                                          searched_rates, settings_text)
+
+from .settings import HYPER
+
+
+def results_section(race, setup, config, specs: dict, fair) -> None:
+    st.subheader("Results")
+    res = race.result
+    has_min = not (isinstance(setup.problem, dlcore.SurfaceProblem) and setup.problem.name == "saddle")
+    known = res.optimum is not None
+    settings = [settings_text(specs[lab], HYPER[lab]) for lab in race.labels]
+    rt = results_table(race.table, race.labels, race.rates, settings, race.minima, res.param_names, res.steps,
+                       known, has_min)
+    col = st.column_config
+    table(rt.frame, "optimizer_race.csv", column_config=number_columns(rt.frame, **{
+        "η": col.NumberColumn("η", format="%.4g", help="learning rate"),
+        "final loss": col.NumberColumn(format="%.6g"),
+        rt.steps_column: col.TextColumn(help=f"within tolerance {config.tol:g}; see below the table"),
+        "distance to minimum": col.NumberColumn(format="%.4g", help="Euclidean distance from the final point to "
+                                                                    "the nearest known minimum")}))
+    st.caption(rule_caption(config.tol, res.optimum, bool(race.minima), has_min))
+    verdict = race_verdict(race.table, race.labels, has_min, res.optimum, fair)
+    if verdict:
+        st.markdown(verdict)
+    if fair is None:
+        st.caption("One shared recipe does not fit all: each optimizer here runs at its own rate. For a fair "
+                   "verdict, switch on **Fair race** — it tunes every optimizer's rate first.")
+    elif lucky_rates(fair):
+        st.caption(lucky_rates(fair))
+
+
+def tuning_section(fair, labels, steps: int) -> None:
+    st.subheader("How the fair race chose the rates")
+    st.markdown(f"Every optimizer trained at **{len(fair.coarse)} rates** from {min(fair.coarse):g} to "
+                f"{max(fair.coarse):g} (log-spaced), then at 24 rates per decade between the neighbours of its "
+                f"best rate — {len(fair.table)} runs in two batched calls, all from the same start. "
+                f"Chosen: {CRITERION}.")
+    a, b = oc.tuning_charts(fair.table, labels, steps)
+    c1, c2 = st.columns(2)
+    with c1:
+        draw(a)
+    with c2:
+        draw(b)
+    chosen = fair_table(fair)
+    table(chosen, "fair_race_rates.csv", column_config=number_columns(chosen))
+    st.markdown("**The rates searched**")
+    st.dataframe(searched_rates(fair), hide_index=True, width="stretch")
+    with st.expander("Every rate tried"):
+        every = fair.table.drop(columns=["run"])
+        table(every, "fair_race_grid.csv", column_config=number_columns(every))
