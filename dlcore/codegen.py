@@ -160,7 +160,12 @@ def _linear(p: LinearProblem, run: RunSpec, cfg: TrainConfig) -> list[str]:
                      f"delta={p.huber_delta!r})"}[p.loss]
     forward = ["    y_pred = w * x_data[ALL] + b", f"    loss = {loss}"]
     L += _loop(cfg, run, p.n, forward, "[w, b]")
-    L += ["", 'print(f"{steps} steps: w = {w.item()}, b = {b.item()}, loss = {losses[-1]}")']
+    # The loss at the final w and b — the number the page shows. losses[-1] is the loss
+    # before the last update, one step behind.
+    L += ["", "with torch.no_grad():  # the loss at the final w and b (losses[-1] is before the last update)",
+          *["    " + x.strip() for x in _full_loss(forward)],
+          'print(f"{steps} steps: w = {w.item()}, b = {b.item()}, loss = {full_loss.item()} '
+          '(before the last update: {losses[-1]})")']
     return L
 
 
