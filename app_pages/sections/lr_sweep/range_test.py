@@ -47,7 +47,7 @@ def range_tab(state, s: sweep.SweepStudy) -> None:
         st.warning(text.RANGE_NO_SUGGESTION, icon="⚠️")
         return
     chart(charts.range_test_chart, rt.result.table, sug, chosen=rule, height=380)
-    st.caption(text.range_caption(rt.result, rt.optimizer.display, sweep.short_title(req.problem_key),
+    st.caption(text.range_caption(rt.result, rt.optimizer.display, sweep.problem_title(req.problem_key),
                                   rt.batch_size))
     st.markdown(text.suggestion_lines(sug))
     with st.expander("When the suggestions disagree — known failure modes", icon=":material/warning:"):
