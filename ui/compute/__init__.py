@@ -25,7 +25,6 @@ import dlcore
 from ui import workers
 from ui.gate import QUANTUM, FairGate, effective_cpus  # noqa: F401 - QUANTUM is patched in tests
 from dlcore.lines import loss_grid
-from dlcore.sweep import lr_range_test, lr_sweep
 
 # Many small jobs from many sessions: one intra-op thread each avoids oversubscribing
 # the host's cores (and is faster for these tiny tensors anyway).
@@ -179,20 +178,6 @@ def offload(fn, *args, text: str = "Training…", **kwargs):
 @st.cache_data(max_entries=48, ttl=TTL, show_spinner=False)
 def train(problem, runs: tuple, config: dlcore.TrainConfig) -> dlcore.TrainResult:
     return offload(dlcore.train, problem, runs, config, text="Training…")
-
-
-@st.cache_data(max_entries=24, ttl=TTL, show_spinner=False)
-def sweep(problem, optimizer, lrs: tuple, steps: int, tol: float, tol_mode: str, seed: int,
-          schedule, batch_size, dtype: str):
-    return offload(lr_sweep, problem, optimizer, lrs, steps=steps, tol=tol, tol_mode=tol_mode, seed=seed,
-                   schedule=schedule, batch_size=batch_size, dtype=dtype, text="Sweeping learning rates…")
-
-
-@st.cache_data(max_entries=24, ttl=TTL, show_spinner=False)
-def range_test(problem, optimizer, start_lr: float, end_lr: float, num_iter: int, seed: int,
-               batch_size, dtype: str):
-    return offload(lr_range_test, problem, optimizer, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter,
-                   seed=seed, batch_size=batch_size, dtype=dtype, text="Running the range test…")
 
 
 @st.cache_data(max_entries=48, ttl=TTL, show_spinner=False)
