@@ -5,9 +5,22 @@ from torch.nn / torch.optim directly — it does not use dlcore's optimizers, sc
 losses. All engine runs of a test are trained together in ONE batched call (mixed
 optimizers, learning rates and schedules), then each row is compared with its own
 reference run after 200 steps.
+
+What is asserted where, so that it holds on any CPU:
+
+* whole trajectories in float64, where rounding stays far below the tolerance;
+* every single update, in float32 and float64: torch.optim is handed the engine's
+  parameters, optimizer state and gradient before update k, takes ONE step, and must
+  land on the engine's parameters and state after update k to a few units in the last
+  place. This is the equivalence proper, and no training dynamics can amplify it;
+* whole trajectories in float32 only for runs whose dynamics do not amplify rounding,
+  judged in the same process. float32 results depend on which kernels the CPU runs
+  (AVX-512, AVX2, ...), and where training amplifies one-ulp differences — the Nesterov
+  run below, from seed 3 — two correct implementations end visibly apart.
 """
 import math
 
+import numpy as np
 import pytest
 import torch
 import torch.nn as nn
@@ -73,14 +86,17 @@ def torch_scheduler(spec, opt, steps):
     return None
 
 
-def reference_mlp(name, h, schedule, seed, dtype, steps=STEPS, clip=None, nudge=0.0):
+def reference_mlp(name, h, schedule, seed, dtype, steps=STEPS, clip=None, jitter=None):
     """Article 001's loop: nn.Linear(3,4) → ReLU → nn.Linear(4,1), MSELoss.
-    ``nudge`` scales the initial weights by (1 + nudge) to measure the loop's own sensitivity."""
+
+    ``jitter`` (a seed) moves every parameter one ulp up or down at random after every
+    update — a stand-in for the last-bit differences another CPU's kernels (or another
+    correct implementation) make at every step — to measure how much the loop's own
+    dynamics amplify them."""
     torch.manual_seed(seed)
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1)).to(dtype)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.mul_(1 + nudge)
+    coin = torch.Generator().manual_seed(jitter) if jitter is not None else None
+    inf = torch.tensor(math.inf, dtype=dtype)
     x = torch.tensor([[1.0, 2.0, 3.0], [2.0, 3.0, 4.0], [3.0, 4.0, 5.0]], dtype=dtype)
     y = torch.tensor([[6.0], [9.0], [12.0]], dtype=dtype)
     opt = torch_optimizer(name, model.parameters(), h)
@@ -95,6 +111,11 @@ def reference_mlp(name, h, schedule, seed, dtype, steps=STEPS, clip=None, nudge=
         opt.step()
         if sched is not None:
             sched.step()
+        if coin is not None:
+            with torch.no_grad():
+                for p in model.parameters():
+                    up = torch.rand(p.shape, generator=coin) < 0.5
+                    p.copy_(torch.where(up, torch.nextafter(p, inf), torch.nextafter(p, -inf)))
     return torch.nn.utils.parameters_to_vector(model.parameters()).detach()
 
 
@@ -117,7 +138,10 @@ def reference_surface(name, h, schedule, start, steps=STEPS):
 
 
 def assert_close(engine, ref, what):
-    torch.testing.assert_close(torch.tensor(engine, dtype=ref.dtype), ref, rtol=1e-5, atol=1e-5,
+    """Whole float64 trajectories: equal to 1e-8 (measured: at most 2e-10, with clipping and
+    momentum; 2e-12 without — float64 rounding amplified by the same dynamics)."""
+    assert ref.dtype == torch.float64, "whole trajectories are compared in float64"
+    torch.testing.assert_close(torch.tensor(engine, dtype=ref.dtype), ref, rtol=1e-8, atol=1e-8,
                                msg=lambda m: f"{what}: {m}")
 
 
@@ -132,32 +156,141 @@ def test_every_optimizer_matches_torch_on_the_article_network_float64():
         assert_close(res.final_params[i], ref, f"{name} {h} seed {r.seed}")
 
 
+F32_STEPS = 100      # the article's 100 epochs
+AMPLIFYING = 1e-5   # a run whose loop moves more than this under one-ulp jitter amplifies rounding
+
+
 def test_every_optimizer_matches_torch_on_the_article_network_float32():
-    """float32, the article's dtype. A batched matrix product rounds differently from
-    nn.Linear's addmm in the last bit; where the training dynamics amplify perturbations
-    (an oscillating phase), that one-ulp difference grows, exactly as it would between two
-    BLAS builds. So each run must match within 1e-5 — or, where it does not, the reference
-    loop itself must be at least as sensitive: nudging its own initial weights by one ulp
-    (2⁻²³) must move its result by at least a tenth of the engine's difference. The update
-    rules themselves are checked to 1e-5 in float64 above, where rounding stays tiny."""
+    """float32, the article's dtype, whole trajectories — where the dynamics allow it.
+
+    A batched matrix product rounds differently from nn.Linear's addmm in the last bit,
+    and so do two CPUs' kernels. How far such differences travel is a property of the
+    training dynamics, measured here in the same process: the reference loop is rerun
+    with every parameter moved one ulp at random after every update (twice); the larger
+    move of its result is the run's *spread*. Runs whose spread stays within 1e-5 (the
+    dynamics contract rounding rather than amplify it) must match within 1e-5 — measured,
+    the engine's difference is at most ~0.6× the spread, on AVX-512, AVX2 and baseline
+    kernels. Runs that amplify (spread above 1e-5; measured 2e-3 for the Nesterov run
+    from seed 3, at 100 steps and at 200) are left to the per-update test below and to
+    the float64 trajectories, which check the same update rules without amplified rounding."""
     seeds = [0, 3]
     runs = [RunSpec(OptimizerSpec.make(name, **h), seed=s) for name, h in OPTIMIZER_CASES for s in seeds]
-    res = train(SumOfThree(), runs, TrainConfig(steps=STEPS, dtype="float32"))
+    res = train(SumOfThree(), runs, TrainConfig(steps=F32_STEPS, dtype="float32"))
     assert (res.diverged_at < 0).all()
-    strict = 0
+    amplifying = []
     for i, r in enumerate(runs):
         name, h = OPTIMIZER_CASES[i // len(seeds)]
-        ref = reference_mlp(name, h, ScheduleSpec(), r.seed, torch.float32)
-        engine = torch.tensor(res.final_params[i])
-        diff = (engine - ref).abs().max().item()
-        if diff <= 1e-5 * max(1.0, ref.abs().max().item()):
-            strict += 1
+        ref = reference_mlp(name, h, ScheduleSpec(), r.seed, torch.float32, steps=F32_STEPS)
+        scale = max(1.0, ref.abs().max().item())
+        spread = max((reference_mlp(name, h, ScheduleSpec(), r.seed, torch.float32, steps=F32_STEPS, jitter=j)
+                      - ref).abs().max().item() for j in (1, 2)) / scale
+        if spread > AMPLIFYING:
+            amplifying.append(f"{name} {h} seed {r.seed} (spread {spread:.1e})")
             continue
-        nudged = reference_mlp(name, h, ScheduleSpec(), r.seed, torch.float32, nudge=2.0 ** -23)
-        sensitivity = (nudged - ref).abs().max().item()
-        assert diff <= 10 * sensitivity, f"{name} {h} seed {r.seed}: engine differs by {diff:.2e}, " \
-                                         f"but the loop's own one-ulp sensitivity is only {sensitivity:.2e}"
-    assert strict >= len(runs) - 3, "most float32 runs must match within 1e-5 outright"
+        diff = (torch.tensor(res.final_params[i]) - ref).abs().max().item() / scale
+        assert diff <= 1e-5, f"{name} {h} seed {r.seed}: engine differs by {diff:.2e} (relative), " \
+                             f"the loop's own one-ulp spread is {spread:.2e}"
+    # The exclusion is for the odd chaotic run, not a way out: nearly every run is compared.
+    assert len(amplifying) <= 3, f"too many runs amplify rounding: {amplifying}"
+
+
+UPDATE_ULPS = 4      # per-update tolerance, in units of eps (see assert_every_update_equals_torch)
+
+# The engine's optimizer state → torch.optim's state keys (torch's documented names).
+TORCH_STATE = {
+    "sgd": {"buf": "momentum_buffer"},
+    "adam": {"m": "exp_avg", "v": "exp_avg_sq"},
+    "adamw": {"m": "exp_avg", "v": "exp_avg_sq"},
+    "adagrad": {"s": "sum"},
+    "rmsprop": {"v": "square_avg", "buf": "momentum_buffer", "gavg": "grad_avg"},
+}
+
+
+def torch_one_step(name, h, lr, k, theta, grad, state):
+    """Update k+1 by torch.optim itself: a fresh optimizer over θ_k, its state set to the
+    engine's state after k updates (step count k), its .grad the engine's gradient; then
+    ONE optimizer.step(). Returns θ_{k+1} and torch's new state (by engine name)."""
+    p = torch.tensor(theta, requires_grad=True)
+    opt = torch_optimizer(name, [p], {**h, "lr": lr})
+    st = opt.state[p]
+    if k > 0:
+        if name != "sgd":
+            st["step"] = torch.tensor(float(k))
+        for ours, theirs in TORCH_STATE[name].items():
+            if ours in state:
+                st[theirs] = torch.tensor(state[ours])
+    p.grad = torch.tensor(grad)
+    opt.step()
+    new = {ours: opt.state[p][theirs] for ours, theirs in TORCH_STATE[name].items() if theirs in opt.state[p]}
+    return p.detach(), new
+
+
+def assert_every_update_equals_torch(res, cases, what):
+    """For every run i (optimizer ``cases[i]``) and every update k of ``res`` (trained with
+    record_state): torch.optim's step from the engine's θ_k, state and gradient equals the
+    engine's θ_{k+1} and state to 4 units in the last place of the quantities involved —
+    elementwise |Δ| ≤ 4·eps·(|new| + 2|old|), plus |g| + wd·|θ| for the state, whose update
+    adds the (weight-decayed) gradient and can cancel. Measured on AVX-512: under 2 units
+    (two roundings of the update in another order, e.g. Adagrad's (−clr·g)/std vs −clr·(g/std))."""
+    # Copies (torch.tensor): TrainResult's arrays are read-only.
+    P, S = torch.tensor(res.params), {k: torch.tensor(v) for k, v in res.opt_state.items()}
+    G = torch.tensor(res.grads)
+    eps, tiny = torch.finfo(P.dtype).eps, torch.finfo(P.dtype).tiny
+    T = G.shape[0]
+    assert T > 0 and (res.diverged_at < 0).all()
+    for i, (name, h) in enumerate(cases):
+        keys = [k for k in TORCH_STATE[name] if k in S and not S[k][0, i].isnan().any()]
+        wd = h.get("weight_decay", OptimizerSpec.make(name).weight_decay)
+        for k in range(T):
+            old = {key: S[key][k - 1, i].numpy() for key in keys} if k else {}
+            theta, state = torch_one_step(name, h, float(res.lr[k, i]), k, P[k, i].numpy(), G[k, i].numpy(), old)
+            new, before = P[k + 1, i], P[k, i]
+            tol = UPDATE_ULPS * eps * (new.abs() + 2 * before.abs()) + tiny
+            bad = (theta - new).abs() > tol
+            assert not bad.any(), f"{what}: {name} {h}, update {k + 1}: torch {theta[bad].tolist()} " \
+                                  f"vs engine {new[bad].tolist()}"
+            assert sorted(state) == sorted(keys), f"{what}: {name} {h}: state {sorted(state)} vs {keys}"
+            for key in keys:
+                ours = S[key][k, i]
+                prev = S[key][k - 1, i].abs() if k else torch.zeros_like(ours)
+                tol = UPDATE_ULPS * eps * (ours.abs() + 2 * prev + G[k, i].abs() + wd * before.abs()) + tiny
+                bad = (state[key] - ours).abs() > tol
+                assert not bad.any(), f"{what}: {name} {h}, update {k + 1}, {TORCH_STATE[name][key]}: " \
+                                      f"torch {state[key][bad].tolist()} vs engine {ours[bad].tolist()}"
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_every_update_equals_one_torch_optim_step_on_the_article_network(dtype):
+    """Every update of every optimizer setting, from two seeds, over 200 steps — including
+    the runs whose float32 trajectories amplify rounding: each update is torch's."""
+    seeds = [0, 3]
+    cases = [(name, h) for name, h in OPTIMIZER_CASES for _ in seeds]
+    runs = [RunSpec(OptimizerSpec.make(name, **h), seed=s) for name, h in OPTIMIZER_CASES for s in seeds]
+    res = train(SumOfThree(), runs, TrainConfig(steps=STEPS, dtype=dtype, record_state=True, record_params=True))
+    assert_every_update_equals_torch(res, cases, dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_every_update_equals_one_torch_optim_step_under_schedules(dtype):
+    """The scheduled rate of update k (checked against lr_scheduler below) is the rate
+    torch.optim is handed for that one step."""
+    cases = [(n, h) for _ in SCHEDULE_CASES for n, h in (("sgd", dict(lr=0.02, momentum=0.9)),
+                                                         ("adam", dict(lr=0.02)), ("adagrad", dict(lr=0.2, lr_decay=0.01)))]
+    scheds = [s for s in SCHEDULE_CASES for _ in range(3)]
+    runs = [RunSpec(OptimizerSpec.make(n, **h), schedule=s, seed=1) for (n, h), s in zip(cases, scheds)]
+    res = train(SumOfThree(), runs, TrainConfig(steps=STEPS, dtype=dtype, record_state=True, record_params=True))
+    for i, s in enumerate(scheds):
+        np.testing.assert_array_equal(res.lr[:, i], s.lrs(cases[i][1]["lr"], STEPS))
+    assert_every_update_equals_torch(res, cases, f"{dtype} schedules")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_every_update_equals_one_torch_optim_step_on_rosenbrock(dtype):
+    cases = [(n, {**h, "lr": min(h["lr"], 5e-4)} if n == "sgd" else h) for n, h in OPTIMIZER_CASES]
+    runs = [RunSpec(OptimizerSpec.make(n, **h)) for n, h in cases]
+    res = train(SurfaceProblem("rosenbrock", start=(-1.5, 2.0)), runs,
+                TrainConfig(steps=STEPS, dtype=dtype, record_state=True, record_params=True))
+    assert_every_update_equals_torch(res, cases, f"{dtype} rosenbrock")
 
 
 def test_every_schedule_matches_torch_lr_scheduler():
@@ -199,13 +332,50 @@ def test_optimizers_match_torch_on_rosenbrock_in_float64():
         assert_close(res.final_params[i], reference_surface(n, h, ScheduleSpec(), start), f"{n} {h}")
 
 
+CLIP_CASES = [("sgd", dict(lr=0.05, momentum=0.9)), ("adam", dict(lr=0.05)), ("sgd", dict(lr=0.02, momentum=0.9))]
+
+
 def test_gradient_clipping_matches_clip_grad_norm():
-    runs = [RunSpec(OptimizerSpec.make("sgd", lr=0.05, momentum=0.9), seed=2),
-            RunSpec(OptimizerSpec.make("adam", lr=0.05), seed=2)]
-    res = train(SumOfThree(), runs, TrainConfig(steps=STEPS, clip_norm=1.0, dtype="float64"))
-    for i, (n, h) in enumerate([("sgd", dict(lr=0.05, momentum=0.9)), ("adam", dict(lr=0.05))]):
-        ref = reference_mlp(n, h, ScheduleSpec(), 2, torch.float64, clip=1.0)
-        assert_close(res.final_params[i], ref, n)
+    """Clipped at norm 1. SGD with momentum 0.9 at lr 0.05 is
+    chaotic even in float64 after ~80 steps: one-ulp jitter moves the loop's own result by
+    1e-2 at 200 steps with baseline (non-AVX) kernels, and the engine then differs by 3e-2
+    there. So that run is compared whole for its first 60 steps (jitter spread ≤ 1e-12 on
+    AVX-512, AVX2 and baseline kernels), and every one of its 200 updates in the test below;
+    lr 0.02 (spread ≤ 1e-10) and Adam are compared over all 200 steps."""
+    runs = [RunSpec(OptimizerSpec.make(n, **h), seed=2) for n, h in CLIP_CASES]
+    res = train(SumOfThree(), runs, TrainConfig(steps=STEPS, clip_norm=1.0, dtype="float64", record_params=True))
+    assert ((res.grad_norm[:-1] > 1.0).sum(axis=0) >= 10).all()   # clipping acts on every run
+    for i, (n, h) in enumerate(CLIP_CASES):
+        steps = 60 if h["lr"] == 0.05 and n == "sgd" else STEPS
+        ref = reference_mlp(n, h, ScheduleSpec(), 2, torch.float64, steps=steps, clip=1.0)
+        assert_close(res.params[steps, i], ref, f"{n} {h}, {steps} steps")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_every_clipped_update_is_clip_grad_norm_then_one_torch_optim_step(dtype):
+    """Per update, 200 of them: the gradient the engine used is the gradient of article
+    001's nn.Sequential at the engine's θ_k after torch.nn.utils.clip_grad_norm_(…, 1.0) —
+    within 1000·eps (clipped gradients have norm ≤ 1; measured ≤ 125·eps, two forward/backward
+    passes rounding differently) — and the step from it is torch.optim's."""
+    torch_dtype = getattr(torch, dtype)
+    runs = [RunSpec(OptimizerSpec.make(n, **h), seed=2) for n, h in CLIP_CASES]
+    res = train(SumOfThree(), runs, TrainConfig(steps=STEPS, clip_norm=1.0, dtype=dtype, record_state=True,
+                                                record_params=True))
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1)).to(torch_dtype)
+    x = torch.tensor([[1.0, 2.0, 3.0], [2.0, 3.0, 4.0], [3.0, 4.0, 5.0]], dtype=torch_dtype)
+    y = torch.tensor([[6.0], [9.0], [12.0]], dtype=torch_dtype)
+    tol = 1000 * torch.finfo(torch_dtype).eps
+    for i, (n, h) in enumerate(CLIP_CASES):
+        for k in range(STEPS):
+            with torch.no_grad():
+                torch.nn.utils.vector_to_parameters(torch.tensor(res.params[k, i]), model.parameters())
+            model.zero_grad()
+            nn.MSELoss()(model(x), y).backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            g = torch.cat([p.grad.reshape(-1) for p in model.parameters()])
+            diff = (g - torch.tensor(res.grads[k, i])).abs().max().item()
+            assert diff <= tol, f"{dtype} {n} {h}, update {k + 1}: clipped gradient differs by {diff:.2e}"
+    assert_every_update_equals_torch(res, CLIP_CASES, f"{dtype} clipped")
 
 
 def test_line_fit_equals_the_articles_manual_loop():
