@@ -166,3 +166,18 @@ def test_reset_to_defaults_keeps_the_open_tab():
     assert at.multiselect(key="lr.curves").value == []
     assert {k: at.query_params[k] for k in at.query_params} in ({"tab": ["curves"]}, {"tab": "curves"})
     assert "run" in frame(at, "run").columns                         # still on the loss-curves tab
+
+
+def test_runs_table_shows_four_significant_figures_and_keeps_every_digit():
+    """Issue 14 #9: displayed numbers rounded to what matters; the table's data (and its
+    CSV) keep full precision."""
+    import json
+    at = run_page(n=4, steps=100, dtype="float64")
+    el = next(d for d in at.dataframe if "learning_rate" in d.value.columns)
+    config = json.loads(el.proto.columns)
+    assert config["learning_rate"]["type_config"]["format"] == "%.4g"
+    assert config["best_loss"]["type_config"]["format"] == "%.4g"
+    grid = np.logspace(-4, 0, 4)                                   # 1e-4, 0.00215443…, 0.0464158…, 1
+    shown = el.value["learning_rate"].to_numpy()
+    assert any(np.isclose(shown, grid[1], rtol=1e-12))             # every digit, not 0.002154
+    assert any(abs(v - float(f"{v:.4g}")) > 0 for v in el.value["best_loss"] if math.isfinite(v) and v > 0)
