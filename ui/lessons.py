@@ -45,7 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from dlcore.conditions import Condition, ConditionError, parse_condition
 
-__all__ = ["Lesson", "Task", "Choice", "LessonError", "LoadReport", "load_lesson", "load_folder",
+__all__ = ["Lesson", "Task", "Choice", "LessonError", "LoadReport", "LessonField", "load_lesson", "load_folder",
            "render_template", "MAX_FILE_BYTES"]
 
 MAX_FILE_BYTES = 64_000          # a lesson is a page of text; anything larger is refused unread
@@ -54,6 +54,16 @@ Line = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whit
 Text = Annotated[str, StringConstraints(min_length=1, max_length=800, strip_whitespace=True)]
 SetupValue = Union[bool, int, float, Annotated[str, StringConstraints(max_length=200)],
                    list[Union[int, float, Annotated[str, StringConstraints(max_length=40)]]]]
+
+
+@dataclass(frozen=True)
+class LessonField:
+    """A named value of a page's result that lessons may check: its kind ("number",
+    "bool" or "text"), what it means, and its unit (shown in the README's field table)."""
+
+    kind: str
+    meaning: str
+    unit: str = ""
 
 
 class LessonError(ValueError):
