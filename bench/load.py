@@ -4,6 +4,8 @@
     python bench/load.py --learners 10 --rounds 3 --json
     python bench/load.py --memory                 # RSS while driving distinct settings
     python bench/load.py --url http://host:8501   # a server that is already running
+    python bench/load.py --heavy 2                # 2 of the 10 open maximum-cost links
+    python bench/load.py --heavy 2 --root /tmp/base   # the same against another checkout
 
 Each learner is a lightweight websocket client speaking Streamlit's own protocol
 (bench/stclient.py explains it): it connects, opens the first page by its URL, then in
@@ -38,6 +40,24 @@ sampled after every step, and the growth from the end of the fill to the end of 
 next --settings steps is reported (target < 10 %). With few pages there may be fewer
 distinct settings than steps; the report says how many there were.
 
+--heavy K (issue 12: one learner's maximum-cost links must not hold up the class):
+after the warm-up, two phases with the same number of ordinary learners (--learners − K,
+the script above, each phase with its own random settings):
+
+* without: the ordinary learners alone;
+* with: the same, while K heavy learners open maximum-cost links (bench/max_links.py's
+  LINKS: every page and tab with its costliest settings, a new seed on every visit so the
+  server cannot answer from its cache), reading --think seconds after each, until the
+  ordinary learners are done.
+
+Reported: the ordinary learners' p95 with the heavy ones over their p95 without (target
+<= 1.5), and the heavy learners' own settle times (each link should settle in a few s).
+Settle time is measured at the protocol level, as above: in a real browser the page
+loads dominate and the difference was not measurable.
+
+--root DIR serves the app from another checkout (e.g. `git worktree add /tmp/base
+<commit>`), to take before/after figures in the same time window.
+
 CPU: on a small machine the clients share the cores with the server; the client's own
 CPU time is reported so a reader can judge. The load average at start and end is
 reported too: figures from a busy machine are not the lead's final numbers.
@@ -64,6 +84,7 @@ from common import discover_pages, percentile, select_pages, tree_cpu, tree_rss 
 from stclient import Learner, RunResult, show_value  # noqa: E402
 
 TARGET_RATIO = 4.0
+TARGET_HEAVY_RATIO = 1.5
 TARGET_GROWTH_PCT = 10.0
 MB = 1024 * 1024
 
@@ -84,13 +105,13 @@ class Server:
 
 
 @contextmanager
-def server(url: str | None, pid: int | None, workers: str = "auto"):
+def server(url: str | None, pid: int | None, workers: str = "auto", root: str | None = None):
     if url:
         yield Server(url, pid)
         return
     from tests.browser.server import ARTIFACTS, serve, server_pid
     log = ARTIFACTS / "load-server.log"
-    with serve(log_path=log, timeout=240, workers=workers) as base:
+    with serve(directory=Path(root) if root else None, log_path=log, timeout=240, workers=workers) as base:
         yield Server(base, server_pid(urlparse(base).port), log)
 
 
@@ -137,18 +158,77 @@ async def learner_script(url: str, pages: list[dict], rounds: int, seed: str, ti
     return results
 
 
-async def run_learners(srv: Server, pages: list[dict], n: int, rounds: int, phase: str, args) -> dict:
+def heavy_links(pages: list[dict]) -> list[tuple[dict, dict, str]]:
+    """(page, query, seed key) for every maximum-cost link of bench/max_links.py whose page
+    the server has."""
+    from max_links import LINKS, SEED_KEYS
+    by_file = {p["file"]: p for p in pages}
+    return [(by_file[f], q, SEED_KEYS.get((f, tab), SEED_KEYS.get(f, ""))) for f, tab, q in LINKS if f in by_file]
+
+
+async def heavy_script(url: str, links: list, seed: str, timeout: float, think: float, done: asyncio.Event,
+                       delay: float = 0.0) -> list[RunResult]:
+    """One heavy learner: maximum-cost links in turn, each with a new seed (so every one is
+    computed, not served from the cache), until ``done``."""
+    from urllib.parse import urlencode
+    await asyncio.sleep(delay)
+    rng = random.Random(seed)
+    learner = Learner(url, name=seed, timeout=timeout)
+    results: list[RunResult] = []
+    try:
+        while not done.is_set():
+            for page, query, seed_key in links:
+                if done.is_set():
+                    break
+                q = dict(query)
+                if seed_key:
+                    lo, hi = (-5.0, 5.0) if seed_key in ("w0", "b0") else (0, 10 ** 6)
+                    q[seed_key] = rng.uniform(lo, hi) if isinstance(lo, float) else rng.randint(lo, hi)
+                # A fresh session per link, as a link opened in a new tab: a session already on
+                # the page would keep its own settings rather than the link's.
+                await learner.close()
+                try:
+                    await learner.connect()
+                except Exception as e:                                   # noqa: BLE001
+                    results.append(RunResult("heavy", page["name"], errors=[f"connect failed: {e}"]))
+                    continue
+                r = await learner.load(page["url_path"], urlencode(q), label=page["name"])
+                r.kind = "heavy"
+                results.append(r)
+                if think:
+                    try:
+                        await asyncio.wait_for(done.wait(), think)
+                    except asyncio.TimeoutError:
+                        pass
+    finally:
+        await learner.close()
+    return results
+
+
+async def run_learners(srv: Server, pages: list[dict], n: int, rounds: int, phase: str, args,
+                       heavy: int = 0) -> dict:
     cpu0, client0, t0 = srv.cpu_s(), time.process_time(), time.perf_counter()
     spread = args.ramp / n if n > 1 else 0.0
-    batches = await asyncio.gather(*(
-        learner_script(srv.url, pages, rounds, f"{phase}:{i}", args.timeout, args.think, i * spread)
-        for i in range(n)))
+    done = asyncio.Event()
+    heavy_tasks = [asyncio.ensure_future(heavy_script(srv.url, heavy_links(pages), f"{phase}:heavy{i}", args.timeout,
+                                                      args.think, done, i * 0.5))
+                   for i in range(heavy)]
+    try:
+        batches = await asyncio.gather(*(
+            learner_script(srv.url, pages, rounds, f"{phase}:{i}", args.timeout, args.think, i * spread)
+            for i in range(n)))
+    finally:
+        done.set()
+    heavy_results = [r for b in await asyncio.gather(*heavy_tasks) for r in b]
     wall = time.perf_counter() - t0
     cpu1 = srv.cpu_s()
     results = [r for b in batches for r in b]
     s = summarize(results)
     s.update(phase=phase, learners=n, rounds=rounds, wall_s=round(wall, 2),
              client_cpu_s=round(time.process_time() - client0, 2))
+    if heavy:
+        s["heavy"] = dict(summarize(heavy_results), learners=heavy,
+                          by_link=[dict(page=r.page, seconds=_r(r.seconds), errors=r.errors) for r in heavy_results])
     if cpu0 is not None and cpu1 is not None:
         s["server_cpu_s"] = round(cpu1 - cpu0, 2)
         s["server_cpu_per_request_s"] = round((cpu1 - cpu0) / max(len(results), 1), 4)
@@ -189,6 +269,8 @@ async def load_test(srv: Server, pages: list[dict], args) -> dict:
                loadavg_start=_loadavg(), rss_mb={"start": srv.rss_mb()})
     out["warmup"] = await run_learners(srv, deep_link_first(pages), 1, 1, "warmup", args)
     out["rss_mb"]["after_warmup"] = srv.rss_mb()
+    if args.heavy:
+        return await heavy_test(srv, pages, args, out)
     out["single"] = await run_learners(srv, pages, 1, args.rounds, "single", args)
     out["rss_mb"]["after_single"] = srv.rss_mb()
     out["concurrent"] = await run_learners(srv, pages, args.learners, args.rounds, "concurrent", args)
@@ -201,6 +283,51 @@ async def load_test(srv: Server, pages: list[dict], args) -> dict:
     out["targets"] = dict(no_errors=out["concurrent"]["errors"] == 0,
                           p95_ratio_within_4x=out["p95_ratio"] is not None and out["p95_ratio"] <= TARGET_RATIO)
     return out
+
+
+async def heavy_test(srv: Server, pages: list[dict], args, out: dict) -> dict:
+    """--heavy K: the ordinary learners without, then with K heavy learners."""
+    n = max(1, args.learners - args.heavy)
+    out["mode"] = "heavy"
+    out["without"] = await run_learners(srv, pages, n, args.rounds, "without", args)
+    out["rss_mb"]["after_without"] = srv.rss_mb()
+    out["with"] = await run_learners(srv, pages, n, args.rounds, "with", args, heavy=args.heavy)
+    out["rss_mb"]["after_with"] = srv.rss_mb()
+    p0, p1 = out["without"]["p95"], out["with"]["p95"]
+    out["p95_ratio"] = round(p1 / p0, 2) if p0 and p1 else None
+    out["loadavg_end"] = _loadavg()
+    out["targets"] = dict(no_errors=out["with"]["errors"] == 0 and out["with"]["heavy"]["errors"] == 0,
+                          others_p95_within=out["p95_ratio"] is not None and out["p95_ratio"] <= TARGET_HEAVY_RATIO)
+    return out
+
+
+def print_heavy(out: dict) -> None:
+    print(f"server {out['url']}  pages: {', '.join(out['pages'])}  cpus: {out['cpus']}  "
+          f"load average at start {out['loadavg_start']}, end {out['loadavg_end']}")
+    print(f"\n{'phase':<9} {'learners':>8} {'heavy':>5} {'requests':>8} {'p50 s':>7} {'p95 s':>7} {'max s':>7} "
+          f"{'errors':>6} {'srv CPU/req':>11} {'cores busy':>10} {'wall s':>7}")
+    for name in ("without", "with"):
+        s = out[name]
+        print(f"{name:<9} {s['learners']:>8} {s.get('heavy', {}).get('learners', 0):>5} {s['requests']:>8} "
+              f"{_f(s['p50'])} {_f(s['p95'])} {_f(s['max'])} {s['errors']:>6} "
+              f"{_f(s.get('server_cpu_per_request_s'), 11)} {_f(s.get('server_cpu_utilisation'), 10)} {_f(s['wall_s'])}")
+    h = out["with"]["heavy"]
+    print(f"heavy learners' links: n {h['n']}  p50 {_g(h['p50'])}  p95 {_g(h['p95'])}  max {_g(h['max'])}  "
+          f"errors {h['errors']}")
+    for page, v in h["by_page"].items():
+        print(f"    {page:<22} n {v['n']:>3}  p50 {_g(v['p50'])}  p95 {_g(v['p95'])}  max {_g(v['max'])}")
+    for name in ("without", "with"):
+        for page, v in out[name]["by_page"].items():
+            print(f"  {name:<8} {page:<22} n {v['n']:>3}  p50 {_g(v['p50'])}  p95 {_g(v['p95'])}  max {_g(v['max'])}")
+        for e, n in out[name]["error_samples"]:
+            print(f"    error x{n}: {e}")
+    for e, n in h["error_samples"]:
+        print(f"    heavy error x{n}: {e}")
+    t = out["targets"]
+    print(f"\nordinary learners' p95 with/without heavy learners: {out['p95_ratio']} (target <= "
+          f"{TARGET_HEAVY_RATIO:g}: {'ok' if t['others_p95_within'] else 'MISSED'}); errors: "
+          f"{'none' if t['no_errors'] else 'SOME'}")
+    print("server memory MB (PSS, with children): " + ", ".join(f"{k} {v}" for k, v in out["rss_mb"].items()))
 
 
 # ---- the memory test ------------------------------------------------------------------
@@ -394,22 +521,27 @@ def main(argv=None) -> int:
                     help="memory: each client starts a new session after this many steps (0: never)")
     ap.add_argument("--workers", default="auto",
                     help="the started server's GDL_WORKERS: training processes (0: train in the server process)")
+    ap.add_argument("--heavy", type=int, default=0,
+                    help="K of the learners open maximum-cost links; compares the others' p95 with a run without")
+    ap.add_argument("--root", help="serve the app from this checkout instead of this one")
     ap.add_argument("--url", help="test a running server instead of starting one")
     ap.add_argument("--pid", type=int, help="with --url: the server's pid, for RSS and CPU")
     ap.add_argument("--json", action="store_true", help="one JSON object with every figure")
     args = ap.parse_args(argv)
 
-    pages = select_pages(discover_pages(), args.pages)
+    app = Path(args.root) / "app.py" if args.root else None
+    pages = select_pages(discover_pages(app) if app else discover_pages(), args.pages)
     if not pages:
         print("no pages to test", file=sys.stderr)
         return 1
-    with server(args.url, args.pid, args.workers) as srv:
+    with server(args.url, args.pid, args.workers, args.root) as srv:
         out = asyncio.run((memory_test if args.memory else load_test)(srv, pages, args))
     if args.json:
         print(json.dumps(out))
     else:
-        (print_memory if args.memory else print_load)(out)
-    errors = out["errors"] + out["warmup"]["errors"] if args.memory else sum(out[k]["errors"] for k in ("warmup", "single", "concurrent"))
+        (print_memory if args.memory else print_heavy if args.heavy else print_load)(out)
+    phases = ("warmup", "without", "with") if args.heavy else ("warmup", "single", "concurrent")
+    errors = out["errors"] + out["warmup"]["errors"] if args.memory else sum(out[k]["errors"] for k in phases)
     if errors and srv.log:
         print(f"{errors} error(s); tracebacks are in the server log: {srv.log}", file=sys.stderr)
     return 0

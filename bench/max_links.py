@@ -67,6 +67,21 @@ LINKS = [
                                       tol=1e-8, slr=0.001)),
 ]
 
+# A setting each link's page computes from (a seed, else a start point), for callers that
+# must defeat the cache (bench/load.py --heavy gives it a new value on every visit): by
+# (page file, tab), else by page file.
+SEED_KEYS = {
+    "gradient_descent.py": "w0",
+    "loss_explorer.py": "",
+    "neural_network.py": "seed",
+    ("neural_network.py", "shop"): "c_seed",
+    ("neural_network.py", "depth"): "d_seed",
+    "optimizer_comparison.py": "seed",
+    ("optimizer_comparison.py", "batch"): "b_seed",
+    ("optimizer_comparison.py", "restarts"): "r_seed",
+    "lr_sweep.py": "seed",
+}
+
 
 def _loadavg():
     try:
