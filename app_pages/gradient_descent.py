@@ -15,7 +15,7 @@ from app_pages.sections.gradient_descent.fact_check import fact_check_box
 from app_pages.sections.gradient_descent.settings import settings
 from app_pages.sections.gradient_descent.summary import summary
 from ui.compute.gradient_descent import LR_OPTIONS, lesson
-from ui.layout import header, share_hint
+from ui.layout import header, next_page, share_hint
 from ui.params import PageState, Param
 
 state = PageState("gd", [
@@ -45,3 +45,4 @@ epochs_table(run)
 share_hint(state)
 fact_check_box(fact_box)       # last: its one long run never holds up the rest of the page
 state.finish()
+next_page(__file__)

@@ -5,6 +5,7 @@ plain tensors and `w -= lr * w.grad` — or from numpy, never from dlcore."""
 import contextlib
 import io
 import math
+import re
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ import torch
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from tests.apptest_helpers import find_dataset, page_text, run_page
+from ui.format import fmt, short
 from tests.chart_checks import assert_drawn_finite
 
 PAGE = "gradient_descent.py"
@@ -49,6 +51,15 @@ def metrics(at):
     return {m.label: m.value for m in at.metric}
 
 
+def helps(at):
+    return {m.label: m.proto.help for m in at.metric}
+
+
+def shown(v):
+    """A metric's rounded display (issue 14 #9: ~4 significant figures; the help holds the full value)."""
+    return short(v, 4)
+
+
 def render(**query):
     at = run_page(PAGE, **query)
     assert not at.exception, at.exception
@@ -59,8 +70,11 @@ def test_default_is_the_article_and_its_real_result():
     at = render()
     w, b, losses = article_loop(100)
     m = metrics(at)
-    assert m["w after 100 epochs"] == f"{w[100]:.8g}" == "1.8463475"
-    assert m["b after 100 epochs"] == f"{b[100]:.8g}"
+    assert m["w after 100 epochs"] == shown(w[100]) == "1.846"
+    assert m["b after 100 epochs"] == shown(b[100]) == "0.4518"
+    # Rounded on screen, full precision one hover away.
+    assert f"Exactly {w[100]:.8g}." in helps(at)["w after 100 epochs"] and f"{w[100]:.8g}" == "1.8463475"
+    assert f"Exactly {b[100]:.8g}." in helps(at)["b after 100 epochs"]
     text = page_text(at)
     # The fact check: what the article printed, what the same code prints, and the epochs really needed.
     assert "Optimized w: 2.0\nOptimized b: -2.220446049250313e-16" in [c.value for c in at.code][0]
@@ -98,7 +112,9 @@ def test_url_parameters_set_the_experiment():
     assert at.slider(key="gd.epoch").value == 120
     w, b, _ = article_loop(300, lr=0.05, w0=1.5, b0=-2.0)
     m = metrics(at)
-    assert m["w after 300 epochs"] == f"{w[300]:.8g}" and m["b after 300 epochs"] == f"{b[300]:.8g}"
+    assert m["w after 300 epochs"] == shown(w[300]) and m["b after 300 epochs"] == shown(b[300])
+    assert f"Exactly {w[300]:.8g}." in helps(at)["w after 300 epochs"]
+    assert f"Exactly {b[300]:.8g}." in helps(at)["b after 300 epochs"]
     log_charts = [c for c in at.get("vega_lite_chart") if '"type": "log"' in c.proto.spec]
     assert len(log_charts) == 1                        # the log-scale toggle reached the loss chart…
     curve = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in log_charts[0].proto.datasets]
@@ -127,10 +143,11 @@ def test_step_through_shows_the_loops_numbers():
 
 def test_previous_and_next_epoch_buttons():
     at = render(epoch="5")
-    at.button[1].click().run()          # next
+    nav = lambda h: next(b for b in at.button if b.proto.help == h)  # noqa: E731
+    nav("Next epoch").click().run()
     assert at.slider(key="gd.epoch").value == 6
-    at.button[0].click().run()          # previous
-    at.button[0].click().run()
+    nav("Previous epoch").click().run()
+    nav("Previous epoch").click().run()
     assert at.slider(key="gd.epoch").value == 4
 
 
@@ -139,7 +156,8 @@ def test_widget_change_retrains_and_updates_the_url():
     at.select_slider(key="gd.lr").set_value(0.05).run()
     assert not at.exception
     w, _, _ = article_loop(100, lr=0.05)
-    assert metrics(at)["w after 100 epochs"] == f"{w[100]:.8g}"
+    assert metrics(at)["w after 100 epochs"] == shown(w[100])
+    assert f"Exactly {w[100]:.8g}." in helps(at)["w after 100 epochs"]
     assert at.query_params["lr"] in ("0.05", ["0.05"])
 
 
@@ -184,7 +202,8 @@ def test_edge_values_render(query):
     w, _, _ = article_loop(min(epochs, 5000), lr=lr, w0=float(query.get("w0", 0)), b0=float(query.get("b0", 0)))
     label = f"w after {epochs} epochs"
     if label in metrics(at) and math.isfinite(w[-1]) and abs(w[-1]) < 1e30:
-        assert metrics(at)[label] == f"{w[-1]:.8g}"
+        assert metrics(at)[label] == shown(w[-1])
+        assert f"Exactly {fmt(w[-1], 8)}." in helps(at)[label]
 
 
 def test_hostile_url_values_become_valid_with_a_note():
@@ -198,7 +217,8 @@ def test_hostile_url_values_become_valid_with_a_note():
     assert at.number_input(key="gd.epochs").value == 1
     assert (at.slider(key="gd.w0").value, at.slider(key="gd.b0").value) == (5.0, 0.0)
     w, b, _ = article_loop(1, w0=5.0)
-    assert metrics(at)["w after 1 epochs"] == f"{w[1]:.8g}"
+    assert metrics(at)["w after 1 epochs"] == shown(w[1])
+    assert f"Exactly {w[1]:.8g}." in helps(at)["w after 1 epochs"]
     assert_drawn_finite(at)
 
 
@@ -210,3 +230,61 @@ def test_show_the_code_reproduces_the_numbers():
         exec(compile(script, "gradient_descent.py", "exec"), {"__name__": "__main__"})
     w, b, _ = article_loop(150, lr=0.02)
     assert f"150 steps: w = {float(w[150])!r}, b = {float(b[150])!r}" in out.getvalue()
+
+
+SETTLED = "epochs until w stays within 0.001 of 2"
+
+
+def test_settled_metric_agrees_with_w_beside_it_at_0115():
+    """Issue 14 #4: at η = 0.115 w touches |w − 2| < 0.001 early, zig-zags out, and is 1.993 after 100
+    epochs; the metric uses the fact check's rule ("and stays"), so it must not claim w got there."""
+    at = render(lr="0.115")
+    w, _, _ = article_loop(100, lr=0.115)
+    inside = np.abs(w - 2) < 1e-3
+    first = int(np.argmax(inside))
+    assert inside.any() and first < 100 and not inside[100]     # the case the issue found, re-derived
+    m = metrics(at)
+    assert m[SETTLED] == "> 100"
+    assert m["w after 100 epochs"] == shown(w[100]) and abs(float(m["w after 100 epochs"]) - 2) > 1e-3
+    assert f"first touched that band at epoch {first} but left it again" in helps(at)[SETTLED]
+    assert "same rule as the fact check" in helps(at)[SETTLED]
+
+
+def test_settled_metric_is_the_fact_checks_count():
+    at = render(epochs="2000")
+    w, _, _ = article_loop(2000)
+    inside = np.abs(w - 2) < 1e-3
+    stay = next(t for t in range(len(w)) if inside[t:].all())
+    assert metrics(at)[SETTLED] == str(stay)
+    assert f"after **{stay} epochs** and stays there from then on" in page_text(at)
+
+
+def test_exported_script_prints_the_loss_the_page_shows():
+    """Issue 14 #10: the script printed the loss before the last update (0.034290) where the page shows the
+    loss at the final w, b (0.0340846). Both computed here, on this machine."""
+    at = render()
+    script = next(c.value for c in at.code if "torch.optim.SGD" in c.value)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(script, "gradient_descent.py", "exec"), {"__name__": "__main__"})
+    printed = float(re.search(r"loss = ([-+0-9.e]+) \(before the last update", out.getvalue()).group(1))
+    w, b, losses = article_loop(100)
+    x, y = np.arange(1.0, 5.0, dtype=np.float32), np.arange(2.0, 9.0, 2.0, dtype=np.float32)
+    final = float(np.mean((np.float32(w[100]) * x + np.float32(b[100]) - y) ** 2, dtype=np.float32))
+    assert printed == pytest.approx(final, rel=1e-6) and printed != pytest.approx(losses[99], rel=1e-3)
+    assert metrics(at)["loss (MSE)"] == short(printed)
+    assert f": {fmt(printed, 6)} — what the exported script prints" in helps(at)["loss (MSE)"]
+
+
+def test_reset_to_defaults_and_next_page():
+    at = render(lr="0.05", epochs="300", w0="1.5", b0="-2", log="1", epoch="120")
+    next(b for b in at.button if b.label == "Reset to defaults").click().run()
+    assert not at.exception
+    assert at.select_slider(key="gd.lr").value == 0.01 and at.number_input(key="gd.epochs").value == 100
+    assert (at.slider(key="gd.w0").value, at.slider(key="gd.b0").value) == (0.0, 0.0)
+    assert at.slider(key="gd.epoch").value == 0 and at.toggle(key="gd.log").value is False
+    w, _, _ = article_loop(100)
+    assert metrics(at)["w after 100 epochs"] == shown(w[100])
+    assert not any(k in at.query_params for k in ("lr", "epochs", "w0", "b0", "log", "epoch"))
+    links = [p.proto.label for p in at.get("page_link")]
+    assert "Next → Loss explorer" in links and "← Home" in links

@@ -41,9 +41,19 @@ def summary(lr, epochs):
 def test_metrics_of_the_article_run():
     ws, b = article_w(100, 0.01)
     s, _ = summary(0.01, 100)
-    m = {x.label: x.value for x in text.run_metrics(s)}
-    assert m["w after 100 epochs"] == f"{ws[100]:.8g}"
-    assert m["b after 100 epochs"] == f"{b:.8g}"
+    m = {x.label: x for x in text.run_metrics(s)}
+    assert m["w after 100 epochs"].value == f"{ws[100]:.4g}" == "1.846"
+    assert f"Exactly {ws[100]:.8g}." in m["w after 100 epochs"].help
+    assert m["b after 100 epochs"].value == f"{b:.4g}" and f"Exactly {b:.8g}." in m["b after 100 epochs"].help
+
+
+def test_settled_metric_at_0115_is_not_yet():
+    ws, _ = article_w(100, 0.115)
+    s, _ = summary(0.115, 100)
+    m = {x.label: x for x in text.run_metrics(s)}
+    settled = m["epochs until w stays within 0.001 of 2"]
+    assert abs(ws[100] - 2) > 1e-3 and settled.value == "> 100"
+    assert f"epoch {int(np.argmax(np.abs(ws - 2) < 1e-3))} but left it again" in settled.help
 
 
 @pytest.mark.parametrize("lr,kind,words", [

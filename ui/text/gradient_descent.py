@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from dlcore.inspect_step import FactCheck, LineStep, RunSummary, StepRegime
-from ui.format import f32, fmt, tex
+from ui import glossary
+from ui.format import f32, fmt, short, tex
 
 
 @dataclass(frozen=True)
@@ -33,18 +34,32 @@ class Metric:
     help: str | None = None
 
 
+def settled_label(s: RunSummary) -> str:
+    """The one definition of "reached w = 2" (the fact check uses it too), said in the label."""
+    return f"epochs until w stays within {s.tol:g} of {s.target_w:g}"
+
+
 def run_metrics(s: RunSummary) -> tuple[Metric, ...]:
-    """w, b and the loss where the run ended, and the epochs until w settled near 2."""
+    """w, b and the loss where the run ended (rounded; the help holds the full value), and
+    the epochs until w stays near its target."""
     gone = "diverged"
-    settled = (str(s.touched) if s.touched >= 0 else "never" if s.diverged else f"> {s.last}")
+    if s.settled >= 0:
+        settled = str(s.settled)
+    else:
+        settled = "never" if s.diverged else f"> {s.last}"
+    why = (f"From this epoch on, every epoch of this run has |w − {s.target_w:g}| < {s.tol:g} — the same rule as "
+           "the fact check below.")
+    if s.touched >= 0 and s.touched != s.settled:
+        why += (f" w first touched that band at epoch {s.touched}" + (" but left it again." if s.settled < 0 else
+                                                                       ", left it, and came back."))
     return (
-        Metric(f"w after {s.last} epochs", fmt(s.w, 8) if not s.diverged else gone,
-               "The article's target is w = 2."),
-        Metric(f"b after {s.last} epochs", fmt(s.b, 8) if not s.diverged else gone,
-               "The article's target is b = 0."),
-        Metric("loss (MSE)", fmt(s.loss, 6) if not s.diverged else gone),
-        Metric(f"epochs until |w − {s.target_w:g}| < {s.tol:g}", settled,
-               f"The fewest epochs after which w is within {s.tol:g} of {s.target_w:g} (in this run)."),
+        Metric(f"w after {s.last} epochs", short(s.w, 4) if not s.diverged else gone,
+               f"Exactly {fmt(s.w, 8)}. The article's target is w = 2."),
+        Metric(f"b after {s.last} epochs", short(s.b, 4) if not s.diverged else gone,
+               f"Exactly {fmt(s.b, 8)}. The article's target is b = 0."),
+        Metric("loss (MSE)", short(s.loss) if not s.diverged else gone,
+               f"The mean squared error at the final w and b: {fmt(s.loss, 6)} — what the exported script prints."),
+        Metric(settled_label(s), settled, why),
     )
 
 
@@ -52,7 +67,8 @@ def regime_message(r: StepRegime, s: RunSummary) -> Message:
     """What the learning rate does on the bowl, with this run's numbers."""
     lr = f"{r.lr:g}"
     if r.kind == "diverges":
-        lead = (f"**η = {lr} is past the stability limit 2/λmax = {r.limit:.4f}.** Along the bowl's steepest "
+        lead = (f"**η = {lr} is past the stability limit 2/λmax = {r.limit:.4f}.** "
+                f"({glossary.link('lambda-max', 'λmax')}: the bowl's steepest curvature.) Along the bowl's steepest "
                 f"direction every step multiplies the error by 1 − η·λmax = {r.steep_factor:.3f}; its size is "
                 "above 1, so each step overshoots further than the last.")
         if s.diverged:
@@ -130,14 +146,17 @@ def fact_check_text(fc: FactCheck) -> tuple[str, str]:
     """Two paragraphs: where the article's line really is after 100 epochs and when w
     reaches 2; and why it is so slow (the bowl's curvatures)."""
     found = (f"After {fc.epochs} epochs the line is still **w = {fc.w:.4f}, b = {fc.b:.4f}** (loss {fc.loss:.4f}), "
-             f"not (2, 0). w first gets within {fc.tol:g} of 2 after **{fc.reach} epochs**"
-             + (" and stays there from then on." if fc.stay == fc.reach else f", and stays within from epoch {fc.stay}.")
+             + (f"not (2, 0). w first gets within {fc.tol:g} of 2 after **{fc.reach} epochs** and stays there from "
+                "then on." if fc.stay == fc.reach else f"not (2, 0). w stays within {fc.tol:g} of 2 from **epoch "
+                f"{fc.stay}** on (it first touched that band at epoch {fc.reach}).")
              + " The printed b, −2.22 × 10⁻¹⁶, is exactly −2⁻⁵² — the size of a float64 rounding error — which a "
              f"float32 loop stopped after {fc.epochs} epochs does not produce.")
     why = (f"**Why so slow?** The loss is a bowl with curvatures λmax = {fc.lambda_max:.2f} and "
-           f"λmin = {fc.lambda_min:.4f} (the Hessian's eigenvalues). Across the valley η = {fc.lr:g} removes the error "
+           f"λmin = {fc.lambda_min:.4f} — the {glossary.link('eigenvalue', 'eigenvalues')} of the "
+           f"{glossary.link('hessian', 'Hessian')}, the table of the loss's second derivatives: how sharply the bowl "
+           f"curves along its steepest and its flattest direction. Across the valley η = {fc.lr:g} removes the error "
            f"fast, but along the flat valley floor the error only shrinks ×(1 − η·λmin) = ×{fc.slow_factor:.5f} per "
            f"epoch. From |w − 2| = {abs(fc.w - 2):.4f} at epoch {fc.epochs} that needs about "
            f"{fc.predicted_reach() - fc.epochs:.0f} more epochs: theory says ≈ {fc.predicted_reach():.0f}, "
-           f"the run measures {fc.reach}.")
+           f"the run measures {fc.stay}.")
     return found, why

@@ -8,12 +8,13 @@ from ui.layout import code, table
 
 
 def epochs_table(ls: Lesson) -> None:
-    st.subheader("Every epoch")
-    st.caption("Epoch numbers follow the article's loop (`for epoch in range(epochs)`): w and b at the start of the "
-               "epoch, the loss there (the article's `losses[epoch]`), the gradients autograd computed, and w, b "
-               "after the update. Non-finite values read “diverged”.")
-    ep = every_epoch(ls)
-    table(ep, f"gradient_descent_lr{ls.lr:g}_{ls.summary.epochs}epochs.csv", label="Download every epoch (CSV)",
-          height=280, column_config={c: st.column_config.NumberColumn(format="%.8g") for c in ep.columns
-                                     if c != "epoch"})
+    """Every epoch (folded: full precision for those who want it) and the script."""
+    with st.expander("Every epoch: w, b, the loss and the gradients, as a table (CSV)", icon=":material/table:"):
+        st.caption("Epoch numbers follow the article's loop (`for epoch in range(epochs)`): w and b at the start of "
+                   "the epoch, the loss there (the article's `losses[epoch]`), the gradients autograd computed, and "
+                   "w, b after the update. Non-finite values read “diverged”.")
+        ep = every_epoch(ls)
+        table(ep, f"gradient_descent_lr{ls.lr:g}_{ls.summary.epochs}epochs.csv", label="Download every epoch (CSV)",
+              height=280, column_config={c: st.column_config.NumberColumn(format="%.8g") for c in ep.columns
+                                         if c != "epoch"})
     code(script(ls), "gradient_descent.py")

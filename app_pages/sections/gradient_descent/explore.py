@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import safety
+from ui import glossary, safety
 from ui.charts.gradient_descent import bowl_chart, epoch_fit_chart, epoch_loss_chart
 from ui.charts.render import chart
 from ui.compute.gradient_descent import Lesson, epoch_view
@@ -16,9 +16,6 @@ from ui.text.gradient_descent import (fit_title, forward_table, gradient_table, 
                                       update_verdict)
 
 from .summary import callout
-
-MAX_KEY = "gd.epoch_max"      # the step-through slider's range as last drawn
-
 
 def explore(state: PageState, ls: Lesson) -> None:
     @fragment(state, "epoch", "log")
@@ -48,24 +45,17 @@ def explore(state: PageState, ls: Lesson) -> None:
 def step_slider(state: PageState, last_epoch: int) -> int:
     """The epoch slider, whose range follows the run (0 … its last finite epoch), with
     previous/next buttons."""
-    ss = st.session_state
-    now = state.current("epoch")
-    # A new slider range makes Streamlit build a new slider, which would start at 0: hand it the epoch.
-    if now > last_epoch or ss.get(MAX_KEY) != last_epoch:
-        state.set("epoch", min(now, last_epoch))
-        ss[MAX_KEY] = last_epoch
     if last_epoch < 1:
-        state.set("epoch", 0)
         st.caption("Only epoch 0 was trained: it is shown below.")
-        return 0
+        return state.follow_slider("epoch", "", 0, last_epoch)
 
     def nudge(delta: int) -> None:
         state.set("epoch", min(max(state.current("epoch") + delta, 0), last_epoch))
 
     sl, prev_b, next_b = st.columns([10, 1, 1], vertical_alignment="bottom")
     with sl:
-        epoch = state.slider("epoch", "Epoch to inspect (as in `for epoch in range(epochs)`)", min_value=0,
-                             max_value=last_epoch, step=1)
+        epoch = state.follow_slider("epoch", "Epoch to inspect (as in `for epoch in range(epochs)`)", 0, last_epoch,
+                                    step=1)
     prev_b.button("", icon=":material/chevron_left:", help="Previous epoch", on_click=safety.callback(nudge),
                   args=(-1,), width="stretch", disabled=epoch <= 0)
     next_b.button("", icon=":material/chevron_right:", help="Next epoch", on_click=safety.callback(nudge),
@@ -84,22 +74,29 @@ def one_epoch(ls: Lesson, view) -> None:
         else:
             st.info("At this epoch the line is far off the chart — the run has diverged.")
     with num_col:
-        rows = forward_table(s)
-        st.markdown(f"**Forward pass** at w = `{f32(s.w)}`, b = `{f32(s.b)}`:")
-        st.dataframe(rows, hide_index=True, width="stretch", column_config=number_columns(rows, digits=6))
-        st.markdown(f"**Loss** L = mean of the last column = **{f32(s.loss)}**")
-        st.markdown("**Backward pass** — what `loss.backward()` puts in `w.grad` and `b.grad`, beside a central "
-                    "finite difference of the loss:")
-        grads = gradient_table(s)
-        st.dataframe(grads, hide_index=True, width="stretch", column_config={
-            "gradient": st.column_config.TextColumn(width="small"),
-            "autograd": st.column_config.NumberColumn(format="%.8g"),
-            "finite diff.": st.column_config.NumberColumn(format="%.8g"),
-            "difference": st.column_config.NumberColumn(format="%.1e")})
-        st.caption("By hand: ∂L/∂w = (2/n)·Σ(ŷ − y)·x and ∂L/∂b = (2/n)·Σ(ŷ − y). "
-                   "Autograd works in float32 like the article's tensors; the finite difference "
-                   f"[L(w + h) − L(w − h)] / 2h uses float64 and h = {s.fd_step:g} (exact for this quadratic loss "
-                   "up to rounding), so the difference is float32's rounding.")
-    st.markdown("**Update** — the step against the gradient, with this epoch's numbers:")
-    st.latex(update_latex(s))
-    callout(update_verdict(s, epoch, view.w_next, view.b_next, view.agrees, ls.summary.diverged_at))
+        st.markdown("**Update** — the step against the gradient, with this epoch's numbers:")
+        st.latex(update_latex(s))
+        callout(update_verdict(s, epoch, view.w_next, view.b_next, view.agrees, ls.summary.diverged_at))
+        with st.expander("Forward and backward pass in numbers (autograd checked by finite differences)",
+                         icon=":material/calculate:"):
+            passes(s)
+
+
+def passes(s) -> None:
+    """The forward pass (predictions, residuals, their squares, the loss) and the backward
+    pass (autograd's gradients beside central finite differences)."""
+    rows = forward_table(s)
+    st.markdown(f"**Forward pass** at w = `{f32(s.w)}`, b = `{f32(s.b)}`:")
+    st.dataframe(rows, hide_index=True, width="stretch", column_config=number_columns(rows, digits=6))
+    st.markdown(f"**Loss** L = mean of the last column = **{f32(s.loss)}**")
+    st.markdown("**Backward pass** — what `loss.backward()` puts in `w.grad` and `b.grad`, beside a central "
+                f"{glossary.link('finite-difference', 'finite difference')} of the loss:")
+    st.dataframe(gradient_table(s), hide_index=True, width="stretch", column_config={
+        "gradient": st.column_config.TextColumn(width="small"),
+        "autograd": st.column_config.NumberColumn(format="%.8g"),
+        "finite diff.": st.column_config.NumberColumn(format="%.8g"),
+        "difference": st.column_config.NumberColumn(format="%.1e")})
+    st.caption("By hand: ∂L/∂w = (2/n)·Σ(ŷ − y)·x and ∂L/∂b = (2/n)·Σ(ŷ − y). "
+               "Autograd works in float32 like the article's tensors; the finite difference "
+               f"[L(w + h) − L(w − h)] / 2h uses float64 and h = {s.fd_step:g} (exact for this quadratic loss "
+               "up to rounding), so the difference is float32's rounding.")

@@ -22,4 +22,5 @@ def fact_check_box(box) -> None:
             st.code(torch_prints(fc), language="text")
         found, why = fact_check_text(fc)
         st.markdown(found)
-        st.markdown(why)
+        with st.expander("Why so slow? The bowl's two curvatures", icon=":material/insights:"):
+            st.markdown(why)

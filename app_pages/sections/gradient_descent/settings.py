@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ui.compute.gradient_descent import LR_LIMIT
+from ui.layout import reset_button
 from ui.params import PageState
 
 
@@ -23,7 +24,7 @@ def settings(state: PageState) -> Settings:
         with c_lr:
             lr = state.select_slider("lr", "Learning rate η", format_func=lambda v: f"{v:g}",
                                      help=f"Log-spaced. Past 2/λmax ≈ {LR_LIMIT:.4f} plain gradient descent "
-                                          "diverges on this data.")
+                                          "diverges on this data (λmax: the bowl's steepest curvature).")
         with c_ep:
             epochs = state.number_input("epochs", "Epochs", step=50,
                                         help="Full passes over the four points (one update each).")
@@ -31,4 +32,5 @@ def settings(state: PageState) -> Settings:
             w0 = state.slider("w0", "Start w", step=0.1)
         with c_b:
             b0 = state.slider("b0", "Start b", step=0.1)
+        reset_button(state, help="The article's settings: η = 0.01, 100 epochs, from w = b = 0 (the link too).")
     return Settings(lr=lr, epochs=epochs, w0=w0, b0=b0)
