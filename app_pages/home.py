@@ -7,6 +7,7 @@ import streamlit as st
 from ui.charts.home import ball_chart
 from ui.charts.render import chart
 from ui.compute.home import ball_run
+from ui.layout import next_page
 from ui.params import PageState, Param
 from ui.text.home import ball_verdict
 
@@ -67,3 +68,4 @@ st.caption("Built from three articles on gradient descent in PyTorch. Where thei
            "from what PyTorch computes, the pages show both and say why. Every page has **Show the code**: "
            "a plain PyTorch script that reproduces it.")
 state.finish()
+next_page(__file__)

@@ -80,3 +80,12 @@ def test_ball_verdict_on_real_runs(lr, kind, words):
     if kind in ("info", "warning"):
         assert w_end == pytest.approx(-4.0 * (1 - 2 * lr) ** 12, rel=1e-12)
         assert f"w = {w_end:.4g}" in v.text
+
+
+def test_lesson_cards_and_next_link():
+    at = run_home()
+    links = [p.proto.label for p in at.get("page_link")]
+    for title in ("1 · Gradient descent", "2 · Loss explorer", "3 · Neural network", "4 · Optimizer comparison",
+                  "5 · Learning-rate sweep"):
+        assert title in links, title
+    assert "Next → Gradient descent" in links
