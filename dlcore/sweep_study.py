@@ -163,13 +163,18 @@ def curve_indices(rates, chosen) -> list[int]:
 class ScheduleOutcome:
     """The schedule comparison read with the sweep's convergence test: per run, the
     step from which it stays within the tolerance (−1: never), whether it diverged and
-    its final loss; the fastest (steps, index) and the index of the lowest final loss."""
+    its final loss; the fastest (steps, index) and the index of the lowest final loss.
+
+    ``at_start``: how many runs were within the tolerance before any step and stayed
+    there. They needed no steps, so the counts cannot tell schedules apart: then there is
+    no fastest (as in :func:`dlcore.lr_study.measured_edges`)."""
 
     converged_at: tuple[int, ...]
     diverged: tuple[bool, ...]
     final_loss: tuple[float, ...]
     fastest: tuple[int, int] | None
     lowest: int | None
+    at_start: int = 0
 
 
 def schedule_outcome(result, tol: float, reference: float) -> ScheduleOutcome:
@@ -179,10 +184,11 @@ def schedule_outcome(result, tol: float, reference: float) -> ScheduleOutcome:
     div = result.diverged_at >= 0
     final = result.summary()["final_loss"].to_numpy(dtype=float)
     done = [(int(c), k) for k, (c, d) in enumerate(zip(conv, div)) if c >= 0 and not d]
+    at_start = sum(1 for c, _ in done if c == 0)
     finals = np.where(div, np.inf, final)
     lowest = int(np.argmin(finals)) if np.isfinite(finals).any() else None
     return ScheduleOutcome(tuple(int(c) for c in conv), tuple(bool(d) for d in div), tuple(float(v) for v in final),
-                           min(done) if done else None, lowest)
+                           min(done) if done and not at_start else None, lowest, at_start)
 
 
 def verification_best(final_losses) -> int | None:

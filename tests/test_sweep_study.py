@@ -143,3 +143,17 @@ def test_verification_best():
     assert verification_best([0.3, 0.2, 0.5]) == 1
     assert verification_best([math.nan, 0.2, 0.1]) == 2
     assert verification_best([math.inf, math.nan, math.inf]) is None
+
+
+def test_schedules_within_the_tolerance_from_the_start_have_no_fastest():
+    """A loose tolerance (100 > the line fit's starting loss 30): every schedule is
+    "converged" at step 0, which says nothing about speed (B's link sweep found "Fastest
+    to the tolerance: constant (0 steps)")."""
+    from ui.text.lr_sweep import schedule_facts
+    runs = schedule_runs(OptimizerSpec.make("sgd"), 0.01, 50)
+    res = train(LINE_FIT, runs, TrainConfig(steps=50, dtype="float64", record_params=False))
+    assert float(res.loss[0, 0]) < 100
+    out = schedule_outcome(res, 100.0, 0.0)
+    assert out.converged_at == (0,) * 5 and out.at_start == 5 and out.fastest is None
+    facts = schedule_facts(("constant", "step", "exponential", "cosine", "onecycle"), out, "SGD", 0.01)
+    assert "Fastest" not in facts and "0 steps" not in facts and "smaller tolerance" in facts

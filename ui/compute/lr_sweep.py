@@ -16,7 +16,7 @@ import streamlit as st
 
 from dlcore import PRESETS, RunSpec, ScheduleSpec, TrainConfig
 from dlcore.catalogue import CATALOGUE
-from dlcore.budget import fit_budget
+from dlcore.budget import MAX_SECONDS, fit_budget
 from dlcore.lr_study import (ARTICLE_RATES, CHECK_TOLS, RatePlan, article_check, article_verdict, measured_edges,
                              pick_curve_rates, plan_rates, schedule_runs, study_table, verify_runs)
 from dlcore.optimizers import OptimizerSpec
@@ -117,7 +117,7 @@ def plan_sweep(req: SweepRequest) -> SweepPlan:
     size = problem_size(CATALOGUE[req.problem_key].problem)
     n_params, n_examples, n_train = size.n_params, size.n_examples, size.n_train
     extra = len([r for r in ARTICLE_RATES if not any(math.isclose(r, g, rel_tol=1e-9) for g in (lo, hi))])
-    runs, steps, notes = fit_budget(req.n_rates + extra, req.steps, n_params, n_examples)
+    runs, steps, notes = fit_budget(req.n_rates + extra, req.steps, n_params, n_examples, dtype=req.dtype)
     n_grid = max(2, runs - len(ARTICLE_RATES)) if runs < req.n_rates + extra else req.n_rates
     if n_grid < req.n_rates:
         notes.append(text.fewer_rates_note(n_grid, req.n_rates))
@@ -322,7 +322,9 @@ def range_test(r: RangeRequest) -> RangeTest:
     problem = CATALOGUE[r.problem_key].problem
     size = problem_size(problem)
     bs = r.batch if 0 < r.batch < size.n_train else None
-    _, iters, notes = fit_budget(1, r.iters, size.n_params, size.n_examples)
+    # The range-test tab trains on top of the sweep: its test and its check get half a budget each.
+    _, iters, notes = fit_budget(1, r.iters, size.n_params, size.n_examples, max_seconds=MAX_SECONDS / 2,
+                                 dtype=r.dtype)
     if iters < 20:
         notes.append(text.RANGE_TOO_BIG)
     iters = max(iters, 20)
@@ -346,7 +348,8 @@ class Verification:
 
 def verify(rt: RangeTest, lr: float) -> Verification:
     size = problem_size(rt.problem)
-    _, steps, notes = fit_budget(3, rt.request.steps, size.n_params, size.n_examples)
+    _, steps, notes = fit_budget(3, rt.request.steps, size.n_params, size.n_examples, max_seconds=MAX_SECONDS / 2,
+                                 dtype=rt.request.dtype)
     cfg = TrainConfig(steps=steps, batch_size=rt.batch_size, dtype=rt.request.dtype, record_params=False)
     res = compute.train(rt.problem, verify_runs(rt.optimizer, lr, rt.request.seed), cfg)
     h = res.history(max_points=400, params=False)

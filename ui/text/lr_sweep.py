@@ -467,7 +467,10 @@ def schedule_table(kinds, outcome) -> pd.DataFrame:
 
 def schedule_facts(kinds, outcome, optimizer: str, base: float) -> str:
     facts = [f"All five start from the same weights with {optimizer} and peak rate η = {base:.3g}."]
-    if outcome.fastest is not None:
+    if outcome.at_start:
+        facts.append("The loss is within the tolerance before any step, so step counts cannot tell the schedules "
+                     "apart: choose a smaller tolerance to compare their speed.")
+    elif outcome.fastest is not None:
         n_fast, k = outcome.fastest
         facts.append(f"**Fastest to the tolerance: {kinds[k]}** ({n_fast:,} steps).")
     if outcome.lowest is not None:
