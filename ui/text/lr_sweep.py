@@ -80,8 +80,8 @@ def edge_sentence(limit: float) -> str:
 def resolution_note(resolution, tol: float) -> str:
     """Why a float32 sweep's step counts are noisy at this tolerance (a Resolution)."""
     return (f"{glossary.link('float32')} stores a loss near {resolution.reference:.6g} only in steps of "
-            f"{resolution.spacing:.2g}, and the summed loss carries about ten of those in rounding noise — a tolerance of {tol:g} partly "
-            "measures that noise. Choose float64 under *More settings* for clean step counts.")
+            f"{resolution.spacing:.2g}, and the summed loss carries about ten of those in rounding noise — a "
+            f"tolerance of {tol:g} partly measures that noise. Choose float64 under *More settings* for clean step counts.")
 
 
 def settings_caption(title: str, about: str, optimizer: str, n_runs: int, steps: int, dtype: str, seed: int,
@@ -147,7 +147,8 @@ def article_headline(verdict: dict) -> Headline:
 # ---------------------------------------------------------------------------------------
 # Charts and theory
 # ---------------------------------------------------------------------------------------
-REFERENCE_TITLES = {"optimum": "loss − optimum", "best in sweep": "loss − best loss in sweep", "zero": "training loss"}
+REFERENCE_TITLES = {"optimum": "loss − optimum", "best in sweep": "loss − best loss in sweep",
+                    "zero": "training loss"}
 
 
 def curve_title(reference_kind: str) -> str:
@@ -169,7 +170,8 @@ def chart_legend(prediction, momentum: float, precision_limited: bool, marks: di
               f"**{marks['article 002']}:** article 002's claimed numbers.")
     if prediction.worst_case_curve:
         legend += (" **Green dashed curve:** theory's worst case for plain gradient descent, "
-                   "steps ≤ ln(gap₀/tol) / (−2·ln ρ(η)) with ρ(η) = max|1 − ηλ| — measured dots sit on or below it"
+                   "steps ≤ ln(gap₀/tol) / (−2·ln ρ(η)) with ρ(η) = max|1 − ηλ| — measured dots sit on or "
+                   "below it"
                    + (" (here float32 rounding pushes some above it: see the note at the top)." if precision_limited
                       else "."))
     elif prediction.curve is not None:
@@ -183,7 +185,8 @@ def chart_legend(prediction, momentum: float, precision_limited: bool, marks: di
 THEORY_TITLE = "Theory: why rates above a limit diverge, and what sets the speed"
 THEORY_INTRO = ("This loss is a quadratic bowl: its curvature (the " + glossary.link("hessian", "Hessian") + " H) is "
                 "the same everywhere. Along each " + glossary.link("eigenvalue", "eigenvector") + " of H with "
-                "curvature λ, one step of plain gradient descent multiplies the distance to the minimum by **(1 − ηλ)**.")
+                "curvature λ, one step of plain gradient descent multiplies the distance to the minimum by "
+                "**(1 − ηλ)**.")
 THEORY_LATEX = (r"\theta_{t+1}-\theta^\star=(I-\eta H)(\theta_t-\theta^\star)\quad\Rightarrow\quad"
                 r"|1-\eta\lambda|<1 \iff \eta<\frac{2}{\lambda}")
 
@@ -193,8 +196,8 @@ def theory_details(prediction, optimizer) -> tuple[str, ...]:
     th, limit, plateau = prediction.theory, prediction.limit, prediction.plateau
     out = [f"Here λmax = **{th.lambda_max:.5g}** and λmin = **{th.lambda_min:.5g}** "
            f"({glossary.link('condition-number', 'condition number')} {th.condition:.4g}). The steepest direction "
-           f"decides divergence: η > 2/λmax = **{th.lr_diverge:.5g}** blows up. The flattest decides speed: for small η each step "
-           f"shrinks the error along it only by 1 − ηλmin, so the steps needed grow like 1/η — **ten times the "
+           f"decides divergence: η > 2/λmax = **{th.lr_diverge:.5g}** blows up. The flattest decides speed: for "
+           f"small η each step shrinks the error along it only by 1 − ηλmin, so the steps needed grow like 1/η — **ten times the "
            f"rate, about ten times fewer steps**, as the dots show on the log–log chart. The best fixed rate "
            f"balances the two ends: η* = 2/(λmax + λmin) = **{th.lr_best:.5g}**."]
     if optimizer.name == "sgd" and optimizer.momentum > 0 and limit is not None:
