@@ -18,7 +18,7 @@ from app_pages.sections.optimizer_comparison.race import race_tab
 from app_pages.sections.optimizer_comparison.restarts import restarts_tab
 from app_pages.sections.optimizer_comparison.settings import PAGE, TABS, params
 from dlcore.catalogue import CATALOGUE
-from ui.layout import header
+from ui.layout import header, next_page
 from ui.params import PageState
 from ui.sections import lazy_tabs
 
@@ -42,3 +42,4 @@ opened = lazy_tabs(state, TABS)
 opened.show({"race": lambda: race_tab(state), "batch": lambda: batch_tab(state),
              "restarts": lambda: restarts_tab(state)})
 state.finish()
+next_page(__file__)

@@ -102,3 +102,33 @@ def test_clicking_the_map_starts_every_optimizer_there(page, app_url):
     for label, lr in (("SGD", 0.001), ("Adam", 0.3)):
         ref = surface_run(SURFACES["rosenbrock"], (x, y), label, dict(lr=lr), 100)
         assert f"{label} loss {four(ref['losses'][-1])}" in cap, cap
+
+
+def test_seven_optimizers_stay_legible(page, app_url):
+    """Issue 14 #6: with all seven optimizers the cards wrap into rows (names and "weight decay"
+    are not broken into syllables) and every chip of the picker is in view."""
+    goto(page, app_url, PATH, "opts=SGD,Momentum,Nesterov,Adam,AdamW,AdaGrad,RMSprop&steps=50")
+    assert exceptions(page) == [], log_tail()
+    rules = page.locator("[data-testid='stCaptionContainer']").filter(has_text="θ ←")
+    assert rules.count() == 7
+    widths = [rules.nth(i).bounding_box()["width"] for i in range(7)]
+    assert min(widths) > 250, widths
+    tops = sorted({round(rules.nth(i).bounding_box()["y"]) for i in range(7)})
+    assert len(tops) == 2, tops                          # two rows: four cards, then three
+    picker = page.locator("[data-testid='stMultiSelect']").first
+    box = picker.bounding_box()
+    chips = picker.locator("[data-baseweb='tag']")
+    assert chips.count() == 7
+    for i in range(7):
+        b = chips.nth(i).bounding_box()
+        assert box["x"] - 1 <= b["x"] and b["x"] + b["width"] <= box["x"] + box["width"] + 1
+    screenshot(page, "optimizer-comparison-seven")
+
+
+def test_wells_restarts_and_old_view_link(page, app_url):
+    """Issue 14 #8 and #10: the wells surface reports the global minimum; ?view= still works."""
+    goto(page, app_url, PATH, "view=restarts&r_surface=wells&r_n=25&r_layout=grid")
+    assert exceptions(page) == [], log_tail()
+    assert "tab=restarts" in page.url and "view=" not in page.url
+    assert re.search(r"\d+ of 25 starts found the global minimum", main_text(page))
+    assert_charts_drawn(page, min_count=1)

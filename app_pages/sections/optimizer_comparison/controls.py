@@ -11,6 +11,7 @@ from dlcore.expr import MAX_EXPONENT, MAX_LENGTH as EXPR_MAX_LENGTH
 from ui import glossary, safety
 from ui.charts.optimizers import COLORS
 from ui.format import md_escape, quote
+from ui.layout import reset_button
 from ui.text.optimizer_comparison import lr_text
 
 from .settings import CARDS_PER_ROW, DEFAULT_F, HYPER, PAGE, RULES, SHORT, on_card, race_keys
@@ -134,9 +135,8 @@ def race_controls(state) -> RaceChoice:
     with top[1]:
         steps = state.slider("steps", "Steps", step=10)
     with top[2]:
-        st.button("Reset to defaults", icon=":material/restart_alt:", width="stretch",
-                  on_click=safety.callback(state.reset), args=(race_keys(),),
-                  help="Every race setting back to its default (the other tabs keep theirs).")
+        reset_button(state, keys=race_keys(), key="_reset.opt.race", width="stretch",
+                     help="Every race setting back to its default (the other tabs keep theirs).")
     # On its own row, full width: seven chips fit without scrolling (issue 14 #6).
     labels = state.multiselect("opts", "Optimizers (pick two or more)")
     expr = custom_expression(state, kind)

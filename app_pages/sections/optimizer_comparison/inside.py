@@ -7,27 +7,15 @@ import streamlit as st
 
 import dlcore
 from dlcore.optstate import DESCRIPTIONS
-from ui import glossary, safety
+from ui import glossary
 from ui.charts import optimizers as oc
 from ui.charts.render import chart
 from ui.compute import optimizer_comparison as compute
 from ui.layout import code
+from ui.sections import lazy_expander
 
 POSITIVE = ("exp_avg_sq", "sum", "square_avg", "rate")    # quantities drawn on a log axis
 HUES = ("blue", "orange", "green", "pink")
-
-
-def expander_widget(label, key, holder, **kw):
-    """st.expander bound to a PageState key (open/closed); its content runs only when open."""
-    ss = st.session_state
-    ekey = key + "#open"
-    ss[ekey] = bool(ss.get(key, False))
-
-    def changed():
-        ss[key] = bool(ss[ekey])
-
-    holder.append(st.expander(label, key=ekey, on_change=safety.callback(changed), **kw))
-    return bool(ss[key])
 
 
 def _run_of(race, specs: dict, label: str, seed: int) -> dlcore.RunSpec:
@@ -54,12 +42,11 @@ def _state_charts(tr, label: str) -> None:
 
 
 def inside_section(state, setup, race, specs: dict, config, seed: int) -> None:
-    holder: list = []
-    is_open = state.widget(expander_widget, "inside_open", "Inside the optimizer: what it remembers between steps",
-                           holder=holder, icon=":material/memory:")
-    if not is_open:
+    fold = lazy_expander(state, "inside_open", "Inside the optimizer: what it remembers between steps",
+                         icon=":material/memory:")
+    if not fold.open:
         return
-    with holder[0]:
+    with fold:
         st.caption("Plain SGD forgets everything after each step. Momentum keeps a velocity; Adam keeps running "
                    "means of the gradient (m) and of its square (v) — " + glossary.link("ema", "debiased EMAs")
                    + "; AdaGrad sums every squared gradient; RMSprop keeps a running mean of squares. These are "
