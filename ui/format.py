@@ -28,23 +28,26 @@ DIVERGED = "diverged"
 MISSING = "—"
 
 
-def _missing(v) -> bool:
-    return v is None or v is pd.NA
+def _special(v, diverged: str) -> tuple[str | None, float]:
+    """(text, x): the text for a value no number format applies to — missing, not a
+    number, NaN/inf, zero — else (None, the value as a float)."""
+    if v is None or v is pd.NA:
+        return MISSING, 0.0
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return str(v), 0.0
+    if math.isnan(x) or math.isinf(x):
+        return diverged, x
+    return ("0" if x == 0 else None), x
 
 
 def fmt(v, digits: int = 6, diverged: str = DIVERGED) -> str:
     """A number for text: significant digits, 'diverged' for NaN/inf, '—' for missing.
     (Was ui.layout.fmt; ui.layout re-exports it.)"""
-    if _missing(v):
-        return MISSING
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return str(v)
-    if math.isnan(x) or math.isinf(x):
-        return diverged
-    if x == 0:
-        return "0"
+    text, x = _special(v, diverged)
+    if text is not None:
+        return text
     if abs(x) >= 1e6 or abs(x) < 1e-4:
         return f"{x:.{max(digits - 1, 1)}e}"
     return f"{x:.{digits}g}"
@@ -70,16 +73,9 @@ def short(v, digits: int = 3, diverged: str = DIVERGED) -> str:
     0.0340846 → '0.0341', 1.99333 → '1.99', 1284.6 → '1285', 2.0 → '2', 123456.7 → '123457',
     0.000123 → '1.23e-4', 4.2e7 → '4.2e7', nan → 'diverged', None → '—'.
     """
-    if _missing(v):
-        return MISSING
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return str(v)
-    if math.isnan(x) or math.isinf(x):
-        return diverged
-    if x == 0:
-        return "0"
+    text, x = _special(v, diverged)
+    if text is not None:
+        return text
     a = abs(x)
     if a < 1e-3 or a >= 1e6:
         return _sci(x, digits)
