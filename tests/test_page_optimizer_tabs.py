@@ -164,6 +164,7 @@ def test_restarts_on_wells_of_different_depths_count_the_global_minimum():
     at = open_page({"tab": "restarts", "r_surface": "wells", "r_n": 16, "r_layout": "grid", "r_steps": 200,
                     "r_lr": 0.02})
     t = table_with(at, "ended at", "runs", "f there").set_index("ended at")
+    assert list(t.columns[:2]) == ["runs", "share"]        # the counts first: they fit a narrow column
     wells = lambda x, y: (x ** 2 - 1) ** 2 + (y ** 2 - 1) ** 2 + 0.5 * x + 0.25 * y   # noqa: E731
     from dlcore.problems.surfaces import RESTART_SURFACES
     minima = RESTART_SURFACES["wells"].minima

@@ -137,9 +137,9 @@ _WELL_MINIMA = tuple(sorted(((x, y) for x in (_WX[0], _WX[2]) for y in (_WY[0], 
 # minimum" of a race is ambiguous). Looked up by SurfaceProblem like SURFACES.
 RESTART_SURFACES: dict[str, SurfaceDef] = {
     "wells": SurfaceDef(
-        "Four wells of different depths", _wells, r"(x^2-1)^2 + (y^2-1)^2 + 0.5\,x + 0.25\,y",
+        "Uneven wells", _wells, r"(x^2-1)^2 + (y^2-1)^2 + 0.5\,x + 0.25\,y",
         "(x ** 2 - 1) ** 2 + (y ** 2 - 1) ** 2 + 0.5 * x + 0.25 * y",
-        _WELL_MINIMA, _wells(*_WELL_MINIMA[0]), (0.0, 0.0), (-2.0, 2.0, -2.0, 2.0), False,
+        _WELL_MINIMA, _wells(*_WELL_MINIMA[0]), (0.0, 0.0), (-2.0, 2.0, -2.0, 2.0), True,
         "Four minima of different depths — one global, three local — with a saddle point between "
         "each pair of neighbouring wells: where you start decides how good a minimum you find.",
         saddles=((_WX[0], _WY[1]), (_WX[2], _WY[1]), (_WX[1], _WY[0]), (_WX[1], _WY[2]))),

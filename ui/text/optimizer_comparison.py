@@ -197,14 +197,15 @@ def batch_claims(rows: pd.DataFrame, n: int, mid: int) -> pd.DataFrame:
 
 
 def restart_counts(summary: RestartSummary, names) -> pd.DataFrame:
-    """Where the runs ended: each known minimum (with f there), elsewhere, diverged; share."""
+    """Where the runs ended: each known minimum (and f there, to 4 decimals), elsewhere,
+    diverged; and the share of all runs."""
     rows = [{"ended at": f"minimum {nm}" + (" — global" if m.is_global and not summary.all_equal else ""),
-             "f there": m.value, "runs": m.runs} for nm, m in zip(names, summary.minima)]
-    rows.append({"ended at": "elsewhere (local min. / saddle / still moving)", "f there": np.nan,
-                 "runs": summary.elsewhere})
-    rows.append({"ended at": "diverged", "f there": np.nan, "runs": summary.diverged})
+             "runs": m.runs, "f there": f"{round(m.value, 4) + 0.0:g}"} for nm, m in zip(names, summary.minima)]
+    rows.append({"ended at": "elsewhere (local min., saddle, moving)", "runs": summary.elsewhere, "f there": "—"})
+    rows.append({"ended at": "diverged", "runs": summary.diverged, "f there": "—"})
     t = pd.DataFrame(rows)
-    return t.assign(share=t["runs"] / max(summary.total, 1))
+    t.insert(2, "share", t["runs"] / max(summary.total, 1))
+    return t
 
 
 def restart_verdict(summary: RestartSummary, surface: str) -> str:

@@ -42,8 +42,8 @@ def restart_settings(state) -> list:
 def restarts_tab(state) -> None:
     st.markdown("Article 002: gradient descent *\"may converge to a local minimum instead of the global minimum … "
                 "random initialization and multiple restarts can be used\"*. Here many start points run at once "
-                "(one batched call); each dot is a start, coloured by the minimum its run reached. Pick **Four "
-                "wells of different depths** to see " + glossary.link("local-minimum", "local minima") + " that "
+                "(one batched call); each dot is a start, coloured by the minimum its run reached. Pick **Uneven "
+                "wells** (four minima of different depths) to see " + glossary.link("local-minimum", "local minima") + " that "
                 "are worse than the global one, and the " + glossary.link("saddle", "saddle points") + " between.")
     surface, label, lr, n, steps_wanted, layout, seed, show_paths = restart_settings(state)
     d = surface_def(surface)
