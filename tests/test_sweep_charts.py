@@ -87,3 +87,21 @@ def test_role_curves_chart_colours_roles_and_ends_diverged_runs_with_a_cross():
     cross = [r for r in data if r.get("status") == "diverged here"]
     assert [(r["label"], r["step"]) for r in cross] == [("too large", 1)]
     json.dumps(spec)                                           # serialisable as sent to the browser
+
+
+def test_every_layer_of_a_sweep_chart_maps_each_series_to_the_same_mark():
+    """Issue 14 #1 (checked for every layered chart): layers with different shape/colour
+    scales are merged by Vega-Lite and one layer's shapes can override another's. Every
+    layer of the sweep charts uses the chart's one scale, and it maps each series to the
+    mark SHAPES/SERIES name (so the legend and the captions say what is drawn)."""
+    article = pd.DataFrame({"lr": [0.001, 0.01, 0.1, 1.0, 10.0], "steps": [500, 300, 150, 50, np.nan]})
+    predicted = pd.DataFrame({"lr": RATES[:8], "steps": [1e5, 4e4, 9e3, 2e3, 800, 300, 100, np.inf]})
+    for chart in (charts.steps_chart(sweep_table(), 1000, 1e-3, 1.0, predicted=predicted, article=article),
+                  charts.final_loss_chart(sweep_table(), 1e-3, 1.0, "final loss", tol_line=1e-3)):
+        spec = chart.to_dict()
+        shapes = [l["encoding"]["shape"]["scale"] for l in spec["layer"] if "shape" in l.get("encoding", {})]
+        colours = [l["encoding"]["color"]["scale"] for l in spec["layer"] if "shape" in l.get("encoding", {})]
+        assert len(shapes) >= 2 and all(s == shapes[0] for s in shapes) and all(c == colours[0] for c in colours)
+        mapping = dict(zip(shapes[0]["domain"], shapes[0]["range"]))
+        assert mapping["diverged"] == "cross" and mapping["converged"] == "circle"
+        assert dict(zip(colours[0]["domain"], colours[0]["range"]))["diverged"] == charts.DIVERGED

@@ -113,9 +113,12 @@ def article_points() -> pd.DataFrame:
                          "steps": [np.nan if n is None else float(n) for _, n in ARTICLE_LR_TABLE]})
 
 
-def _diverged_strip(d: pd.DataFrame, lo: float, hi: float, what: str) -> alt.Chart:
+def _diverged_strip(d: pd.DataFrame, lo: float, hi: float, what: str, present) -> alt.Chart:
+    """The diverged rates as ✚ along the top edge. Its colour and shape scales are the
+    chart's own (``present``): layers with different scale domains would be merged by
+    Vega-Lite, and one layer's shapes could then override another's (issue 14 #1)."""
     return alt.Chart(d.assign(series="diverged")).mark_point(size=110, strokeWidth=2.5, filled=False).encode(
-        x=rate_axis(lo, hi), y=alt.value(4), color=_color(["diverged"]), shape=_shape(["diverged"]),
+        x=rate_axis(lo, hi), y=alt.value(4), color=_color(present), shape=_shape(present),
         tooltip=[alt.Tooltip("lr:Q", title="learning rate", format=".4g"),
                  alt.Tooltip("diverged_at:Q", title="diverged at step"), alt.Tooltip("what:N", title=what)])
 
@@ -223,7 +226,7 @@ def steps_chart(table: pd.DataFrame, steps: int, lo: float, hi: float, rules: li
     if has_article:
         layers.extend(_article_layers(article, lo, hi, x, y, present))
     if len(div):
-        layers.append(_diverged_strip(div, lo, hi, "status"))
+        layers.append(_diverged_strip(div, lo, hi, "status", present))
     return alt.layer(*layers).properties(height=height)
 
 
@@ -269,7 +272,7 @@ def final_loss_chart(table: pd.DataFrame, lo: float, hi: float, y_title: str, to
             layers.append(alt.Chart(fl).mark_point(size=55, filled=False, strokeWidth=1.5).encode(
                 x=rate_axis(lo, hi), y=y, color=_color(present), shape=_shape(present), tooltip=tip))
     if len(div):
-        layers.append(_diverged_strip(div, lo, hi, "status"))
+        layers.append(_diverged_strip(div, lo, hi, "status", present))
     return alt.layer(*layers).properties(height=height)
 
 
