@@ -128,6 +128,9 @@ def test_curve_rows_and_bullets_read_the_sweep(line):
         assert row["run"] == f"{role} · η = {lr:.3g}" and row["status"] == t["status"]
         n = t["steps_to_converge"]
         assert row["steps to converge"] == ("—" if pd.isna(n) else f"{int(n):,}")
+        d = t["diverged_at"]
+        assert row["diverged at step"] == ("—" if pd.isna(d) else str(int(d)))
+    assert {type(v) for v in rows["diverged at step"]} == {str}          # one type: Arrow needs it
     bullets = text.role_bullets(c.chosen, c.rows, line.table, line.edges["fastest"], 1000, "SGD")
     assert "the fastest rate of the sweep" in bullets and "blows up (✚)" in bullets
     # the curves' chart marks a diverged run with the same ✚ the bullets and caption name

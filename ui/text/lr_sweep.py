@@ -350,7 +350,8 @@ def curve_rows(chosen, rows, table: pd.DataFrame) -> pd.DataFrame:
                     "steps to converge": steps_text(None if pd.isna(r["steps_to_converge"])
                                                     else int(r["steps_to_converge"])),
                     "final loss": fmt(r["final_loss"]),
-                    "diverged at step": "—" if pd.isna(r["diverged_at"]) else int(r["diverged_at"])})
+                    # one type per column (text), so the table reaches the browser as Arrow
+                    "diverged at step": "—" if pd.isna(r["diverged_at"]) else str(int(r["diverged_at"]))})
     return pd.DataFrame(out)
 
 
