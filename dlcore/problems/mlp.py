@@ -94,9 +94,12 @@ def forward(theta: torch.Tensor, x: torch.Tensor, sizes: tuple[int, ...], activa
         if h.dim() == 2:        # an input shared by every run: a view, not a copy
             h = h.expand(n, *h.shape)
         W = theta[:, w_sl].reshape(n, fan_out, fan_in)                       # (N, out, in)
-        # h @ Wᵀ + b for each run in one fused op. Each run is its own product, so a run's
-        # numbers do not depend on which other runs share the batch (one GEMM over all
-        # runs' stacked weights is ~10% faster but rounds differently with the batch size).
+        # h @ Wᵀ + b for each run in one fused op. Each run is its own product, but a run's
+        # last bits can still depend on the batch: torch.bmm takes another kernel path for a
+        # batch of one than for two or more, which rounds some shapes differently (seen with
+        # the shop MLP: a run trained alone and inside a sweep differ by ~1e-7 after 200 steps,
+        # and in settings that amplify rounding, visibly). The same holds between CPUs.
+        # (One GEMM over all runs' stacked weights is ~10% faster but mixes runs further.)
         z = torch.baddbmm(theta[:, b_sl].unsqueeze(1), h, W.transpose(1, 2))  # (N, B, out)
         h = act(z) if k < len(layers) - 1 else z
         if keep_hidden:
