@@ -35,13 +35,15 @@ from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 import numpy as np
+import pandas as pd
 
+from .problems import mlp
 from .proximal import soft_threshold
 from .results import TrainResult
 from .train import RunSpec, TrainConfig, train
 
 __all__ = ["soft_threshold", "train_proximal", "proximal_script", "exact_zeros", "one_step", "ZeroCount",
-           "count_zeros"]
+           "count_zeros", "feature_weights", "first_zero"]
 
 
 def exact_zeros(params, mask) -> np.ndarray:
@@ -75,6 +77,32 @@ def count_zeros(weights, threshold: float) -> ZeroCount:
     exact = int((w == 0).sum())
     near = int(((np.abs(w) <= threshold) & (w != 0)).sum())
     return ZeroCount(exact, near, int(w.size), float(threshold))
+
+
+def feature_weights(theta, sizes, features) -> pd.DataFrame:
+    """How much each input feature is used, from a model's parameters θ (flat, as
+    ``mlp.layout``): for logistic regression (sizes (d, 1)) the feature's weight itself; for an
+    MLP the total size Σ|w| of the first-layer weights leaving that feature. ``is_zero``: all of
+    them are exactly 0 — the model ignores the feature. Columns: feature, weight, is_zero."""
+    theta = np.asarray(theta)
+    w_sl, shape, _ = mlp.layout(tuple(sizes))[0]
+    W = theta[w_sl].reshape(shape)                        # (units, features)
+    weight = W[0] if shape[0] == 1 and len(sizes) == 2 else np.abs(W).sum(axis=0)
+    return pd.DataFrame({"feature": list(features), "weight": weight.astype(np.float64),
+                         "is_zero": (W == 0).all(axis=0)})
+
+
+def first_zero(sweep: pd.DataFrame) -> dict:
+    """For a regularisation path (rows: lam, feature, is_zero — one per λ and feature), the
+    smallest λ from which each feature stays exactly 0 up to the largest λ (None if it is not
+    0 at the largest), in the features' order."""
+    out = {}
+    for f, g in sweep.groupby("feature", sort=False):
+        g = g.sort_values("lam")
+        z = g["is_zero"].to_numpy(dtype=bool)
+        stays = np.logical_and.accumulate(z[::-1])[::-1]
+        out[f] = float(g["lam"].to_numpy()[np.argmax(stays)]) if stays.any() else None
+    return out
 
 
 def train_proximal(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),

@@ -4,6 +4,7 @@ that reproduces it."""
 import runpy
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 import torch.nn as nn
@@ -125,7 +126,7 @@ def test_proximal_step_with_mini_batches_equals_a_torch_loop():
     """The engine applies the step after every mini-batch update too: compare with a plain
     torch loop (same shuffles) that soft-thresholds the weight after optimizer.step()."""
     problem = PurchaseProblem(noise_features=3, train_size=100)
-    lam, lr, bs, steps, seed = 0.05, 0.2, 16, 60, 3
+    lam, lr, bs, steps, seed = 0.1, 0.2, 16, 60, 3
     res = train_proximal(problem, [RunSpec(OptimizerSpec.make("sgd", lr=lr), seed=seed, l1=lam)],
                          TrainConfig(steps=steps, batch_size=bs, dtype="float64"))
     Xtr, ytr, *_ = problem.arrays()
@@ -178,3 +179,56 @@ def test_one_step_threshold_and_zero_counts_on_a_torch_loop():
     prox, _ = torch_proximal(problem, "sgd", 0.5, 0.03, 0.0, 300, 0)
     landed = count_zeros(prox[:-1], 0.015)
     assert landed.exact >= got.near and got.exact == 0
+
+
+# --- the data the Neural network page shows L1 on (issue 14 #7) -------------------------------
+
+def test_purchase_data_is_learnable_and_its_bayes_accuracy_bounds_models():
+    """The generated shoppers: a model clearly beats always answering "no", and nothing beats the
+    Bayes accuracy (answering with the true probability), estimated here from realised labels."""
+    import warnings
+    from sklearn.metrics import accuracy_score
+    from sklearn.neural_network import MLPClassifier
+    from dlcore.problems.purchase import bayes_accuracy, purchase_data
+    bayes = bayes_accuracy()
+    big = purchase_data(seed=7, n=100_000, with_probability=True)
+    realised = ((big["p_buy"] >= 0.5).astype(int) == big["purchased"]).mean()     # the Bayes rule on real labels
+    assert abs(realised - bayes) < 0.01 and 0.85 < bayes < 0.93
+    Xtr, ytr, Xte, yte, _, _ = PurchaseProblem().arrays()
+    majority = max(yte.mean(), 1 - yte.mean())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for model in (LogisticRegression(), MLPClassifier(hidden_layer_sizes=(16,), alpha=1e-3, max_iter=2000,
+                                                          random_state=0)):
+            acc = accuracy_score(yte, model.fit(Xtr, ytr).predict(Xte))
+            assert majority + 0.08 < acc < bayes + 0.04, (model, acc, majority, bayes)
+
+
+def test_l1_path_drops_the_noise_features_first_as_sklearn_does():
+    """feature_weights / first_zero on proximal-SGD runs along the page's λ₁ sweep equal the zero
+    pattern of scikit-learn's L1 logistic regression at the same λ (C = 1/(λ·n)), and the first
+    features to reach 0 are the noise columns."""
+    import warnings
+    from dlcore.sparse import feature_weights, first_zero
+    problem = PurchaseProblem(model="logistic", noise_features=3, train_size=200)
+    lams = (0.001, 0.003, 0.01, 0.03, 0.1)
+    res = train_proximal(problem, [RunSpec(OptimizerSpec.make("sgd", lr=1.0), seed=0, l1=v) for v in lams],
+                         TrainConfig(steps=4000, dtype="float64", record_params=False))
+    Xtr, ytr, *_ = problem.arrays()
+    path, ref = [], []
+    for i, lam in enumerate(lams):
+        path.append(feature_weights(res.final_params[i], problem.sizes, problem.features).assign(lam=lam))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sk = LogisticRegression(l1_ratio=1.0, C=1 / (lam * len(ytr)), solver="saga", tol=1e-10,
+                                    max_iter=100_000).fit(Xtr, ytr)
+        ref.append(pd.DataFrame({"feature": problem.features, "is_zero": np.abs(sk.coef_[0]) < 1e-6, "lam": lam}))
+        np.testing.assert_allclose(path[-1]["weight"], sk.coef_[0], atol=1e-3)
+    path, ref = pd.concat(path), pd.concat(ref)
+    np.testing.assert_array_equal(path["is_zero"].to_numpy(), ref["is_zero"].to_numpy())
+    order = first_zero(path)
+    assert order == first_zero(ref)
+    dropped = sorted((lam, f) for f, lam in order.items() if lam is not None)
+    first = [f for lam, f in dropped if lam == dropped[0][0]]
+    assert first and all(f.startswith("noise") for f in first), order
+    assert order["income"] is None                          # the strongest feature survives the sweep

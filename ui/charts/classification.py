@@ -161,18 +161,23 @@ def sweep_chart(df: pd.DataFrame, y_title: str, height: int = 280, mark_x: str |
     return alt.layer(*layers).properties(height=height)
 
 
-def path_chart(df: pd.DataFrame, height: int = 300) -> alt.LayerChart:
+def path_chart(df: pd.DataFrame, height: int = 300, y_title: str = "weight") -> alt.LayerChart:
     """Regularisation path: each weight against λ (λ = 0 at the left), a line per feature;
-    weights exactly 0 marked with a black diamond. df: lam_label, feature, weight, is_zero."""
+    weights exactly 0 marked with a black diamond; with a column ``feature_kind``
+    ("real"/"noise"), noise features are dashed. df: lam_label, feature, weight, is_zero[, feature_kind]."""
     order = list(dict.fromkeys(df["lam_label"]))
     feats = list(dict.fromkeys(df["feature"]))
     x = alt.X("lam_label:O", title="L1 strength λ₁", sort=order, axis=alt.Axis(labelAngle=0))
     tip = ["feature:N", alt.Tooltip("lam_label:O", title="λ₁"), alt.Tooltip("weight:Q", format=".6g")]
-    base = alt.Chart(df).encode(
-        x=x, y=alt.Y("weight:Q", title="weight"),
-        color=alt.Color("feature:N", title=None, sort=feats, scale=alt.Scale(domain=feats),
-                        legend=alt.Legend(orient="right")),
-        tooltip=tip)
+    enc = dict(x=x, y=alt.Y("weight:Q", title=y_title),
+               color=alt.Color("feature:N", title=None, sort=feats, scale=alt.Scale(domain=feats),
+                               legend=alt.Legend(orient="right")),
+               tooltip=tip)
+    if "feature_kind" in df.columns:
+        enc["strokeDash"] = alt.StrokeDash("feature_kind:N", title=None, sort=["real", "noise"],
+                                           scale=alt.Scale(domain=["real", "noise"], range=[[1, 0], [4, 3]]),
+                                           legend=alt.Legend(orient="top"))
+    base = alt.Chart(df).encode(**enc)
     layers = [base.mark_line(strokeWidth=2), base.mark_point(size=45, filled=True, opacity=1)]
     zeros = df[df["is_zero"]].assign(mark="◆ = 0 exactly")
     if len(zeros):

@@ -28,7 +28,8 @@ from dlcore.network_view import MAX_DIAGRAM_EDGES, NetworkView, forward_trace, n
 from dlcore.problems import mlp
 from dlcore.problems.networks import TEST_INPUTS
 from dlcore.reference import torch_run
-from dlcore.sparse import count_zeros, one_step, proximal_script, train_proximal
+from dlcore.problems.purchase import bayes_accuracy
+from dlcore.sparse import count_zeros, feature_weights, first_zero, one_step, proximal_script, train_proximal
 from ui import compute
 
 TTL = 3600
@@ -408,6 +409,12 @@ class Evaluation:
     confusion: pd.DataFrame        # test records
     roc: pd.DataFrame              # both splits
     baseline: float                # accuracy of always answering the test rows' majority class
+    bayes: float                   # accuracy of the best possible classifier (the true probabilities)
+
+
+@st.cache_data(max_entries=2, ttl=TTL, show_spinner=False)
+def best_possible_accuracy() -> float:
+    return bayes_accuracy()
 
 
 def evaluate(problem, theta) -> Evaluation:
@@ -420,7 +427,8 @@ def evaluate(problem, theta) -> Evaluation:
     mt = metrics.rename(columns={"f1": "F1", "roc_auc": "ROC AUC"})
     mt.insert(0, "split", mt.index)
     base = 1 - probs["test"][0].mean()
-    return Evaluation(mt.reset_index(drop=True), cm, pd.concat(curves, ignore_index=True), float(max(base, 1 - base)))
+    return Evaluation(mt.reset_index(drop=True), cm, pd.concat(curves, ignore_index=True), float(max(base, 1 - base)),
+                      best_possible_accuracy())
 
 
 @dataclass(frozen=True)
@@ -447,7 +455,8 @@ class ShopView:
     best_test_loss: float
     evaluation: Evaluation | None    # None when diverged
     l2_sweep: pd.DataFrame
-    l1_sweep: pd.DataFrame           # logistic: each weight per λ₁; MLP: exact / near zeros per λ₁
+    l1_sweep: pd.DataFrame           # per λ₁ and feature: its weight (logistic) or Σ|w| (MLP), is it exactly 0
+    l1_first_zero: dict              # feature → smallest λ₁ of the sweep from which it is exactly 0 (None: never)
     zeros: dlcore.sparse.ZeroCount   # the learner's weights
     weights: pd.DataFrame            # logistic: per feature; MLP: first layer, per feature and unit
     script: str
@@ -485,20 +494,14 @@ def _l2_sweep(res, idx, l1: float, steps: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _l1_sweep(res, idx, setup: ShopSetup, mask) -> pd.DataFrame:
-    problem, spec, l2 = setup.problem, setup.run.optimizer, setup.run.l2
-    rows = []
-    for v in L_SWEEP:
-        theta = res.final_params[idx[(v, l2)]]
-        if problem.model == "logistic":
-            rows += [{"lam_label": lam_label(v), "feature": f, "weight": float(w), "is_zero": bool(w == 0)}
-                     for f, w in zip(problem.features, theta[:-1])]
-        else:
-            z = count_zeros(theta[mask], one_step(spec.name, spec.lr, v))
-            rows += [{"lam_label": lam_label(v), "series": "exactly 0", "value": float(z.exact)},
-                     {"lam_label": lam_label(v), "series": "within one step of 0, not 0",
-                      "value": float(z.near) if v > 0 else 0.0}]
-    return pd.DataFrame(rows)
+def _l1_sweep(res, idx, setup: ShopSetup) -> pd.DataFrame:
+    """Each input feature's weight (logistic) or total first-layer weight size (MLP) at each λ₁
+    of the sweep (the learner's λ₂): which features L1 drops, and in what order."""
+    problem, l2 = setup.problem, setup.run.l2
+    frames = [feature_weights(res.final_params[idx[(v, l2)]], problem.sizes, problem.features).assign(
+        lam=v, lam_label=lam_label(v)) for v in L_SWEEP]
+    d = pd.concat(frames, ignore_index=True)
+    return d.assign(feature_kind=np.where(d["feature"].str.startswith("noise"), "noise", "real"))
 
 
 def _weights(problem, theta) -> pd.DataFrame:
@@ -523,13 +526,14 @@ def shop_view(setup: ShopSetup) -> ShopView:
     theta = np.array(res.final_params[i0])
     div_at = int(res.diverged_at[i0])
     mask = problem.build().penalty_mask.numpy().astype(bool)
+    l1_sweep = _l1_sweep(res, idx, setup)
     best = int(np.nanargmin(res.test_loss[:, i0])) if div_at < 0 else 0
     run = res.runs[i0]
     script = proximal_script(problem, run, config) if setup.proximal else compute.script(problem, run, config)
     return ShopView(tuple(notes), steps, len(tr), len(te), data, _bands(data), div_at,
                     curves[["step", "split", "loss"]], float(res.loss[steps, i0]), float(res.test_loss[steps, i0]),
                     best, float(res.test_loss[best, i0]), evaluate(problem, theta) if div_at < 0 else None,
-                    _l2_sweep(res, idx, mine.l1, steps), _l1_sweep(res, idx, setup, mask),
+                    _l2_sweep(res, idx, mine.l1, steps), l1_sweep, first_zero(l1_sweep),
                     count_zeros(theta[mask], one_step(mine.optimizer.name, mine.optimizer.lr, mine.l1)),
                     _weights(problem, theta), script, config)
 

@@ -24,6 +24,8 @@ def show(setup: nn_compute.ShopSetup) -> None:
     with d2:
         chart(cc.rate_bars, v.bands, "age_band", "age")
         chart(cc.rate_bars, v.bands, "income_q", "income fifth")
+    with st.expander("How the data is generated (the rule, and the best possible accuracy)", icon=":material/casino:"):
+        st.markdown(text.DATA_RULE)
     with st.expander(f"The records ({len(v.records)} rows)", icon=":material/table:"):
         table(v.records, "purchases.csv", height=300, key="dl-nn-data")
     st.markdown("#### Training")
@@ -48,11 +50,19 @@ def _losses(v: nn_compute.ShopView) -> None:
     k[0].metric("Train loss", fmt(v.train_loss, 4))
     k[1].metric("Test loss", fmt(v.test_loss, 4), f"gap {gap:+.3f}", delta_color="inverse")
     st.markdown(text.best_epoch_sentence(v.best_test_loss, v.best_epoch, v.steps, gap))
-    st.caption(text.baseline_caption(v.evaluation.baseline))
 
 
 def _metrics(e: nn_compute.Evaluation) -> None:
     st.markdown("#### How good is it? (threshold 0.5)")
+    test_acc = float(e.metrics.set_index("split").loc["test", "accuracy"])
+    k = st.columns(3)
+    k[0].metric("Test accuracy", f"{test_acc:.1%}", f"{test_acc - e.baseline:+.1%} vs always “no”",
+                delta_color="normal")
+    k[1].metric("Always “no” (majority class)", f"{e.baseline:.1%}")
+    k[2].metric("Best possible (Bayes)", f"{e.bayes:.1%}",
+                help="The accuracy of a model that knows each shopper's true chance of buying (the rule in "
+                     "“How the data is generated”); nothing can do better on average.")
+    st.markdown(text.accuracy_context(test_acc, e.baseline, e.bayes))
     table(e.metrics, "metrics.csv", key="dl-nn-metrics",
           column_config={k: st.column_config.NumberColumn(format="%.4f") for k in e.metrics.columns[1:]})
     st.caption("Accuracy: share of records classified right. Precision: of those predicted to buy, how many did. "
@@ -79,14 +89,12 @@ def _regularisation(setup: nn_compute.ShopSetup, v: nn_compute.ShopView) -> None
         st.caption("Each point is a separate run from the same seed, trained in the same batch. Stronger L2 "
                    "keeps weights small: the training loss rises, the gap to the test loss shrinks.")
     with b:
-        if setup.problem.model == "logistic":
-            st.markdown(f"**L1: each weight as λ₁ grows** ({how}, λ₂ = {lam_label(l2)})")
-            chart(cc.path_chart, v.l1_sweep)
-            st.caption("◆ black diamond: the weight is exactly 0.")
-        else:
-            st.markdown(f"**L1: weights exactly zero as λ₁ grows** (of {v.zeros.total}; {how})")
-            chart(cc.sweep_chart, v.l1_sweep, "number of weights", x_title="L1 strength λ₁", integer=True,
-                  mark_x=lam_label(l1) if l1 in nn_compute.L_SWEEP else None)
+        logistic = setup.problem.model == "logistic"
+        st.markdown(f"**L1: {'each weight' if logistic else 'each feature’s first-layer weights (Σ|w|)'} as λ₁ "
+                    f"grows** ({how}, λ₂ = {lam_label(l2)})")
+        chart(cc.path_chart, v.l1_sweep, y_title="weight" if logistic else "Σ|w| of the feature's weights")
+        st.caption("◆ black diamond: exactly 0 (the model ignores that feature). Dashed: noise features. "
+                   + text.l1_order(v.l1_first_zero, prox))
     verdict = text.l1_verdict(v.zeros, l1, prox, setup.run.optimizer.name)
     icons = {"warning": ":material/search:", "success": ":material/target:"}
     if verdict.kind == "caption":
