@@ -17,7 +17,7 @@ from ui.charts.loss_explorer import residual_chart
 from ui.charts.render import chart
 from ui.compute.loss_explorer import (ARTICLE_LINE, ARTICLE_X, ARTICLE_Y, DELTAS, GD_RATES, GD_STEPS, judge,
                                       points_of, script)
-from ui.layout import code, header, share_hint
+from ui.layout import code, header, next_page, share_hint
 from ui.params import PageState, Param
 from ui.text.loss_explorer import predictions_caption
 
@@ -68,3 +68,4 @@ code(loss_script(xs, ys, line.m, line.c, delta), "study_hours_loss.py", label="S
 code(script(run), "study_hours_gradient_descent.py", label="Show the code: gradient descent")
 share_hint(state)
 state.finish()
+next_page(__file__)

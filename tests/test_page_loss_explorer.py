@@ -11,6 +11,7 @@ import torch.nn.functional as F
 
 from tests.apptest_helpers import find_dataset, page_text, run_page
 from tests.chart_checks import assert_drawn_finite
+from ui.format import short
 
 PAGE = "loss_explorer.py"
 HOURS, SCORES = [10.0, 20.0, 30.0, 40.0], [480.0, 520.0, 710.0, 680.0]
@@ -44,6 +45,15 @@ def metrics(at):
     return {m.label: m.value for m in at.metric}
 
 
+def helps(at):
+    return {m.label: m.proto.help for m in at.metric}
+
+
+def shown(v):
+    """A loss as the metrics show it (issue 14 #3): the whole number, at most 5 significant figures (3 from 1e6)."""
+    return short(v, 5 if abs(v) < 1e6 else 3)
+
+
 def render(**query):
     at = run_page(PAGE, **query)
     assert not at.exception, at.exception
@@ -58,9 +68,9 @@ def test_article_numbers_by_default():
     at = render()
     ref = losses(HOURS, SCORES, 9, 350)
     m = metrics(at)
-    assert m["MSE"] == f"{ref['MSE']:.2f}" == "2675.00"
-    assert (m["RMSE"], m["MAE"], m["Huber (δ = 1)"]) == (f"{ref['RMSE']:.2f}", f"{ref['MAE']:.2f}",
-                                                         f"{ref['Huber']:.2f}")
+    assert m["MSE"] == shown(ref['MSE']) == "2675"
+    assert (m["RMSE"], m["MAE"], m["Huber (δ = 1)"]) == (shown(ref['RMSE']), shown(ref['MAE']), shown(ref['Huber']))
+    assert f"Exactly {ref['RMSE']:.10g}." in helps(at)["RMSE"]                  # full precision one hover away
     text = page_text(at)
     assert "Predictions: 440, 530, 620, 710." in text
     assert "**2675.00 is right**" in text and "2550" in text
@@ -68,7 +78,8 @@ def test_article_numbers_by_default():
     slope, intercept = np.polyfit(HOURS, SCORES, 1)
     best = float(np.mean((np.array(SCORES) - (slope * np.array(HOURS) + intercept)) ** 2))
     assert m["best line (least squares)"] == f"{slope:.4g} · hours + {intercept:.4g}" == "7.9 · hours + 400"
-    assert m["its MSE — the lowest possible"] == f"{best:.2f}" == "2017.50"
+    assert m["its MSE — the lowest possible"] == shown(best) == "2017.5"
+    assert f"Exactly {best:.10g}." in helps(at)["its MSE — the lowest possible"]
     table = next(d.value for d in at.dataframe if "residual y − ŷ" in d.value.columns)
     assert table["residual y − ŷ"].tolist() == [40.0, -10.0, 90.0, -30.0]
     assert table["squared error"].tolist() == [1600.0, 100.0, 8100.0, 900.0]
@@ -90,7 +101,7 @@ def test_url_sets_line_data_and_options():
     at = render(hours="1,2,3,4,5", scores="3,5,4,8,9", m="1.5", c="2", delta="2", squares="1")
     ref = losses(x, y, 1.5, 2, delta=2.0)
     m = metrics(at)
-    assert m["MSE"] == f"{ref['MSE']:.2f}" and m["Huber (δ = 2)"] == f"{ref['Huber']:.2f}"
+    assert m["MSE"] == shown(ref['MSE']) and m["Huber (δ = 2)"] == shown(ref['Huber'])
     assert (at.slider(key="loss.m").value, at.slider(key="loss.c").value) == (1.5, 2.0)
     assert at.toggle(key="loss.squares").value is True
     spec = json.dumps([json.loads(c.proto.spec) for c in at.get("vega_lite_chart")])
@@ -100,12 +111,12 @@ def test_url_sets_line_data_and_options():
 
 def test_best_line_url_gives_the_minimum():
     at = render(m="7.9", c="400")
-    assert metrics(at)["MSE"] == "2017.50"
+    assert metrics(at)["MSE"] == "2017.5"
 
 
 def test_huber_with_a_large_delta_is_half_the_mse():
     at = render(delta="100")
-    assert metrics(at)["Huber (δ = 100)"] == f"{2675 / 2:.2f}"
+    assert metrics(at)["Huber (δ = 100)"] == shown(2675 / 2) == "1337.5"
 
 
 def test_edited_table_changes_the_numbers_and_the_link():
@@ -115,7 +126,7 @@ def test_edited_table_changes_the_numbers_and_the_link():
     at.run()
     assert not at.exception
     x, y = HOURS + [50.0], [480.0, 600.0, 710.0, 680.0, 800.0]
-    assert metrics(at)["MSE"] == f"{losses(x, y, 9, 350)['MSE']:.2f}"
+    assert metrics(at)["MSE"] == shown(losses(x, y, 9, 350)['MSE'])
     assert at.query_params["hours"] in ("10,20,30,40,50", ["10,20,30,40,50"])
     assert at.query_params["scores"] in ("480,600,710,680,800", ["480,600,710,680,800"])
 
@@ -133,7 +144,7 @@ def test_bad_edits_keep_the_last_valid_data_and_the_learners_table(edit, message
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert message in errors and "last valid data" in errors
-    assert metrics(at)["MSE"] == f"{losses(HOURS, SCORES, 8, 350)['MSE']:.2f}"   # still the last valid data
+    assert metrics(at)["MSE"] == shown(losses(HOURS, SCORES, 8, 350)['MSE'])   # still the last valid data
     edited = at.session_state["loss.edited"]                                       # the learner's table is kept
     assert len(edited) == 4 - len(edit["deleted_rows"])
     assert at.query_params.get("hours") is None                                    # the link keeps valid data
@@ -145,7 +156,7 @@ def test_an_empty_new_row_is_not_an_error():
     at.run()
     assert not at.error
     assert "Empty row 5 not used yet." in page_text(at)
-    assert metrics(at)["MSE"] == "2675.00"
+    assert metrics(at)["MSE"] == "2675"
 
 
 @pytest.mark.parametrize("query,message", [
@@ -155,7 +166,7 @@ def test_an_empty_new_row_is_not_an_error():
 def test_bad_data_in_a_link_is_explained(query, message):
     at = render(**query)
     assert any(message in e.value for e in at.error)
-    assert metrics(at)["MSE"] == "2675.00"                 # the article's data stays in use
+    assert metrics(at)["MSE"] == "2675"                    # the article's data stays in use
     assert_drawn_finite(at)
 
 
@@ -171,12 +182,12 @@ def test_hostile_link_values_become_valid_with_a_note():
 def test_moving_the_sliders_and_using_the_best_line():
     at = render()
     at.slider(key="loss.m").set_value(8.0).run()
-    assert metrics(at)["MSE"] == f"{losses(HOURS, SCORES, 8, 350)['MSE']:.2f}"
+    assert metrics(at)["MSE"] == shown(losses(HOURS, SCORES, 8, 350)['MSE'])
     next(b for b in at.button if b.label == "Use the best line").click().run()
     assert (at.slider(key="loss.m").value, at.slider(key="loss.c").value) == pytest.approx((7.9, 400.0))
-    assert metrics(at)["MSE"] == "2017.50"
+    assert metrics(at)["MSE"] == "2017.5"
     next(b for b in at.button if b.label.startswith("Article's line")).click().run()
-    assert metrics(at)["MSE"] == "2675.00"
+    assert metrics(at)["MSE"] == "2675"
 
 
 def test_gradient_descent_on_raw_hours_crawls():
@@ -236,3 +247,77 @@ def test_show_the_code_reproduces_the_numbers():
     assert f"MSE: {losses(HOURS, SCORES, 8.5, 380)['MSE']:.2f}" in text
     m_ref, c_ref = sgd(HOURS, SCORES, 8.5, 380.0, lr=0.0005, steps=100)
     assert f"100 steps: w = {m_ref!r}, b = {c_ref!r}" in text
+
+
+def square_geometry(spec, width, height):
+    """From a residual chart's Vega-Lite spec: each square's on-screen width and height (px) on a plot of
+    width × height px, and whether it lies inside the x domain. Data and the x2 expression are read from the
+    spec; the expression's own constants are used, evaluated for these signal values."""
+    import re
+    layer = next(lay for lay in spec["layer"] if lay.get("mark", {}).get("type") == "rect")
+    expr = next(t["calculate"] for t in layer["transform"] if t.get("as") == "x2")
+    xspan, yspan = (float(v) for v in re.search(r"\(height \* ([^)]+)\) / \(([^ ]+) \* width\)", expr).groups())
+    rows = spec["datasets"][layer["data"]["name"]]
+    xdom = next(lay for lay in spec["layer"] if lay.get("mark", {}).get("type") == "line")["encoding"]["x"]["scale"]["domain"]
+    ydom = next(lay for lay in spec["layer"] if lay.get("mark", {}).get("type") == "line")["encoding"]["y"]["scale"]["domain"]
+    assert xspan == pytest.approx(xdom[1] - xdom[0]) and yspan == pytest.approx(ydom[1] - ydom[0])
+    out = []
+    for r in rows.to_dict("records"):
+        x2 = r["x"] + r["side"] * abs(r["residual"]) * (height * xspan) / (yspan * width)
+        out.append((abs(x2 - r["x"]) * width / xspan, abs(r["y"] - r["pred"]) * height / yspan,
+                    xdom[0] - 1e-9 <= min(r["x"], x2) and max(r["x"], x2) <= xdom[1] + 1e-9))
+    return out
+
+
+@pytest.mark.parametrize("scores", [SCORES, [480.0, 520.0, 710.0, 300.0], [100.0, 520.0, 710.0, 680.0]])
+def test_squares_are_square_and_whole_at_phone_and_laptop_width(scores):
+    """Issue 14 #10: "Draw each squared error as a square" drew rectangles — a square at the edge was
+    clipped by the x range. Each must be as wide as tall on screen and lie inside the plot, on a phone-shaped
+    plot (300 × 430 px) as on a laptop (800 × 430)."""
+    from ui.charts.loss_explorer import residual_chart
+    from ui.charts.render import spec
+    chart_spec = spec(residual_chart(
+        __import__("pandas").DataFrame({"x": HOURS, "y": scores}), 9, 350, "study hours", "exam score",
+        squares=True, height=430))
+    r = np.array(scores) - (9 * np.array(HOURS) + 350)
+    for width in (300, 800):
+        geo = square_geometry(chart_spec, width, 430)
+        assert len(geo) == 4
+        for (w_px, h_px, inside), res in zip(geo, r):
+            assert w_px == pytest.approx(h_px, rel=1e-9) and h_px > 0
+            assert inside, (width, res)
+
+
+@pytest.mark.parametrize("edited_score,row", [(0.0, 3), (0.0, 2), (-1e6, 3)])
+def test_a_big_loss_shows_its_whole_number(edited_score, row):
+    """Issue 14 #3: with one score edited to 0 the MSE (128475) showed as "1284…". Every loss metric and card
+    shows the whole number — at most 5 significant figures, scientific from a million — in 7 characters."""
+    at = render()
+    at.session_state[editor_key(at)] = {"edited_rows": {str(row): {"score": edited_score}}, "added_rows": [],
+                                        "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    y = list(SCORES)
+    y[row] = edited_score
+    ref = losses(HOURS, y, 9, 350)
+    m = metrics(at)
+    cards = [md.value.removeprefix("### ") for md in at.markdown if md.value.startswith("### ")]
+    for name, card in zip(("MSE", "RMSE", "MAE", "Huber"), cards):
+        value = m[name if name != "Huber" else "Huber (δ = 1)"]
+        assert value == card == shown(ref[name])
+        assert len(value) <= 7 and "…" not in value
+        assert float(value) == pytest.approx(ref[name], rel=5e-3 if "e" in value else 5e-5)   # not a clipped one
+    if row == 3 and edited_score == 0:
+        assert m["MSE"] == "128475"                                         # the issue's case
+
+
+def test_next_page_footer_and_old_links():
+    """Issue 14 #11: a way onward; links shared before these changes still open the same settings."""
+    at = render(hours="1,2,3,4,5", scores="3,5,4,8,9", m="1.5", c="2", delta="2", squares="1", std="1", lr="0.5",
+                steps="1", zoom="0")
+    links = [p.proto.label for p in at.get("page_link")]
+    assert "Next → Neural network" in links and "← Gradient descent" in links
+    assert (at.slider(key="loss.m").value, at.slider(key="loss.c").value) == (1.5, 2.0)
+    assert at.toggle(key="loss.std").value is True and at.toggle(key="loss.zoom").value is False
+    assert at.select_slider(key="loss.lr").value == 0.5 and at.select_slider(key="loss.steps").value == 1
+    assert not any("adjusted" in w.value for w in at.warning)

@@ -24,9 +24,15 @@ def test_metrics_and_cards_show_the_four_losses():
     table, losses = line_report(HOURS, SCORES, 9, 350, 2.0)
     ref = refs(9, 350, 2.0)
     m = {x.label: x.value for x in text.loss_metrics(losses, 2.0)}
-    assert m["MSE"] == f"{ref['MSE']:.2f}" == "2675.00" and m["Huber (δ = 2)"] == f"{ref['Huber']:.2f}"
+    assert m["MSE"] == f"{ref['MSE']:.0f}" == "2675" and m["Huber (δ = 2)"] == f"{ref['Huber']:.5g}"
     cards = text.loss_cards(losses, 2.0)
-    assert [c.value for c in cards] == [f"{ref[k]:.2f}" for k in ("MSE", "RMSE", "MAE", "Huber")]
+    assert [c.value for c in cards] == [f"{ref[k]:.5g}" for k in ("MSE", "RMSE", "MAE", "Huber")]
+
+
+@pytest.mark.parametrize("value,shown", [(2675.0, "2675"), (2017.5, "2017.5"), (51.7204, "51.72"),
+                                         (128475.0, "128475"), (250360000000.0, "2.5e11"), (0.0, "0")])
+def test_loss_value_keeps_the_whole_number(value, shown):
+    assert text.loss_value(value) == shown and len(shown) <= 7
 
 
 def test_article_check_shows_the_sum():

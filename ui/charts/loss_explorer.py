@@ -28,7 +28,9 @@ def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title
 
     The squares are square on screen whatever width the chart gets: their width in x
     units is computed in the browser from Vega's ``width`` and ``height`` signals,
-    |r| · (height · x-span) / (y-span · width)."""
+    |r| · (height · x-span) / (y-span · width). Each grows towards the middle of the data,
+    and the x range is widened so that every square fits whole (not clipped into a
+    rectangle) on any plot at least ``MIN_ASPECT`` times as wide as it is tall."""
     d = finite(points, ["x", "y"]).copy()
     xmin, xmax = float(d["x"].min()), float(d["x"].max())
     pad = (xmax - xmin) * 0.08 or 1.0
@@ -45,18 +47,18 @@ def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title
     ypad = (yhi - ylo) * 0.08 or 1.0
     ydom = [ylo - ypad, yhi + ypad]
     if squares:
-        # Squares may stick out on the right; widen the x domain so the largest fits (roughly).
-        xspan, yspan = xdom[1] - xdom[0], ydom[1] - ydom[0]
-        biggest = float(d["residual"].abs().max()) if len(d) else 0.0
-        extra = biggest / yspan * xspan * 0.6          # for a plot ~1.7× wider than tall
-        xdom[1] = max(xdom[1], xmax + extra)
+        # Each square grows towards the middle of the data; widen the x domain so every square fits
+        # even on a phone-shaped plot (see square_domain).
+        d["side"] = np.where(d["x"] > (xmin + xmax) / 2, -1.0, 1.0)
+        ydom = square_y_domain(d, ydom)
+        xdom = square_domain(d, xdom, ydom)
     xspan, yspan = xdom[1] - xdom[0], ydom[1] - ydom[0]
     x_enc = alt.X("x:Q", title=x_title, scale=alt.Scale(domain=xdom, nice=False, zero=False))
     y_enc = alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=ydom, nice=False, zero=False))
     layers = []
     if squares:
         layers.append(alt.Chart(d).transform_calculate(
-            x2=f"datum.x + abs(datum.residual) * (height * {xspan!r}) / ({yspan!r} * width)"
+            x2=f"datum.x + datum.side * abs(datum.residual) * (height * {xspan!r}) / ({yspan!r} * width)"
         ).mark_rect(opacity=0.16, color=RESIDUAL, stroke=RESIDUAL, strokeWidth=1, clip=True).encode(
             x=alt.X("x:Q"), x2=alt.X2("x2"), y=alt.Y("y:Q"), y2=alt.Y2("pred"),
             tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("residual:Q", format=".6g"),
@@ -91,6 +93,40 @@ def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title
         x=alt.X("x:Q"), y=alt.Y("y:Q"),
         tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title)]))
     return alt.layer(*layers).properties(height=height)
+
+
+MIN_ASPECT = 0.7          # plot width / height on a phone (about 300 × 430 px)
+MOST = 0.9                # the widest a square may be, as a fraction of the plot's width
+
+
+def square_y_domain(d: pd.DataFrame, ydom, aspect: float = MIN_ASPECT, most: float = MOST) -> list[float]:
+    """The y domain, widened (evenly) when the largest residual's square would be wider than
+    ``most`` of a plot ``aspect`` times as wide as tall: its side on screen is |r| / y-span of
+    the plot's height, so a longer y span makes it fit."""
+    need = float(d["residual"].abs().max()) / (most * aspect) if len(d) else 0.0
+    lo, hi = float(ydom[0]), float(ydom[1])
+    if hi - lo >= need:
+        return [lo, hi]
+    grow = (need - (hi - lo)) / 2
+    return [lo - grow, hi + grow]
+
+
+def square_domain(d: pd.DataFrame, xdom, ydom, aspect: float = MIN_ASPECT, most: float = MOST) -> list[float]:
+    """The x domain that holds every residual's square drawn from x towards ``side`` (±1),
+    on a plot ``aspect`` times as wide as tall or wider. A square's width is a fixed
+    fraction of the plot's width, |r| / y-span / aspect (at most ``most``: a square taller
+    than that cannot fit on such a plot at all)."""
+    x0, x1 = float(xdom[0]), float(xdom[1])
+    yspan = float(ydom[1] - ydom[0])
+    frac = np.minimum(d["residual"].abs().to_numpy(dtype=float) / yspan / aspect, most)
+    xs, side = d["x"].to_numpy(dtype=float), d["side"].to_numpy(dtype=float)
+    for _ in range(8):        # each bound depends on the other through the span: a few rounds settle it
+        right, left = side > 0, side < 0
+        if right.any():
+            x1 = max(x1, float(np.max(x0 + (xs[right] - x0) / (1 - frac[right]))))
+        if left.any():
+            x0 = min(x0, float(np.min((xs[left] - frac[left] * x1) / (1 - frac[left]))))
+    return [x0, x1]
 
 
 def shares_chart(shares: pd.DataFrame, x_title: str, height: int = 260) -> alt.Chart:

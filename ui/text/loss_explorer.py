@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dlcore.theory import QuadraticTheory
-from ui.format import fmt
+from ui import glossary
+from ui.format import fmt, short
 from ui.text.gradient_descent import Message, Metric
 
 
@@ -23,24 +24,47 @@ def predictions_caption(m: float, c: float, predictions) -> str:
             + ", ".join(fmt(v, 6) for v in preds[:8]) + (" …" if len(preds) > 8 else "") + ".")
 
 
+DIGITS = 5      # significant figures of a loss on screen: the whole number always shows (issue 14 #3)
+
+
+def loss_value(v: float) -> str:
+    """A loss as a metric or card shows it: the whole number always, at most 5 significant
+    figures, three from a million up (2675, 2017.5, 51.72, 128475, 2.5e11), so it fits a quarter of a laptop's or a
+    phone's width; the help and the table keep the full value."""
+    return short(v, DIGITS if abs(v) < 1e6 else 3)
+
+
 def loss_metrics(losses: dict, delta: float) -> tuple[Metric, ...]:
+    exact = lambda k: f" Exactly {fmt(losses[k], 10)}."  # noqa: E731
     return (
-        Metric("MSE", f"{losses['MSE']:.2f}", "mean of the squared residuals — what the article computes"),
-        Metric("RMSE", f"{losses['RMSE']:.2f}", "√MSE: back in exam points"),
-        Metric("MAE", f"{losses['MAE']:.2f}", "mean of the absolute residuals"),
-        Metric(f"Huber (δ = {delta:g})", f"{losses['Huber']:.2f}",
-               "½r² for small residuals (|r| ≤ δ), δ(|r| − ½δ) beyond: squared near the line, absolute far off"),
+        Metric("MSE", loss_value(losses["MSE"]),
+               "mean of the squared residuals — what the article computes." + exact("MSE")),
+        Metric("RMSE", loss_value(losses["RMSE"]), "√MSE: back in exam points." + exact("RMSE")),
+        Metric("MAE", loss_value(losses["MAE"]), "mean of the absolute residuals." + exact("MAE")),
+        Metric(f"Huber (δ = {delta:g})", loss_value(losses["Huber"]),
+               "½r² for small residuals (|r| ≤ δ), δ(|r| − ½δ) beyond: squared near the line, absolute far off."
+               + exact("Huber")),
     )
 
 
 def loss_cards(losses: dict, delta: float) -> tuple[Card, ...]:
+    v = lambda k: loss_value(losses[k])  # noqa: E731
     return (
-        Card("MSE", r"\tfrac{1}{n}\sum r_i^2", f"{losses['MSE']:.2f}", "points² — the article's loss; big errors dominate"),
-        Card("RMSE", r"\sqrt{\text{MSE}}", f"{losses['RMSE']:.2f}", "exam points — a typical error's size"),
-        Card("MAE", r"\tfrac{1}{n}\sum |r_i|", f"{losses['MAE']:.2f}", "exam points — every error counts by its size"),
-        Card(f"Huber, δ = {delta:g}", r"\tfrac{1}{n}\sum h_\delta(r_i)", f"{losses['Huber']:.2f}",
+        Card("MSE", r"\tfrac{1}{n}\sum r_i^2", v("MSE"), "points² — the article's loss; big errors dominate"),
+        Card("RMSE", r"\sqrt{\text{MSE}}", v("RMSE"), "exam points — a typical error's size"),
+        Card("MAE", r"\tfrac{1}{n}\sum |r_i|", v("MAE"), "exam points — every error counts by its size"),
+        Card(f"Huber, δ = {delta:g}", r"\tfrac{1}{n}\sum h_\delta(r_i)", v("Huber"),
              "squared near the line, absolute far from it"),
     )
+
+
+def best_line_metrics(best: tuple[float, float, float], my_mse: float) -> tuple[Metric, Metric, str | None]:
+    """The least-squares line, its MSE, and how much lower that is than the learner's."""
+    m, c, mse = best
+    delta = f"{loss_value(mse - my_mse)} vs your line" if abs(mse - my_mse) > 1e-9 else None
+    return (Metric("best line (least squares)", f"{m:.4g} · hours + {c:.4g}",
+                   glossary.tip("least-squares") + f" Here: slope {fmt(m, 10)}, intercept {fmt(c, 10)}."),
+            Metric("its MSE — the lowest possible", loss_value(mse), f"Exactly {fmt(mse, 10)}."), delta)
 
 
 def article_check(table, losses: dict, same_as_article: bool, my_mse: float) -> tuple[str, str, str]:
@@ -75,7 +99,7 @@ def outliers_text(x_worst: float, residual_worst: float, mse_share: float, mae_s
 
 
 def huber_text(delta: float) -> str:
-    return (f"Huber sits between. With δ = {delta:g}, residuals smaller than δ count squared and larger ones "
+    return (f"{glossary.link('huber', 'Huber')} sits between. With δ = {delta:g}, residuals smaller than δ count squared and larger ones "
             "absolute: raise δ past the largest residual and Huber becomes half the MSE; lower it and it follows "
             "the MAE (minus δ/2).")
 
@@ -101,10 +125,8 @@ def descent_verdict(lr: float, scale: str, status: str, diverged_at: int, limit:
 def theory_metrics(th: QuadraticTheory, lr: float) -> tuple[Metric, ...]:
     lim = th.lr_diverge
     return (
-        Metric("limit 2/λmax", f"{lim:.4g}", "Plain gradient descent on this MSE diverges for any learning rate above "
-               "2 divided by the largest curvature (Hessian eigenvalue)."),
-        Metric("condition λmax/λmin", f"{th.condition:,.0f}",
-               "How much steeper the steepest direction of the bowl is than the flattest."),
+        Metric("limit 2/λmax", f"{lim:.4g}", glossary.tip("lambda-max")),
+        Metric("condition λmax/λmin", f"{th.condition:,.0f}", glossary.tip("condition-number")),
         Metric("η ÷ limit", f"{lr / lim:.3g}", "Below 1 gradient descent converges (eventually); above 1 it diverges."),
     )
 
@@ -119,19 +141,24 @@ def why_raw(th: QuadraticTheory) -> str:
     """Why raw hours need a tiny step: the Hessian, its eigenvalues and the slow direction."""
     h = th.hessian
     slow = 1 - th.lr_diverge * 0.99 * th.lambda_min
-    return (f"**Why raw hours need a tiny step.** The MSE is a bowl whose curvatures are the Hessian's eigenvalues. "
+    return (f"**Why raw hours need a tiny step.** The MSE is a bowl whose curvatures are the "
+            f"{glossary.link('hessian', 'Hessian')}'s {glossary.link('eigenvalue', 'eigenvalues')} (the Hessian is "
+            "the table of the loss's second derivatives; its eigenvalues say how sharply the bowl curves along its "
+            "steepest and its flattest direction). "
             f"With raw hours the Hessian is [[{h[0][0]:.4g}, {h[0][1]:.4g}], [{h[1][0]:.4g}, {h[1][1]:.4g}]]: "
             f"λmax = {th.lambda_max:.4g} along the slope, λmin = {th.lambda_min:.4g} along the intercept. Any η above "
             f"2/λmax = **{th.lr_diverge:.3g}** makes the slope overshoot further every step, so η must be tiny — and "
             "then the intercept moves almost not at all: even just below the limit its error shrinks only "
-            f"×{slow:.5f} per step. That is the long thin valley above, and the condition number "
+            f"×{slow:.5f} per step. That is the long thin valley above, and the "
+            f"{glossary.link('condition-number', 'condition number')} λmax/λmin = "
             f"{th.condition:,.0f}.")
 
 
 def why_std(th: QuadraticTheory, mean: float, std: float) -> str:
     """Why standardising the hours fixes it."""
     h = th.hessian
-    return (f"**Standardising fixes it.** With x′ = (hours − {mean:.4g}) / {std:.4g} the Hessian becomes "
+    return (f"**{glossary.link('standardise', 'Standardising')} fixes it.** With x′ = (hours − {mean:.4g}) / "
+            f"{std:.4g} the Hessian becomes "
             f"[[{h[0][0]:.3g}, {h[0][1]:.3g}], [{h[1][0]:.3g}, {h[1][1]:.3g}]]: every direction is equally curved "
             f"(condition {th.condition:.3g}), every rate below 2/λmax = **{th.lr_diverge:.3g}** converges, and "
             f"η = 1/λ = {1 / th.lambda_max:.3g} lands on the best line in a single step. The fitted w′, b′ are mapped "

@@ -12,7 +12,6 @@ from ui.params import PageState
 
 ss = st.session_state
 K_SRC, K_VER, K_BASE, K_EDITED, K_VALID = (f"loss.{k}" for k in ("src", "ver", "base", "edited", "valid"))
-K_RANGES = "loss.ranges"
 
 
 def data_editor(state: PageState) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -75,18 +74,10 @@ def line_controls(state: PageState, xs, ys) -> Line:
         if st.button("Article's line: 9 · hours + 350", icon=":material/restart_alt:"):
             state.set("m", ARTICLE_LINE[0])
             state.set("c", ARTICLE_LINE[1])
-        m_now, c_now = state.current("m"), state.current("c")
-        rng = line_ranges(xs, ys, m_now, c_now)
-        m0, c0 = rng.clamp(m_now, c_now)
-        # New data → new slider ranges → Streamlit makes new slider widgets, which would start at their
-        # minimum: hand them the current line explicitly.
-        if (m0, c0) != (m_now, c_now) or ss.get(K_RANGES) != rng:
-            state.set("m", m0)
-            state.set("c", c0)
-            ss[K_RANGES] = rng
-        m = state.slider("m", "Slope m (points per hour)", min_value=rng.m_lo, max_value=rng.m_hi, step=rng.m_step)
-        c = state.slider("c", "Intercept c (points at 0 hours)", min_value=rng.c_lo, max_value=rng.c_hi,
-                         step=rng.c_step)
+        rng = line_ranges(xs, ys, state.current("m"), state.current("c"))
+        # The sliders' ranges follow the data; follow_slider hands each new slider the current line.
+        m = state.follow_slider("m", "Slope m (points per hour)", rng.m_lo, rng.m_hi, step=rng.m_step)
+        c = state.follow_slider("c", "Intercept c (points at 0 hours)", rng.c_lo, rng.c_hi, step=rng.c_step)
         squares = state.toggle("squares", "Draw each squared error as a square",
                                help="A square on each residual: its area is that point's squared error, so the "
                                     "MSE is the average area.")

@@ -12,7 +12,7 @@ from ui.format import fmt
 from ui.layout import note_box
 from ui.params import PageState
 from ui.text.gradient_descent import Message
-from ui.text.loss_explorer import descent_verdict, rate_caption, theory_metrics, why_raw, why_std, window_caption
+from ui.text.loss_explorer import best_line_metrics, descent_verdict, rate_caption, theory_metrics, why_raw, why_std, window_caption
 
 from .data import Line, use_line_callback
 
@@ -52,8 +52,10 @@ def gradient_descent(state: PageState, xs, ys, line: Line, j: Judgement) -> Desc
         for col, m in zip(st.columns(3), theory_metrics(th, lr)):
             col.metric(m.label, m.value, help=m.help)
     rates_and_run(d)
-    st.markdown(why_raw(d.theory[RAW]))
-    st.markdown(why_std(d.theory[STD], *d.std_problem.x_scale()))
+    with st.expander("Why raw hours need a tiny step — and why standardising fixes it (the Hessian, its "
+                     "eigenvalues, the condition number)", icon=":material/insights:"):
+        st.markdown(why_raw(d.theory[RAW]))
+        st.markdown(why_std(d.theory[STD], *d.std_problem.x_scale()))
     return d
 
 
@@ -75,7 +77,7 @@ def landscape_view(state: PageState, columns, xs, ys, line: Line, j: Judgement, 
     """Fill the landscape's columns: the zoom toggle, the map with gradient descent's path,
     the best line and buttons to use it (or the line gradient descent found)."""
     land_chart, land_info = columns
-    m_star, c_star, mse_star = j.best
+    m_star, c_star, _ = j.best
     with land_info:
         zoom = state.toggle("zoom", "Zoom in", help="On: just around your line, the best line and gradient "
                                                     "descent's path, where the valley and the path along it are "
@@ -84,11 +86,9 @@ def landscape_view(state: PageState, columns, xs, ys, line: Line, j: Judgement, 
     with land_chart:
         chart(landscape_chart, view.grid, view.window, view.path, (line.m, line.c), (m_star, c_star), height=400)
     with land_info:
-        st.metric("best line (least squares)", f"{m_star:.4g} · hours + {c_star:.4g}")
-        mse = j.losses["MSE"]
-        st.metric("its MSE — the lowest possible", f"{mse_star:.2f}",
-                  delta=f"{mse_star - mse:.2f} vs your line" if abs(mse_star - mse) > 1e-9 else None,
-                  delta_color="inverse")
+        best_line, best_mse, lower = best_line_metrics(j.best, j.losses["MSE"])
+        st.metric(best_line.label, best_line.value, help=best_line.help)
+        st.metric(best_mse.label, best_mse.value, help=best_mse.help, delta=lower, delta_color="inverse")
         st.button("Use the best line", icon=":material/my_location:", on_click=use_line_callback,
                   args=(state, m_star, c_star))
         if d.found:

@@ -23,12 +23,12 @@ def article_fact_check(same_as_article: bool, my_mse: float) -> None:
 
 
 def every_error(j: Judgement) -> None:
-    st.subheader("Every error, point by point")
-    shown = j.table.rename(columns=SHOWN)
-    table(shown, "study_hours_residuals.csv", label="Download the table (CSV)",
-          height=min(36 * (len(shown) + 1) + 4, 320),
-          column_config={c: st.column_config.NumberColumn(format="%.6g") for c in shown.columns})
-    n, t = len(j.table), j.table
-    f1, f2 = st.columns(2, gap="large")
-    f1.latex(mean_latex("MSE", r"(y_i - \hat y_i)^2", t["squared_error"].sum(), n, j.losses["MSE"]))
-    f2.latex(mean_latex("MAE", r"|y_i - \hat y_i|", t["abs_error"].sum(), n, j.losses["MAE"]))
+    with st.expander("Every error, point by point — the table and the sums (CSV)", icon=":material/table:"):
+        shown = j.table.rename(columns=SHOWN)
+        table(shown, "study_hours_residuals.csv", label="Download the table (CSV)",
+              height=min(36 * (len(shown) + 1) + 4, 320),
+              column_config={c: st.column_config.NumberColumn(format="%.6g") for c in shown.columns})
+        n, t = len(j.table), j.table
+        f1, f2 = st.columns(2, gap="large")
+        f1.latex(mean_latex("MSE", r"(y_i - \hat y_i)^2", t["squared_error"].sum(), n, j.losses["MSE"]))
+        f2.latex(mean_latex("MAE", r"|y_i - \hat y_i|", t["abs_error"].sum(), n, j.losses["MAE"]))
