@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import glossary
 from ui.charts.loss_explorer import shares_chart
 from ui.charts.render import chart
 from ui.compute.loss_explorer import Judgement
@@ -20,6 +21,8 @@ def loss_row(j: Judgement, delta: float) -> None:
 def four_losses(state: PageState, j: Judgement, xs) -> float:
     """The section; returns the Huber δ chosen."""
     st.subheader("Four losses for the same errors")
+    st.caption("In the glossary: " + ", ".join(glossary.link(slug) for slug in ("mse", "rmse", "mae", "huber"))
+               + ". r is a residual, y − ŷ; n the number of points.")
     cards = st.columns(4, gap="small")
     l1, l2 = st.columns([1, 1.25], gap="large")
     with l1:
