@@ -19,12 +19,14 @@ or a resubmission after a reconnect counts once.
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import hmac
 import io
 import os
 import secrets
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -140,28 +142,41 @@ class ClassStore:
     # --- schema -----------------------------------------------------------------------
     def migrate(self) -> None:
         """Bring the schema to the newest migration. Several processes may start at once:
-        on PostgreSQL an advisory lock lets one migrate while the others wait."""
+        one migrates while the others wait (an advisory lock on PostgreSQL, a file lock
+        beside a SQLite file), then they find the schema at head."""
         from alembic import command
         from alembic.config import Config
 
         cfg = Config()
         cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-        for attempt in range(3):
+        with self._migrate_lock, self._sqlite_file_lock():
             try:
-                with self._migrate_lock, self._guard(), self._connect() as conn:
+                with self._connect() as conn:
                     if self.dialect == "postgresql":
+                        # Several app processes may start at once: one migrates, the others wait.
                         conn.execute(sa.text("SELECT pg_advisory_xact_lock(7210417)"))
                     cfg.attributes["connection"] = conn
                     command.upgrade(cfg, "head")
                     conn.commit()
-                return
-            except StoreUnavailable:
-                raise
             except (OperationalError, DBAPIError) as err:
-                # SQLite has no advisory lock: a process that raced another one to create
-                # the tables finds them made; the next attempt sees the schema at head.
-                if attempt == 2 or "already exists" not in str(err):
+                if isinstance(err, IntegrityError):
                     raise
+                raise StoreUnavailable("The class database cannot be reached.") from err
+
+    @contextmanager
+    def _sqlite_file_lock(self):
+        """SQLite has no advisory lock: processes that open one file at once take turns
+        through an flock on a file beside it, so only one creates the tables."""
+        if self.dialect != "sqlite" or not sa.engine.make_url(self.url).database:
+            yield
+            return
+        path = Path(sa.engine.make_url(self.url).database).with_suffix(".migrate-lock")
+        with open(path, "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _connect(self):
         try:
