@@ -5,6 +5,16 @@
     python bench/interactions.py --app-dir /tmp/base   # another checkout of the app (e.g. a git worktree)
     python bench/interactions.py --list                # every widget on every page/tab, with its fragment
     python bench/interactions.py --only race-step nn-try
+    python bench/interactions.py --compare before.json after.json   # markdown table of two --json runs
+
+Before/after (issue 13): measure a worktree of the commit before the change and the
+current tree in the same session, one after the other:
+
+    git worktree add /tmp/before <commit>
+    python bench/interactions.py --app-dir /tmp/before --json > before.json
+    python bench/interactions.py --json > after.json
+    python bench/interactions.py --compare before.json after.json
+    git worktree remove --force /tmp/before
 
 A widget that only changes its own section (the step-through slider on Gradient descent,
 the race's step slider and Play button, the "try it" box and the diagram epoch on Neural
@@ -425,6 +435,33 @@ def print_table(out: dict) -> None:
             print(f"    error: {e}")
 
 
+def compare_table(before: dict, after: dict) -> str:
+    """A markdown table of two --json runs (before, after), target by target: median
+    (mean) server CPU seconds and settle seconds per interaction, and what each
+    interaction reran."""
+    def cell(s, key, nd=3):
+        if not s or not s["found"] or s[key + "_median"] is None:
+            return "-"
+        return f"{s[key + '_median']:.{nd}f} ({s[key + '_mean']:.{nd}f})"
+
+    def scope(s):
+        if not s or not s["found"]:
+            return "not found"
+        return "fragment" if s["full_runs"] == 0 and s["fragment_runs"] else (
+            "whole page" if s["fragment_runs"] == 0 else f"{s['fragment_runs']} fragment / {s['full_runs']} full")
+    b = {s["name"]: s for s in before["targets"]}
+    a = {s["name"]: s for s in after["targets"]}
+    rows = ["| page | widget | server CPU s before | after | settle s before | after | reran before → after | runs |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name in dict.fromkeys(list(b) + list(a)):
+        sb, sa = b.get(name), a.get(name)
+        s = sa or sb
+        runs = "/".join(str(x["runs"]) for x in (sb, sa) if x)
+        rows.append(f"| {s['page']} | {s['widget']} | {cell(sb, 'cpu_s')} | {cell(sa, 'cpu_s')} | "
+                    f"{cell(sb, 'settle_s')} | {cell(sa, 'settle_s')} | {scope(sb)} → {scope(sa)} | {runs} |")
+    return "\n".join(rows)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=20, help="measured interactions per widget (default 20)")
@@ -437,7 +474,13 @@ def main(argv=None) -> int:
     ap.add_argument("--only", nargs="*", help="only these targets: " + ", ".join(t.name for t in TARGETS))
     ap.add_argument("--list", action="store_true", help="list the widgets of the targets' pages and exit")
     ap.add_argument("--json", action="store_true", help="one JSON object with every figure")
+    ap.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"),
+                    help="print a markdown table comparing two --json outputs, and exit")
     args = ap.parse_args(argv)
+    if args.compare:
+        before, after = (json.loads(Path(p).read_text()) for p in args.compare)
+        print(compare_table(before, after))
+        return 0
     out = run(args)
     if args.json:
         print(json.dumps(out))
