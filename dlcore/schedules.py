@@ -26,21 +26,36 @@ Example::
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import torch
 
 from ._checks import is_number, is_whole
 
-__all__ = ["SCHEDULES", "ScheduleSpec"]
+__all__ = ["SCHEDULES", "OPTIONS", "ScheduleSpec"]
 
 SCHEDULES = ("constant", "step", "exponential", "cosine", "onecycle")
 
 
-@dataclass(frozen=True)
+# Each schedule's options (the dataclass fields it reads).
+OPTIONS = {"constant": (), "step": ("step_size", "gamma"), "exponential": ("gamma",), "cosine": ("eta_min",),
+           "onecycle": ("pct_start", "div_factor", "final_div_factor")}
+_FIELDS = ("kind", "step_size", "gamma", "eta_min", "pct_start", "div_factor", "final_div_factor")
+
+
+@dataclass(frozen=True, init=False)
 class ScheduleSpec:
-    """A learning-rate schedule; ``lrs(base_lr, steps)`` returns the rate of every step."""
+    """A learning-rate schedule; ``lrs(base_lr, steps)`` returns the rate of every step.
+
+    Every bad value — an unknown schedule, an option no schedule has, a number out of
+    range — raises ``ValueError`` with a plain message, like every other config here::
+
+        >>> ScheduleSpec("cosine", T_max=10)
+        Traceback (most recent call last):
+        ...
+        ValueError: Schedules have no option(s) ['T_max']; cosine takes ['eta_min'].
+    """
 
     kind: str = "constant"
     step_size: int = 30          # step: decay every step_size updates
@@ -49,6 +64,25 @@ class ScheduleSpec:
     pct_start: float = 0.3       # onecycle: fraction of steps spent warming up
     div_factor: float = 25.0     # onecycle: initial rate = lr / div_factor
     final_div_factor: float = 1e4  # onecycle: final rate = initial / final_div_factor
+
+    def __init__(self, *args, **options):
+        # Written out (init=False) so that an unknown option is a ValueError naming it, not
+        # Python's TypeError "unexpected keyword argument".
+        if len(args) > len(_FIELDS):
+            raise ValueError(f"ScheduleSpec takes at most {len(_FIELDS)} values, got {len(args)}.")
+        given = dict(zip(_FIELDS, args))
+        twice = sorted(set(given) & set(options))
+        if twice:
+            raise ValueError(f"Schedule option(s) {twice} given twice.")
+        given.update(options)
+        unknown = sorted(set(given) - set(_FIELDS))
+        if unknown:
+            kind = given.get("kind", "constant")
+            takes = f"; {kind} takes {list(OPTIONS[kind])}" if isinstance(kind, str) and kind in OPTIONS else ""
+            raise ValueError(f"Schedules have no option(s) {unknown}{takes}.")
+        for f in fields(self):
+            object.__setattr__(self, f.name, given.get(f.name, f.default))
+        self.__post_init__()
 
     def __post_init__(self):
         if self.kind not in SCHEDULES:
@@ -69,8 +103,26 @@ class ScheduleSpec:
         if self.div_factor <= 0 or self.final_div_factor <= 0:
             raise ValueError("div_factor and final_div_factor must be positive.")
 
+    def check_steps(self, steps: int) -> int:
+        """``steps`` if this schedule can run that many updates, else ValueError — where
+        torch.optim.lr_scheduler would refuse them too. OneCycleLR's warm-up ends at step
+        pct_start·T − 1; when that is step 0 (pct_start·T = 1) torch divides by zero."""
+        if not (is_whole(steps) and steps >= 0):
+            raise ValueError(f"The number of steps must be a whole number ≥ 0, got {steps!r}.")
+        if self.kind == "onecycle":
+            total = max(int(steps), 2)
+            if float(self.pct_start * total) - 1 == 0:
+                span = f"{total} steps" if total == steps else f"{total} steps (a one-cycle spans at least 2)"
+                raise ValueError(f"One-cycle needs pct_start × steps ≠ 1: with pct_start {self.pct_start} and "
+                                 f"{span} the warm-up has no length (torch's OneCycleLR fails there). "
+                                 "Choose another pct_start or number of steps.")
+        return int(steps)
+
     def lrs(self, base_lr: float, steps: int) -> np.ndarray:
         """Learning rate of each of ``steps`` updates, as float64."""
+        steps = self.check_steps(steps)
+        if not (is_number(base_lr) and base_lr > 0):
+            raise ValueError(f"The base learning rate must be a positive number, got {base_lr!r}.")
         t = np.arange(steps, dtype=np.float64)
         if self.kind == "constant":
             return np.full(steps, float(base_lr))
@@ -85,6 +137,7 @@ class ScheduleSpec:
 
     def torch_scheduler(self, optimizer: torch.optim.Optimizer, steps: int):
         """The equivalent ``torch.optim.lr_scheduler`` object, or None for constant."""
+        steps = self.check_steps(steps)
         S = torch.optim.lr_scheduler
         if self.kind == "constant":
             return None
@@ -101,6 +154,7 @@ class ScheduleSpec:
 
     def torch_code(self, steps: int) -> str | None:
         """Source line constructing the scheduler, for exported scripts."""
+        steps = self.check_steps(steps)
         S = "torch.optim.lr_scheduler"
         if self.kind == "constant":
             return None
@@ -126,8 +180,7 @@ def _onecycle(max_lr: float, steps: int, pct_start: float, div: float, final_div
         start = 0.0
         for i, (end, a, b) in enumerate(phases):
             if t <= end or i == len(phases) - 1:
-                # torch divides by zero here when pct_start·T = 1; we take the phase's end.
-                pct = (t - start) / (end - start) if end != start else 1.0
+                pct = (t - start) / (end - start)      # end ≠ start: see ScheduleSpec.check_steps
                 out[t] = b + (a - b) / 2.0 * (math.cos(math.pi * pct) + 1)
                 break
             start = end
