@@ -12,14 +12,13 @@ import streamlit as st
 import dlcore
 from app_pages.sections.neural_network import controls, depth, inside, seeds, shoppers, sum_of_three
 from ui.compute.neural_network import ARTICLE_SEED
-from ui.layout import header, share_hint
+from ui.layout import header, next_page, share_hint
 from ui.params import PageState, Param, log_options
+from ui.sections import Tab, lazy_tabs, tab_param
 from ui.text.neural_network import ACTS, TRY_MAX
 
-TABS = (("sum", "Sum of three"), ("inside", "Inside the network"), ("seeds", "Many seeds"),
-        ("shop", "Shoppers (classification)"), ("depth", "Gradients through depth"))
-TAB_LABEL = dict(TABS)
-TAB_ID = {v: k for k, v in TABS}
+TABS = (Tab("sum", "Sum of three"), Tab("inside", "Inside the network"), Tab("seeds", "Many seeds"),
+        Tab("shop", "Shoppers (classification)"), Tab("depth", "Gradients through depth"))
 OPTS = controls.OPTS
 LRS = log_options(1e-4, 1.0)
 C_LRS = log_options(1e-4, 5.0)
@@ -28,7 +27,7 @@ CLIPS = (0.0, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0)
 MAX_EPOCHS = 2000
 
 state = PageState("nn", [
-    Param("tab", "sum", "choice", choices=tuple(TAB_LABEL), label="tab"),
+    tab_param(TABS),
     # The sum-of-three network (tabs 1–3)
     Param("hidden", [4], "ints", lo=1, hi=dlcore.problems.networks.MAX_WIDTH, min_items=1,
           max_items=dlcore.problems.networks.MAX_LAYERS, label="hidden layers"),
@@ -69,42 +68,21 @@ state = PageState("nn", [
 ])
 
 
-def open_tab() -> tuple[str, dict]:
-    """st.tabs bound to the setting ``tab`` (lazy: the page reruns when the learner switches)."""
-    holder: list = []
-    ss = st.session_state
-
-    def draw(label, key, **_):
-        ui_key, synced = f"{key}.ui", f"{key}.synced"
-        if ui_key not in ss or ss.get(synced) != ss[key]:
-            ss[ui_key] = TAB_LABEL[ss[key]]
-        holder.extend(st.tabs([lab for _, lab in TABS], key=ui_key, on_change="rerun"))
-        shown = ss.get(ui_key, TABS[0][1])
-        ss[key] = ss[synced] = state.param("tab").clean(TAB_ID.get(shown, shown))[0]
-        return TAB_ID.get(shown, shown)
-
-    active = state.widget(draw, "tab", "Section")
-    return active, dict(zip(TAB_LABEL, holder))
-
-
 header("Neural network",
        "Article 001's tiny network learns *“given three numbers, output their sum”* — here you train it, "
        "open it up neuron by neuron, and train it from many seeds at once. Then article 002's shoppers: "
        "a classifier, its metrics, and what L1/L2 regularisation really do; and why deep networks' "
        "gradients vanish or explode.")
-active, tabs = open_tab()
-if active in ("sum", "inside", "seeds"):
-    setup = controls.sum_controls(state, st.sidebar)
-    with tabs[active]:
-        {"sum": sum_of_three, "inside": inside, "seeds": seeds}[active].show(state, setup)
-elif active == "shop":
-    shop_setup = controls.shop_controls(state, st.sidebar)
-    with tabs["shop"]:
-        shoppers.show(shop_setup)
-else:
-    depth_setup = controls.depth_controls(state, st.sidebar)
-    with tabs["depth"]:
-        depth.show(depth_setup)
+opened = lazy_tabs(state, TABS)
+with opened:
+    if opened.slug in ("sum", "inside", "seeds"):
+        setup = controls.sum_controls(state)
+        {"sum": sum_of_three, "inside": inside, "seeds": seeds}[opened.slug].show(state, setup)
+    elif opened.slug == "shop":
+        shoppers.show(controls.shop_controls(state))
+    else:
+        depth.show(controls.depth_controls(state))
 
 share_hint(state)
 state.finish()
+next_page(__file__)

@@ -140,7 +140,7 @@ def test_inside_the_network_shows_torchs_forward_pass():
     np.testing.assert_allclose(first["weight"].to_numpy(dtype=float), W1[first["dst"], first["src"]], rtol=1e-6)
     latex = texts(at, "latex")
     assert r"z_{1}" in latex and r"\mathrm{ReLU}" in latex and f"{z[0]:.4g}" in latex
-    assert at.slider(key="nn.ep.ui/100").value == 40
+    assert at.slider(key="nn.ep").value == 40
     assert at.query_params["ep"] in ("40", ["40"])
 
 
@@ -194,3 +194,28 @@ def test_a_bad_try_it_entry_is_explained_once():
         assert len(warnings) == 1 and "Showing " in warnings[0], (bad, warnings)
     at = run_page(**{"try": "1,2"})                   # a link with a bad value is still noted
     assert "needs at least 3" in texts(at, "warning")
+
+
+@pytest.mark.parametrize("tab, key", [("sum", "nn.seed"), ("shop", "nn.c_seed"), ("depth", "nn.d_seed")])
+def test_settings_sit_in_the_page_not_the_sidebar(tab, key):
+    """Issue 14 #5: on a phone the sidebar is collapsed, so the controls live in the tab they change."""
+    at = run_page(tab=tab)
+    kinds = ("number_input", "slider", "select_slider", "selectbox", "text_input", "toggle", "button")
+    in_sidebar = [w.key for k in kinds for w in at.sidebar.get(k) if str(getattr(w, "key", "")).startswith("nn.")]
+    assert in_sidebar == []
+    assert at.number_input(key=key) is not None                          # drawn, in the main area
+
+
+def test_old_tab_links_open_the_same_tab():
+    """Issue 14 #10: one parameter `tab` with short slugs; links with a tab's title still work."""
+    at = run_page(tab="Inside the network")
+    assert "The forward pass, worked out" in texts(at, "markdown") and not texts(at, "warning")
+    assert at.query_params.get("tab") in ("inside", ["inside"])
+
+
+def test_next_page_footer():
+    """Issue 14 #11: a way onward (and back) at the bottom of the page."""
+    at = run_page()
+    links = [str(e.proto.label) for e in at.get("page_link")]
+    assert any(lbl.startswith("Next →") and "Optimizer comparison" in lbl for lbl in links), links
+    assert any("Loss explorer" in lbl for lbl in links), links

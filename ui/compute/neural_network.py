@@ -26,6 +26,7 @@ from dlcore.network_health import (DEAD, constant_output_path, dead_over_time, d
                                    seed_outcomes)
 from dlcore.network_view import MAX_DIAGRAM_EDGES, NetworkView, forward_trace, network_view, predict
 from dlcore.problems import mlp
+from dlcore.problems.base import n_params, problem_size
 from dlcore.problems.networks import TEST_INPUTS
 from dlcore.reference import torch_run
 from dlcore.problems.purchase import bayes_accuracy
@@ -40,26 +41,10 @@ L_SWEEP = (0.0, 1e-3, 3e-3, 1e-2, 3e-2, 0.1)       # the λ values of the shoppe
 HELD_WHERE = ("inside 1…5", "inside 1…5", "just outside", "just outside", "far outside", "far outside")
 
 
-def optimizer_spec(opt: str, lr: float, hyper: dict) -> dlcore.OptimizerSpec:
-    """The optimizer of the sum-of-three tabs from the page's settings (``hyper``: mom, b1,
-    b2, alpha, wd); only the hyperparameters that optimizer takes are passed."""
-    kw = {}
-    if opt in ("sgd", "rmsprop"):
-        kw["momentum"] = hyper["mom"]
-    if opt in ("adam", "adamw"):
-        kw["beta1"], kw["beta2"] = hyper["b1"], hyper["b2"]
-    if opt == "rmsprop":
-        kw["alpha"] = hyper["alpha"]
-    if hyper["wd"] > 0 or opt == "adamw":
-        kw["weight_decay"] = hyper["wd"]
-    return dlcore.OptimizerSpec.make(opt, lr=lr, **kw)
-
-
-def budget(runs: int, steps: int, sizes) -> tuple[int, int, list[str]]:
-    """dlcore.budget.fit_budget, with the per-step overhead growing with depth: every layer adds
-    a few operations to each step (measured: a 13-layer network's step costs ~4× a 2-layer one's)."""
-    n_linear = len(sizes) - 1
-    return fit_budget(runs, steps, mlp.n_params(tuple(sizes)), N_EXAMPLES, max_seconds=12.0 / (n_linear + 1))
+def budget(runs: int, steps: int, problem) -> tuple[int, int, list[str]]:
+    """dlcore.budget.fit_budget for runs of a sum-of-three network (its estimate counts the
+    per-step overhead of every layer)."""
+    return fit_budget(runs, steps, n_params(problem), N_EXAMPLES, n_layers=len(problem.sizes) - 1)
 
 
 @dataclass(frozen=True)
@@ -78,7 +63,7 @@ class SumSetup:
 def sum_setup(hidden: tuple, activation: str, spec: dlcore.OptimizerSpec, epochs: int, seed: int) -> SumSetup:
     """Validate the network (ValueError with a plain message) and fit the epochs to the budget."""
     problem = dlcore.SumOfThree(hidden=tuple(hidden), activation=activation)
-    _, steps, notes = budget(1, epochs, problem.sizes)
+    _, steps, notes = budget(1, epochs, problem)
     article = (problem == dlcore.SumOfThree() and spec == dlcore.OptimizerSpec.make("sgd", lr=0.01) and steps == 100)
     return SumSetup(problem, spec, dlcore.RunSpec(spec, seed=seed, label=f"seed {seed}"),
                     dlcore.TrainConfig(steps=steps), tuple(notes), seed, article)
@@ -321,7 +306,7 @@ def _dead_example(res, setup: SumSetup, seeds, summary: pd.DataFrame, outcomes) 
 def seeds_view(setup: SumSetup, n: int) -> SeedsView:
     problem, seed = setup.problem, setup.seed
     seeds = [seed] + [s for s in range(n) if s != seed]
-    k, steps, notes = budget(len(seeds), setup.config.steps, problem.sizes)
+    k, steps, notes = budget(len(seeds), setup.config.steps, problem)
     seeds = seeds[:k]
     runs = tuple(dlcore.RunSpec(setup.spec, seed=s, label=f"seed {s}") for s in seeds)
     res = compute.train(problem, runs, replace(setup.config, steps=steps))
@@ -471,8 +456,9 @@ def _shop_train(setup: ShopSetup):
     mine = setup.run
     uniq = list(dict.fromkeys([(mine.l1, mine.l2)] + [(mine.l1, v) for v in L_SWEEP] + [(v, mine.l2) for v in L_SWEEP]))
     problem = setup.problem
-    k, steps, notes = fit_budget(len(uniq), setup.epochs, mlp.n_params(problem.sizes),
-                                 len(problem.split()[0]) + problem.n_test)
+    size = problem_size(problem)
+    k, steps, notes = fit_budget(len(uniq), setup.epochs, size.n_params, size.n_examples,
+                                 n_layers=len(problem.sizes) - 1, dtype="float64")
     if k < len(uniq):      # keep the learner's run and the sweep; train fewer steps instead
         steps = max(1, int(steps * k / len(uniq)))
         notes = [f"To keep the lab fast for everyone, training stops after {steps} epochs (asked for {setup.epochs})."]
@@ -585,7 +571,8 @@ def _depth_runs(s: DepthSetup):
     sizes = probs["relu"].sizes
     # Both activations with the chosen clipping, plus ReLU without it (to show clipping's effect).
     n_calls = 3 if s.clip else 2
-    _, steps, notes = fit_budget(1, s.steps, mlp.n_params(sizes), N_EXAMPLES, max_seconds=12.0 / len(sizes) / n_calls)
+    _, steps, notes = fit_budget(1, s.steps, n_params(probs["relu"]), N_EXAMPLES, n_layers=len(sizes) - 1,
+                                 calls=n_calls)
     base = dlcore.TrainConfig(steps=steps, record_layer_grads=True, record_params=False)
     results = {}
     for a, p in probs.items():

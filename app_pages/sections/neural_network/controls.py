@@ -1,6 +1,7 @@
 """The Neural network page's settings widgets, grouped by what they change: the sum-of-three
-network (first three tabs), the shoppers, and the deep network. Each group returns the
-frozen setup its tab's cached view takes."""
+network (first three tabs), the shoppers, and the deep network. Each group is a box at the
+top of its tab — in sight of what it changes, and on a phone too (columns stack) — and
+returns the frozen setup its tab's cached view takes."""
 from __future__ import annotations
 
 import re
@@ -8,9 +9,9 @@ import re
 import streamlit as st
 
 import dlcore
-from ui import safety
+from dlcore.optimizers import spec_for
 from ui.compute import neural_network as nn_compute
-from ui.layout import friendly_errors
+from ui.layout import friendly_errors, reset_button
 from ui.params import PageState
 from ui.text.neural_network import ACTS
 
@@ -59,63 +60,76 @@ def numbers_input(state: PageState, setting: str, label: str, quiet: bool = Fals
     return value, typed[0]
 
 
-def sum_controls(state: PageState, where) -> nn_compute.SumSetup:
-    """The sum-of-three network's settings (used by the first three tabs)."""
-    where.markdown("### The sum-of-three network")
-    where.caption("Used by the first three tabs. Defaults are article 001's.")
-    with where:
-        hidden, _ = numbers_input(state, "hidden", "Hidden layer widths", help="One number per hidden layer, e.g. `4` "
-                                  "(the article) or `8, 8`. Up to 12 layers of up to 64 neurons.")
-        act = state.selectbox("act", "Activation", format_func=ACTS.get)
-        opt = state.selectbox("opt", "Optimizer", format_func=OPTS.get)
-        lr = state.select_slider("lr", "Learning rate", format_func=lr_text)
-        _hyper_controls(state, opt)
-        epochs = state.number_input("epochs", "Epochs", step=10)
-        seed = state.number_input("seed", "Seed (initial weights)", step=1,
-                                  help=f"The seed fixes the initial weights. {nn_compute.ARTICLE_SEED} is the seed "
-                                  "whose log comes closest to the article's (see Many seeds → Fact check).")
-        st.button("Article 001's settings", on_click=safety.callback(state.reset), args=(SUM_KEYS,),
-                  icon=":material/restart_alt:",
-                  help="3→4→1 ReLU, SGD lr 0.01, 100 epochs, seed " + str(nn_compute.ARTICLE_SEED))
+def _grid(cells, per_row: int = 4) -> list:
+    """Draw the widget-drawing functions ``cells`` in rows of ``per_row`` columns (they stack
+    on a phone); returns their values in order."""
+    out = []
+    for k in range(0, len(cells), per_row):
+        cols = st.columns(per_row)
+        for col, cell in zip(cols, cells[k:k + per_row]):
+            with col:
+                out.append(cell())
+    return out
+
+
+def sum_controls(state: PageState) -> nn_compute.SumSetup:
+    """The sum-of-three network's settings (used by the first three tabs), in a box at the top
+    of the tab."""
+    with st.container(border=True):
+        st.markdown("**The sum-of-three network** — used by the first three tabs; the defaults are article 001's.")
+        hidden, act, opt, lr = _grid([
+            lambda: numbers_input(state, "hidden", "Hidden layer widths", help="One number per hidden layer, e.g. `4` "
+                                  "(the article) or `8, 8`. Up to 12 layers of up to 64 neurons.")[0],
+            lambda: state.selectbox("act", "Activation", format_func=ACTS.get),
+            lambda: state.selectbox("opt", "Optimizer", format_func=OPTS.get),
+            lambda: state.select_slider("lr", "Learning rate", format_func=lr_text)])
+        values = _grid(_hyper_cells(state, opt) + [
+            lambda: state.number_input("epochs", "Epochs", step=10),
+            lambda: state.number_input("seed", "Seed (initial weights)", step=1,
+                                       help=f"The seed fixes the initial weights. {nn_compute.ARTICLE_SEED} is the "
+                                       "seed whose log comes closest to the article's (see Many seeds → Fact check).")])
+        reset_button(state, keys=SUM_KEYS, label="Article 001's settings",
+                     help="3→4→1 ReLU, SGD lr 0.01, 100 epochs, seed " + str(nn_compute.ARTICLE_SEED))
+    epochs, seed = values[-2:]
     with friendly_errors("this network"):
-        spec = nn_compute.optimizer_spec(opt, lr, {k: state[k] for k in ("mom", "b1", "b2", "alpha", "wd")})
+        spec = spec_for(opt, lr, **{k: state[k] for k in ("mom", "b1", "b2", "alpha", "wd")})
         return nn_compute.sum_setup(tuple(hidden), act, spec, epochs, seed)
 
 
-def _hyper_controls(state: PageState, opt: str) -> None:
+def _hyper_cells(state: PageState, opt: str) -> list:
+    cells = []
     if opt in ("sgd", "rmsprop"):
-        state.slider("mom", "Momentum", step=0.01)
+        cells.append(lambda: state.slider("mom", "Momentum", step=0.01))
     if opt in ("adam", "adamw"):
-        c1, c2 = st.columns(2)
-        with c1:
-            state.number_input("b1", "β₁", step=0.01, format="%.3f")
-        with c2:
-            state.number_input("b2", "β₂", step=0.001, format="%.4f")
+        cells += [lambda: state.number_input("b1", "β₁", step=0.01, format="%.3f"),
+                  lambda: state.number_input("b2", "β₂", step=0.001, format="%.4f")]
     if opt == "rmsprop":
-        state.slider("alpha", "α (smoothing)", step=0.01)
-    state.number_input("wd", "Weight decay", step=0.001, format="%.4g")
+        cells.append(lambda: state.slider("alpha", "α (smoothing)", step=0.01))
+    return cells + [lambda: state.number_input("wd", "Weight decay", step=0.001, format="%.4g")]
 
 
-def shop_controls(state: PageState, where) -> nn_compute.ShopSetup:
-    where.markdown("### Shoppers: who buys?")
-    with where:
-        model = state.segmented("c_model", "Model", format_func={"logistic": "Logistic regression",
-                                                                  "mlp": "MLP"}.get) or "mlp"
-        hidden, _ = numbers_input(state, "c_hidden", "MLP hidden layer widths", disabled=model != "mlp",
-                                  help="e.g. `16` or `32, 16`")
-        opt = state.segmented("c_opt", "Optimizer", format_func=OPTS.get) or "adam"
-        lr = state.select_slider("c_lr", "Learning rate", format_func=lr_text)
-        epochs = state.number_input("c_epochs", "Epochs (full batch)", step=50)
-        st.markdown("**Regularisation** (weights only, not biases)")
-        l2 = state.select_slider("c_l2", "L2 strength λ₂  (adds λ₂·Σw²)", format_func=lr_text)
-        l1 = state.select_slider("c_l1", "L1 strength λ₁  (adds λ₁·Σ|w|)", format_func=lr_text)
-        prox = state.toggle("c_prox", "Exact zeros: proximal L1 step",
-                            help="Apply L1 as a soft-thresholding step after each update instead of a loss "
-                                 "term. torch.optim doesn't do this; the exported script adds it by hand.")
-        st.markdown("**Data**")
-        noise = state.slider("c_noise", "Noise features (pure noise columns)")
-        ntrain = state.slider("c_train", "Training records (of 800)", step=10)
-        seed = state.number_input("c_seed", "Seed (initial weights)", step=1)
+def shop_controls(state: PageState) -> nn_compute.ShopSetup:
+    with st.container(border=True):
+        st.markdown("**Shoppers: who buys?** — the model, its training, regularisation and the data.")
+        model, hidden, opt, lr = _grid([
+            lambda: state.segmented("c_model", "Model", format_func={"logistic": "Logistic regression",
+                                                                      "mlp": "MLP"}.get) or "mlp",
+            lambda: numbers_input(state, "c_hidden", "MLP hidden layer widths", disabled=state.current("c_model") != "mlp",
+                                  help="e.g. `16` or `32, 16`")[0],
+            lambda: state.segmented("c_opt", "Optimizer", format_func=OPTS.get) or "adam",
+            lambda: state.select_slider("c_lr", "Learning rate", format_func=lr_text)])
+        epochs, l2, l1, prox = _grid([
+            lambda: state.number_input("c_epochs", "Epochs (full batch)", step=50),
+            lambda: state.select_slider("c_l2", "L2 strength λ₂  (adds λ₂·Σw²)", format_func=lr_text,
+                                        help="Regularisation acts on the weights only, not the biases."),
+            lambda: state.select_slider("c_l1", "L1 strength λ₁  (adds λ₁·Σ|w|)", format_func=lr_text),
+            lambda: state.toggle("c_prox", "Exact zeros: proximal L1 step",
+                                 help="Apply L1 as a soft-thresholding step after each update instead of a loss "
+                                      "term. torch.optim doesn't do this; the exported script adds it by hand.")])
+        noise, ntrain, seed = _grid([
+            lambda: state.slider("c_noise", "Noise features (pure noise columns)"),
+            lambda: state.slider("c_train", "Training records (of 800)", step=10),
+            lambda: state.number_input("c_seed", "Seed (initial weights)", step=1)], per_row=3)
     with friendly_errors("these settings"):
         problem = dlcore.PurchaseProblem(model=model, hidden=tuple(hidden) if model == "mlp" else (16,),
                                          train_size=ntrain, noise_features=noise)
@@ -123,15 +137,15 @@ def shop_controls(state: PageState, where) -> nn_compute.ShopSetup:
     return nn_compute.ShopSetup(problem, run, epochs, prox)
 
 
-def depth_controls(state: PageState, where) -> nn_compute.DepthSetup:
-    where.markdown("### Gradients through depth")
-    where.caption("A deep, narrow network on the sum-of-three data, SGD.")
-    with where:
-        depth = state.slider("d_depth", "Hidden layers")
-        width = state.slider("d_width", "Neurons per layer")
-        lr = state.select_slider("d_lr", "Learning rate", format_func=lr_text)
-        steps = state.number_input("d_steps", "Steps", step=50)
-        clip = state.select_slider("d_clip", "Gradient clipping (max norm; 0 = off)",
-                                   format_func=lambda v: "off" if v == 0 else f"{v:g}")
-        seed = state.number_input("d_seed", "Seed", step=1)
+def depth_controls(state: PageState) -> nn_compute.DepthSetup:
+    with st.container(border=True):
+        st.markdown("**Gradients through depth** — a deep, narrow network on the sum-of-three data, SGD.")
+        depth, width, lr, steps, clip, seed = _grid([
+            lambda: state.slider("d_depth", "Hidden layers"),
+            lambda: state.slider("d_width", "Neurons per layer"),
+            lambda: state.select_slider("d_lr", "Learning rate", format_func=lr_text),
+            lambda: state.number_input("d_steps", "Steps", step=50),
+            lambda: state.select_slider("d_clip", "Gradient clipping (max norm; 0 = off)",
+                                        format_func=lambda v: "off" if v == 0 else f"{v:g}"),
+            lambda: state.number_input("d_seed", "Seed", step=1)], per_row=3)
     return nn_compute.DepthSetup(depth, width, lr, steps, clip, seed)

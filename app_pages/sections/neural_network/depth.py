@@ -43,5 +43,5 @@ def show(setup: nn_compute.DepthSetup) -> None:
         st.caption("Dashed: the clip norm. Above it, the clipped run's gradient is scaled down to that length "
                    "before each step; the unclipped run takes the full step.")
     else:
-        st.caption("Turn on gradient clipping in the sidebar to compare clipped and unclipped training.")
+        st.caption("Turn on gradient clipping in the settings above to compare clipped and unclipped training.")
     code(v.script, "deep_relu.py", label="Show the code (the ReLU run)")

@@ -6,12 +6,12 @@ from __future__ import annotations
 import streamlit as st
 
 from dlcore.network_view import MAX_DIAGRAM_EDGES
-from ui import safety
 from ui.charts import network as nc
 from ui.charts.render import chart
 from ui.compute import neural_network as nn_compute
 from ui.layout import note_box, table
 from ui.params import PageState
+from ui.sections import fragment
 from ui.text import neural_network as text
 
 ROWS = {"1": "1, 2, 3", "2": "2, 3, 4", "3": "3, 4, 5", "try": "try-it"}
@@ -21,39 +21,22 @@ def show(state: PageState, setup: nn_compute.SumSetup) -> None:
     note_box(list(setup.notes))
     st.subheader("Inside the network")
     st.markdown(text.inside_intro(setup.problem.activation))
-    at_epoch(state, setup)
+    fragment(state, "ep", "row")(at_epoch)(state, setup)
 
 
-def epoch_slider(state: PageState, last: int) -> int:
-    """The diagram's epoch, 0…last; the setting is −1 for "the last epoch", so a link without
-    ``ep`` follows the training length. The slider's key names its range, so a new range
-    gives a fresh slider."""
-    ss = st.session_state
-
-    def slider(label, key, **_):
-        ui_key, synced = f"{key}.ui/{last}", f"{key}.synced/{last}"
-        if ui_key not in ss or ss.get(synced) != ss[key]:
-            ss[ui_key] = last if ss[key] < 0 or ss[key] > last else ss[key]
-        u = st.slider(label, key=ui_key, min_value=0, max_value=max(last, 1))
-        raw = -1 if u >= last else u
-        ss[key] = ss[synced] = state.param("ep").clean(raw)[0]
-        return raw
-
-    ep = state.widget(slider, "ep", "Epoch (0 = the initial weights)")
-    return last if ep < 0 else min(ep, last)
-
-
-@safety.fragment
 def at_epoch(state: PageState, setup: nn_compute.SumSetup) -> None:
+    """The network at the chosen epoch and input; run as a fragment (moving the epoch or the
+    input reruns only this)."""
     problem = setup.problem
     c1, c2 = st.columns([3, 2])
     with c1:
-        ep = epoch_slider(state, nn_compute.last_epoch(setup))
+        last = nn_compute.last_epoch(setup)
+        ep = state.follow_slider("ep", "Epoch (0 = the initial weights)", 0, last, end=-1)
+        ep = last if ep < 0 else min(ep, last)
     with c2:
         row = state.segmented("row", "Input (a training row, or your try-it numbers)", format_func=ROWS.get) or "1"
     x = tuple(problem.inputs[int(row) - 1]) if row != "try" else tuple(float(v) for v in state["try"])
     v = nn_compute.inside_view(setup, ep, x)
-    state.sync_url("ep", "row")
     if not v.finite:
         st.error("The weights are not finite at this epoch (training diverged). Pick an earlier epoch.",
                  icon=":material/error:")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from dlcore.problems.networks import TEST_INPUTS
-from ui import safety
 from ui.charts import network as nc
 from ui.charts.core import loss_chart
 from ui.charts.render import chart
 from ui.compute import neural_network as nn_compute
 from ui.layout import code, fmt, note_box, table
 from ui.params import PageState
+from ui.sections import fragment
 from ui.text import neural_network as text
 
 from .controls import numbers_input, split_numbers
@@ -64,7 +64,7 @@ def _does_it_add(state: PageState, setup: nn_compute.SumSetup, v: nn_compute.Sum
         st.markdown("**Its answer along the inputs (t, t+1, t+2)** — shaded: where it trained")
         chart(nc.answer_line_chart, v.answer_line, v.answer_points)
     with b:
-        try_it(state, setup.problem, v.theta)
+        fragment(state, "try")(try_it)(state, setup.problem, v.theta)
         st.caption("A ReLU network is piecewise linear: from three points it learns *a* function that passes near "
                    "them, but nothing tells it that the answer is x₁ + x₂ + x₃ everywhere. Far from the training "
                    "rows — or for negative numbers, where its ReLUs switch off — its answer drifts from the sum.")
@@ -77,9 +77,8 @@ def _does_it_add(state: PageState, setup: nn_compute.SumSetup, v: nn_compute.Sum
         table(v.held, "sum_of_three_heldout.csv", key="dl-nn-held")
 
 
-@safety.fragment
 def try_it(state: PageState, problem, theta) -> None:
-    """The try-it box: typing reruns only this box (and keeps the link in step)."""
+    """The try-it box, run as a fragment: typing reruns only this box (and keeps the link in step)."""
     with st.container(border=True):
         st.markdown("**Try it:** type three numbers — does the network add them?")
         vals, typed = numbers_input(state, "try", "Three numbers, separated by commas", quiet=True,
@@ -92,7 +91,6 @@ def try_it(state: PageState, problem, theta) -> None:
         k1, k2 = st.columns(2)
         k1.metric("Network says", fmt(y, 5), text.off_by(y, sum(x)), delta_color="off", delta_arrow="off")
         k2.metric("True sum", fmt(sum(x), 6))
-    state.sync_url("try")
 
 
 def _fact_check(setup: nn_compute.SumSetup, v: nn_compute.SumView) -> None:
@@ -100,7 +98,8 @@ def _fact_check(setup: nn_compute.SumSetup, v: nn_compute.SumView) -> None:
                      expanded=setup.article):
         st.markdown(text.fact_check(setup.seed, nn_compute.ARTICLE_SEED, nn_compute.SEARCH_SEEDS))
         if v.log_vs_article is None:
-            st.caption("Set the article's settings (button in the sidebar) to compare with its printed numbers.")
+            st.caption("Set the article's settings (button “Article 001's settings” above) to compare with its "
+                       "printed numbers.")
             return
         a, b = st.columns([3, 2])
         with a:
