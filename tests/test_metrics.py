@@ -8,7 +8,8 @@ import torch
 from sklearn import metrics as skm
 
 from dlcore import OptimizerSpec, PurchaseProblem, RunSpec, TrainConfig, train
-from dlcore.metrics import classification_metrics, confusion, evaluate_classifier, roc
+from dlcore.metrics import (METRICS, ClassifierDiverged, ClassifierEvaluation, classification_metrics, confusion,
+                            evaluate_classifier, roc)
 
 Y = np.array([0, 1, 1, 0, 1, 0, 1, 0])
 P = np.array([0.1, 0.8, 0.4, 0.6, 0.9, 0.2, 0.55, 0.5])   # 0.5 sits exactly on the threshold
@@ -97,6 +98,33 @@ def test_single_class_gives_nan_auc_not_an_exception(y):
 def test_non_finite_probabilities_give_nan_auc():
     m = classification_metrics([0, 1, 0, 1], [0.1, np.nan, 0.3, 0.8])
     assert np.isnan(m["roc_auc"])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_a_non_finite_probability_is_no_prediction_so_there_are_no_metrics(bad):
+    """Counting NaN as "no" (NaN ≥ 0.5 is False) would report accuracy 0.75 here — and a
+    perfect-looking 1.0 when the NaN sits on a true negative. A diverged classifier has none."""
+    y = [0, 1, 0, 1]
+    for p in ([0.1, bad, 0.3, 0.8], [bad, 0.9, 0.3, 0.8], [bad] * 4):
+        m = classification_metrics(y, p)
+        assert list(m) == list(METRICS)
+        assert all(np.isnan(v) for v in m.values()), (p, m)
+        with pytest.raises(ClassifierDiverged, match="diverged"):
+            confusion(y, p)
+        with pytest.raises(ClassifierDiverged, match="diverged"):
+            roc(y, p)
+    assert issubclass(ClassifierDiverged, ValueError)     # like every other refusal in dlcore
+
+
+def test_finite_probabilities_are_unaffected_by_the_divergence_check():
+    y = np.array([0, 1, 1, 0, 1])
+    p = np.array([0.0, 1.0, 0.5, 0.49999, 1e-300])         # extreme but finite
+    m = classification_metrics(y, p)
+    pred = (p >= 0.5).astype(int)
+    assert m["accuracy"] == pytest.approx(skm.accuracy_score(y, pred))
+    assert m["roc_auc"] == pytest.approx(skm.roc_auc_score(y, p))
+    assert confusion(y, p).to_numpy().tolist() == skm.confusion_matrix(y, pred, labels=[0, 1]).tolist()
+    np.testing.assert_allclose(roc(y, p)["tpr"], skm.roc_curve(y, p)[1])
 
 
 def test_roc_points_are_the_rates_at_each_threshold():
@@ -188,3 +216,43 @@ def test_evaluate_classifier_takes_read_only_results_without_a_warning(trained_l
         table, _ = evaluate_classifier(problem, params)
     assert not params.flags.writeable
     assert table.loc["test", "accuracy"] > 0.5
+
+
+def test_evaluate_classifier_result_unpacks_and_says_not_diverged(trained_logistic):
+    problem, params = trained_logistic
+    ev = evaluate_classifier(problem, params, dtype="float64")
+    assert isinstance(ev, ClassifierEvaluation) and ev.diverged is False
+    table, probs = ev                                      # the call signature pages use
+    assert table is ev.metrics and probs is ev.probs and ev[0] is table and ev[1] is probs and len(ev) == 2
+    assert list(table.columns) == list(METRICS) and not table.isna().any(axis=None)
+    y, p = independent_probs(problem, params)["test"]
+    assert table.loc["test", "accuracy"] == pytest.approx(skm.accuracy_score(y, p >= 0.5))
+
+
+@pytest.mark.parametrize("where, value, dtype", [(0, np.nan, "float64"), (-1, np.inf, "float64"),
+                                                  (1, -np.inf, "float32"), (2, 1e39, "float32")])
+def test_evaluate_classifier_reports_a_diverged_classifier_instead_of_metrics(trained_logistic, where, value, dtype):
+    """A parameter that is not finite (1e39 is beyond float32) makes the classifier diverged:
+    no metric values in either split — not metrics of NaN probabilities counted as "no"."""
+    problem, params = trained_logistic
+    bad = np.array(params, dtype=np.float64)
+    bad[where] = value
+    ev = evaluate_classifier(problem, bad, dtype=dtype)
+    assert ev.diverged is True
+    assert list(ev.metrics.index) == ["train", "test"] and list(ev.metrics.columns) == list(METRICS)
+    assert ev.metrics.isna().all(axis=None)
+    table, probs = ev
+    assert set(probs) == {"train", "test"}
+    np.testing.assert_array_equal(probs["test"][0], independent_probs(problem, params)["test"][0])
+
+
+def test_a_diverged_network_whose_outputs_are_nan_reports_diverged():
+    """Trained with an absurd rate, the shop MLP's weights stay finite but its outputs are
+    NaN (∞ − ∞ inside the network): diverged exactly when some probability is not finite."""
+    problem = PurchaseProblem(model="mlp", hidden=(8,))
+    res = train(problem, [RunSpec(OptimizerSpec.make("sgd", lr=1e30), seed=1)], TrainConfig(steps=50))
+    assert res.diverged_at[0] >= 0
+    ev = evaluate_classifier(problem, res.final_params[0])
+    finite = all(np.isfinite(p).all() for _, p in ev.probs.values()) and np.isfinite(res.final_params[0]).all()
+    assert ev.diverged == (not finite)
+    assert ev.metrics.isna().all(axis=None) == ev.diverged
