@@ -16,11 +16,13 @@ import streamlit as st
 from app_pages.sections.optimizer_comparison.batch import batch_tab
 from app_pages.sections.optimizer_comparison.race import race_tab
 from app_pages.sections.optimizer_comparison.restarts import restarts_tab
-from app_pages.sections.optimizer_comparison.settings import PAGE, TABS, params
+from app_pages.sections.optimizer_comparison.settings import PAGE, TABS, URL_PATH, params
 from dlcore.catalogue import CATALOGUE
 from ui.layout import header, next_page
+from ui.lesson_panel import LessonPanel
 from ui.params import PageState
 from ui.sections import lazy_tabs
+from ui.text.optimizer_comparison import lesson_values
 
 _entering = st.session_state.get("_gdl_page") != PAGE
 state = PageState(PAGE, params())
@@ -38,8 +40,14 @@ header("Optimizer comparison",
        "difference comes from the optimizer alone. All runs train together in one batched PyTorch call; "
        "every number is what `torch.optim` computes for these settings.")
 
+panel = LessonPanel(state, URL_PATH)
+panel.draw()
+
 opened = lazy_tabs(state, TABS)
-opened.show({"race": lambda: race_tab(state), "batch": lambda: batch_tab(state),
-             "restarts": lambda: restarts_tab(state)})
+shown: dict = {}        # what the open tab computed, for the lesson's fields
+opened.show({"race": lambda: shown.update(race=race_tab(state, panel)),
+             "batch": lambda: shown.update(batch_rows=batch_tab(state, panel)),
+             "restarts": lambda: shown.update(restarts=restarts_tab(state, panel), surface=state["r_surface"])})
+panel.conclude(lesson_values(opened.slug, **shown))
 state.finish()
 next_page(__file__)

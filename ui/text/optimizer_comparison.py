@@ -12,6 +12,7 @@ tables out (no Streamlit).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -226,3 +227,88 @@ def restart_verdict(summary: RestartSummary, surface: str) -> str:
     return (f"{head} (f = {g.value:.3g}); the others settled in a worse, local minimum ({local}) or stopped near a "
             "saddle point (□). Gradient descent only goes downhill from where it starts: restarting from "
             "many points and keeping the lowest is how the article's advice finds the deepest well.")
+
+
+# ---- lessons (issue 15): the fields a lesson may check, from the page's results -------------
+from ui.lessons import LessonField  # noqa: E402
+
+LESSON_FIELDS = {
+    "tab": LessonField("text", "the open tab: race, batch or restarts"),
+    "problem": LessonField("text", "race: the problem's key (rosenbrock, beale, himmelblau, saddle, …)"),
+    "fair": LessonField("bool", "race: the fair race is on"),
+    "optimizers": LessonField("number", "race: how many optimizers race"),
+    "winner": LessonField("text", "race: the optimizer that converged first — with the fair race on, the fair "
+                                  "verdict's winner; \"none\" when none converged"),
+    "winner_steps": LessonField("number", "race: the winner's steps to converge (fair race: the worst within ×1.26 "
+                                          "of its rate)", "steps"),
+    "diverged": LessonField("number", "race: how many optimizers diverged"),
+    "momentum_mu": LessonField("number", "race: Momentum's μ"),
+    "momentum_steps": LessonField("number", "race: Momentum's steps to converge (inf when it did not)", "steps"),
+    "adam_steps": LessonField("number", "race: Adam's steps to converge (inf when it did not)", "steps"),
+    "noisiest": LessonField("text", "batch tab: the method after whose updates the loss went up most often "
+                                    "(batch, mini-batch or stochastic)"),
+    "stochastic_ups": LessonField("number", "batch tab: share of stochastic updates after which the loss went up",
+                                  "fraction"),
+    "surface": LessonField("text", "restarts tab: the surface (himmelblau, wells, rastrigin)"),
+    "starts": LessonField("number", "restarts tab: start points run"),
+    "minima_reached": LessonField("number", "restarts tab: how many different minima at least one start reached"),
+    "found_global": LessonField("number", "restarts tab: starts that ended at a global minimum"),
+}
+
+
+@dataclass(frozen=True)
+class RaceFacts:
+    """What a lesson reads from a race: its table and labels, the problem, the fair race."""
+
+    table: pd.DataFrame
+    labels: tuple[str, ...]
+    problem: str
+    has_min: bool
+    optimum: float | None
+    momentum_mu: float
+    fair: FairRace | None = None
+
+
+def _steps_of(t: pd.DataFrame, label: str) -> float:
+    rows = t[t["label"] == label]
+    if rows.empty or pd.isna(rows.iloc[0]["converged_at"]):
+        return math.inf
+    return float(rows.iloc[0]["converged_at"])
+
+
+def race_winner(r: RaceFacts) -> tuple[str, float]:
+    """(winner, its steps) as the verdict names them; ("none", inf) when none converged."""
+    if not r.has_min:
+        return "none", math.inf
+    if r.fair is not None:
+        w = r.fair.winner
+        return (w, float(r.fair.best.set_index("label").loc[w, "steps_nearby"])) if w else ("none", math.inf)
+    t = r.table.assign(label=list(r.labels)).dropna(subset=["converged_at"])
+    if t.empty or r.optimum is None:
+        return "none", math.inf
+    first = t.sort_values("converged_at", kind="stable").iloc[0]
+    return str(first["label"]), float(first["converged_at"])
+
+
+def lesson_values(tab: str, race: RaceFacts | None = None, batch_rows: pd.DataFrame | None = None,
+                  restarts: RestartSummary | None = None, surface: str = "") -> dict:
+    """Every field of :data:`LESSON_FIELDS` for this run; a tab that is not open gives NaN /
+    "" / False for its fields."""
+    nan = math.nan
+    out = {"tab": tab, "problem": "", "fair": False, "optimizers": nan, "winner": "", "winner_steps": nan,
+           "diverged": nan, "momentum_mu": nan, "momentum_steps": nan, "adam_steps": nan, "noisiest": "",
+           "stochastic_ups": nan, "surface": surface, "starts": nan, "minima_reached": nan, "found_global": nan}
+    if race is not None:
+        t = race.table.assign(label=list(race.labels))
+        winner, steps = race_winner(race)
+        out.update(problem=race.problem, fair=race.fair is not None, optimizers=float(len(race.labels)),
+                   winner=winner, winner_steps=steps, diverged=float(t["diverged_at"].notna().sum()),
+                   momentum_mu=race.momentum_mu, momentum_steps=_steps_of(t, "Momentum"),
+                   adam_steps=_steps_of(t, "Adam"))
+    if batch_rows is not None:
+        ups = batch_rows["loss went up"].to_numpy(dtype=float)
+        out.update(noisiest=("batch", "mini-batch", "stochastic")[int(np.nanargmax(ups))], stochastic_ups=ups[2])
+    if restarts is not None:
+        out.update(starts=float(restarts.total), minima_reached=float(sum(m.runs > 0 for m in restarts.minima)),
+                   found_global=float(restarts.found_global))
+    return out

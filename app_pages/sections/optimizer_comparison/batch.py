@@ -1,5 +1,5 @@
-"""The batch-size tab: batch vs mini-batch vs stochastic gradient descent on article 002's
-purchase data, with the article's table of claims beside what was measured."""
+"""The batch-size tab: batch vs mini-batch vs stochastic gradient descent on the purchase data of
+*Gradient Descent in PyTorch*, with the article's table of claims beside what was measured."""
 from __future__ import annotations
 
 import streamlit as st
@@ -12,6 +12,7 @@ from ui.charts.render import chart
 from ui.compute import optimizer_comparison as compute
 from ui.format import number_columns
 from ui.layout import code, note_box, table
+from ui.sources import cite
 from ui.text.optimizer_comparison import batch_claims, lr_text
 
 from .row import widget_row
@@ -44,8 +45,9 @@ def batch_charts(cmp) -> None:
               legend_title="method", legend={"orient": "top"})
 
 
-def batch_tab(state) -> None:
-    st.markdown("Article 002 compares three ways to use the data: **batch** gradient descent (all examples per "
+def batch_tab(state, panel):
+    """The tab; returns its rows (for the lesson) — or None."""
+    st.markdown(f"{cite('002')} compares three ways to use the data: **batch** gradient descent (all examples per "
                 "update), **mini-batch** (a few at a time) and **stochastic** (one at a time). Here they are "
                 "measured on the article's purchase data (800 training records, 200 for testing), with the same "
                 "optimizer, rate, initial weights and shuffling seed.")
@@ -59,6 +61,10 @@ def batch_tab(state) -> None:
                                  calls=3)
     note_box(notes)
     cmp = compute.batch_comparison(problem, spec, seed, steps, mid)
+    if panel.hides("noisiest") or panel.hides("stochastic_ups"):
+        st.info("Make your prediction in the lesson panel above first: the runs are shown once you have "
+                "submitted it.", icon=":material/visibility_off:")
+        return cmp.rows
     batch_charts(cmp)
     col = st.column_config
     table(cmp.rows, "batch_vs_minibatch.csv", column_config=number_columns(cmp.rows, **{
@@ -72,8 +78,9 @@ def batch_tab(state) -> None:
                "mini-batches that is more than the update itself saw). Three training calls (a batch size belongs "
                f"to a whole call), each cached; seed {seed} gives all three the same initial weights and the same "
                "shuffling generator. float32, as a plain PyTorch script would use.")
-    st.markdown("##### The article's table, measured")
+    st.markdown(f"##### The table of {cite('002')}, measured")
     st.table(batch_claims(cmp.rows, n, mid))
     code(compute.script(problem, dlcore.RunSpec(spec, seed=seed),
                         dlcore.TrainConfig(steps=steps, batch_size=mid, dtype="float32")),
          "minibatch_purchase.py", label=f"Show the code (mini-batch {mid})")
+    return cmp.rows

@@ -15,12 +15,12 @@ from dlcore.sweep import log_grid
 from ui.compute import optimizer_comparison as compute
 from ui.format import md_escape, quote
 from ui.layout import note_box, share_hint
-from ui.text.optimizer_comparison import fair_caption
+from ui.text.optimizer_comparison import RaceFacts, fair_caption
 
 from .controls import RaceChoice, optimizer_cards, race_controls
 from .inside import code_section, inside_section
 from .race_view import race_view
-from .results import results_section, tuning_section
+from .results import has_minimum, results_section, tuning_section
 from .settings import spec_of
 
 
@@ -72,11 +72,15 @@ def problem_heading(choice: RaceChoice, setup, config) -> None:
                    + (f", gradients clipped at norm {choice.clip:g}" if choice.clip else "") + ".")
 
 
-def race_tab(state) -> None:
+HIDDEN = "Make your prediction in the lesson panel above first: the race is shown once you have submitted it."
+REVEALING = ("winner", "winner_steps", "momentum_steps", "adam_steps")
+
+
+def race_tab(state, panel) -> RaceFacts | None:
     choice = race_controls(state)
     if not choice.labels:
         st.info("Pick the optimizers to race above — two or more.", icon=":material/arrow_upward:")
-        return
+        return None
     if len(choice.labels) == 1:
         st.info(f"Only {choice.labels[0]} is running: add another optimizer above to compare.",
                 icon=":material/add_circle:")
@@ -85,13 +89,13 @@ def race_tab(state) -> None:
         specs = {label: spec_of(state, label) for label in choice.labels}
     except ValueError as e:
         st.error(f"Can't use these settings: {md_escape(e)}", icon=":material/block:")
-        return
+        return None
     optimizer_cards(state, choice.labels, choice.fair)
     try:
         specs = {label: spec_of(state, label) for label in choice.labels}
     except ValueError as e:
         st.error(f"Can't use these settings: {md_escape(e)}", icon=":material/block:")
-        return
+        return None
     lrs = fair_grid(choice) if choice.fair else ()
     fine = 2 * -(-FINE_PER_DECADE // choice.fair_per_decade) if choice.fair else 0
     steps, notes = budget(setup, choice, len(choice.labels) * max(1, len(lrs) + fine))
@@ -101,7 +105,7 @@ def race_tab(state) -> None:
     if choice.fair:
         runs, fair = tuned_runs(setup, choice, specs, config, lrs)
         if runs is None:
-            return
+            return None
     else:
         runs = tuple(dlcore.RunSpec(specs[label], seed=choice.seed, label=label) for label in choice.labels)
     race = compute.race(setup, runs, config)
@@ -109,10 +113,15 @@ def race_tab(state) -> None:
     if fair is not None:
         st.caption(fair_caption(race.labels, race.rates, fair, lrs[0], lrs[-1]))
     problem_heading(choice, setup, config)
-    race_view(state, race, setup, steps, choice.log)
-    results_section(race, setup, config, specs, fair)
-    if fair is not None:
-        tuning_section(fair, choice.labels, steps)
+    if any(panel.hides(f) for f in REVEALING):        # a prediction is pending: send nothing that answers it
+        st.info(HIDDEN, icon=":material/visibility_off:")
+    else:
+        race_view(state, race, setup, steps, choice.log)
+        results_section(race, setup, config, specs, fair)
+        if fair is not None:
+            tuning_section(fair, choice.labels, steps)
     inside_section(state, setup, race, specs, config, choice.seed)
     code_section(state, setup, race, specs, config, choice.seed)
     share_hint(state)
+    return RaceFacts(race.table, race.labels, choice.kind, has_minimum(setup), race.result.optimum,
+                     state["Momentum.momentum"], fair)

@@ -15,6 +15,7 @@ from ui.charts.render import chart
 from ui.compute import optimizer_comparison as compute
 from ui.format import number_columns
 from ui.layout import code, note_box, table
+from ui.sources import cite
 from ui.text.optimizer_comparison import lr_text, restart_counts, restart_verdict
 
 from .row import widget_row
@@ -39,8 +40,9 @@ def restart_settings(state) -> list:
     return [*first, *second]
 
 
-def restarts_tab(state) -> None:
-    st.markdown("Article 002: gradient descent *\"may converge to a local minimum instead of the global minimum … "
+def restarts_tab(state, panel):
+    """The tab; returns (surface, counts) for the lesson."""
+    st.markdown(f"{cite('002')}: gradient descent *\"may converge to a local minimum instead of the global minimum … "
                 "random initialization and multiple restarts can be used\"*. Here many start points run at once "
                 "(one batched call); each dot is a start, coloured by the minimum its run reached. Pick **Uneven "
                 "wells** (four minima of different depths) to see " + glossary.link("local-minimum", "local minima") + " that "
@@ -50,6 +52,10 @@ def restarts_tab(state) -> None:
     runs_n, steps, notes = fit_budget(n, steps_wanted, 2, 1)
     note_box(notes)
     out = compute.restarts(surface, dlcore.preset(label, lr=lr), runs_n, layout, seed, steps, show_paths)
+    if panel.hides("minima_reached") or panel.hides("found_global"):
+        st.info("Make your prediction in the lesson panel above first: the restarts are shown once you have "
+                "submitted it.", icon=":material/visibility_off:")
+        return out.summary
     left, right = st.columns([1.35, 1], gap="medium")
     with left:
         chart(oc.restarts_chart, out.grid, d.window, d.log_color, out.ends, d.minima, out.names, out.paths,
@@ -70,3 +76,4 @@ def restarts_tab(state) -> None:
     code(compute.script(dlcore.SurfaceProblem(surface), out.first_run, dlcore.TrainConfig(steps=steps,
                                                                                           dtype="float64")),
          "restart_0.py", label="Show the code (the first start point)")
+    return out.summary

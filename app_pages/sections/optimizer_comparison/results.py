@@ -15,10 +15,15 @@ from ui.text.optimizer_comparison import (fair_table, lucky_rates, race_verdict,
 from .settings import HYPER
 
 
+def has_minimum(setup) -> bool:
+    """False for the saddle: it falls forever, so "converged" means nothing there."""
+    return not (isinstance(setup.problem, dlcore.SurfaceProblem) and setup.problem.name == "saddle")
+
+
 def results_section(race, setup, config, specs: dict, fair) -> None:
     st.subheader("Results")
     res = race.result
-    has_min = not (isinstance(setup.problem, dlcore.SurfaceProblem) and setup.problem.name == "saddle")
+    has_min = has_minimum(setup)
     known = res.optimum is not None
     settings = [settings_text(specs[lab], HYPER[lab]) for lab in race.labels]
     rt = results_table(race.table, race.labels, race.rates, settings, race.minima, res.param_names, res.steps,

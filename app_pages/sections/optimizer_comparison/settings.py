@@ -7,10 +7,12 @@ from dlcore.budget import MAX_STEPS as BUDGET_STEPS
 from dlcore.catalogue import CATALOGUE, RACE
 from dlcore.expr import MAX_LENGTH as EXPR_MAX_LENGTH
 from dlcore.optimizers import PRESET_HYPERPARAMS
+from ui.lesson_panel import LESSON_PARAMS
 from ui.params import Param, log_options
 from ui.sections import Tab, tab_param
 
 PAGE = "opt"
+URL_PATH = "optimizer-comparison"
 LABELS = tuple(dlcore.PRESETS)          # SGD, Momentum, Nesterov, Adam, AdamW, AdaGrad, RMSprop
 LR_OPTIONS = log_options(1e-5, 10.0, (1, 2, 3, 5))
 EPS_OPTIONS = tuple(float(f"1e{k}") for k in range(-12, 1))
@@ -113,7 +115,8 @@ RESTART_PARAMS = [
 
 def params() -> list[Param]:
     """Every setting of the page, in link order (``tab`` accepts the old ``view=`` links)."""
-    ps = [tab_param(TABS, legacy_keys=("view",), label="section"), *RACE_PARAMS, *BATCH_PARAMS, *RESTART_PARAMS]
+    ps = [tab_param(TABS, legacy_keys=("view",), label="section"), *RACE_PARAMS, *BATCH_PARAMS, *RESTART_PARAMS,
+          *LESSON_PARAMS]
     for label in LABELS:
         ps += [hyper_param(label, h) for h in HYPER[label]]
     return ps
