@@ -30,9 +30,10 @@ from dlcore.catalogue import SWEEP
 from dlcore.lr_study import ARTICLE_RATES
 from ui.compute.lr_sweep import RANGE_PROBLEMS
 from ui.layout import header, next_page, share_hint
+from ui.lesson_panel import LESSON_PARAMS, LessonPanel
 from ui.params import PageState, Param, log_options
 from ui.sections import Tab, lazy_tabs, tab_param
-from ui.text.lr_sweep import LEAD, MODES, RULES
+from ui.text.lr_sweep import LEAD, MODES, RULES, lesson_values
 
 # Links name the tab by its slug (?tab=curves); the old links, which used the titles
 # (?tab=Loss+curves), still open the same tab.
@@ -72,13 +73,19 @@ state = PageState("lr", [
     Param("rt_steps", 300, kind="int", lo=20, hi=3000, label="verification steps"),
     Param("slr", 0.0, lo=0.0, hi=100.0, options=(0.0,) + log_options(1e-6, 100.0), label="schedule base rate"),
     Param("code_sched", "cosine", kind="choice", choices=SCHED_KINDS, label="exported schedule"),
+    *LESSON_PARAMS,
 ])
 
 header("Learning-rate sweep", LEAD)
-study = overview(state, sweep_settings(state))
+panel = LessonPanel(state, "lr-sweep")
+panel.draw()
+study = overview(state, sweep_settings(state), panel)
 
 st.divider()
-lazy_tabs(state, TABS).show({slug: partial(section, state, study) for slug, section in SECTIONS.items()})
+checked: dict = {}          # the range test's check, for the lesson (filled when its tab runs)
+lazy_tabs(state, TABS).show({slug: partial(section, state, study, panel, checked)
+                             for slug, section in SECTIONS.items()})
+panel.conclude(lesson_values(study, **checked))
 
 st.divider()
 share_hint(state)

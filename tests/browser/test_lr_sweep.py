@@ -36,7 +36,7 @@ def test_default_view(page, app_url):
     text = main_text(page)
     # 2/λmax of the line fit (λmax of (2/n)·ΦᵀΦ for x = 1..4) and the article's table.
     assert metric(page, "Diverges above") == "0.1198"
-    assert "Article 002's table, measured" in text and "1 of 5 rows agree" in text
+    assert "The table of Gradient Descent in PyTorch, measured" in text and "1 of 5 rows agree" in text
     dismiss_first_load_modal(page)
     screenshot(page, "lr-sweep")
 

@@ -10,6 +10,8 @@ import pandas as pd
 
 from ui import glossary
 from ui.format import fmt
+from ui.lessons import LessonField
+from ui.sources import cite
 
 MODES = {"gap": "loss − optimum < tol", "absolute": "loss < tol"}
 SCHED_INFO = {
@@ -30,9 +32,11 @@ RULES = {
               "so back off by 10×.",
 }
 
+ARTICLE = cite("002")      # the article whose learning-rate table the page measures
 LEAD = ("Train the same model at up to 300 learning rates **at once** and measure how many steps each needs "
-        "to converge — then hold the result against article 002's table, against what theory predicts, and "
-        "against the tools practitioners use to pick a rate.")
+        f"to converge — then hold the result against the learning-rate table of {ARTICLE}, against what theory "
+        "predicts, and against the tools practitioners use to pick a rate.")
+ARTICLE_TITLE = f"The table of {ARTICLE}, measured"
 MODE_HELP = ("From which step on the loss stays within the tolerance for the rest of the run. "
              "For the purchase problems no exact optimum is known: 'optimum' then means the "
              "lowest loss any rate reached in this sweep.")
@@ -167,7 +171,7 @@ def chart_legend(prediction, momentum: float, precision_limited: bool, marks: di
     charts draw it (ui.charts.sweep.mark_names)."""
     legend = (f"Each dot is one training run. **{marks['diverged']} along the top:** the run diverged (its loss "
               f"has no finite value to plot). **{marks['not converged']}:** not converged within the step budget. "
-              f"**{marks['article 002']}:** article 002's claimed numbers.")
+              f"**{marks['article 002']}:** the numbers {ARTICLE} claims.")
     if prediction.worst_case_curve:
         legend += (" **Green dashed curve:** theory's worst case for plain gradient descent, "
                    "steps ≤ ln(gap₀/tol) / (−2·ln ρ(η)) with ρ(η) = max|1 − ηλ| — measured dots sit on or "
@@ -235,7 +239,7 @@ ARTICLE_VERDICT = ("**Verdict.** The article's table sketches a true *shape* —
 
 
 def article_intro(title: str, optimizer: str, mode: str, tol: float, steps: int) -> str:
-    return ("Article 002 prints a table *“Learning rate → iterations to convergence”* — but never says "
+    return (f"{ARTICLE} prints a table *“Learning rate → iterations to convergence”* — but never says "
             "**which model, which optimizer, or when it counts as converged**. Here is what PyTorch "
             f"measures for the settings above ({title}, {optimizer}, "
             f"{MODES[mode].replace('tol', f'{tol:g}')}, at most {steps:,} steps).")
@@ -482,3 +486,65 @@ def schedule_facts(kinds, outcome, optimizer: str, base: float) -> str:
     if any(outcome.diverged):
         facts.append("Diverged: " + ", ".join(k for k, d in zip(kinds, outcome.diverged) if d) + ".")
     return " ".join(facts)
+
+
+# ---------------------------------------------------------------------------------------
+# What lessons may check (ui/lesson_fields.py collects LESSON_FIELDS)
+# ---------------------------------------------------------------------------------------
+_STEPS = "steps until the loss stays within the tolerance, at η = {} (inf: not converged or diverged)"
+LESSON_FIELDS = {
+    "problem": LessonField("text", "the problem swept (line, study, study_std, bowl, rosenbrock, sum3, logistic, mlp)"),
+    "optimizer": LessonField("text", "the optimizer (SGD, Momentum, Nesterov, Adam, AdamW, AdaGrad, RMSprop)"),
+    "steps_at_0_001": LessonField("number", _STEPS.format("0.001"), "steps"),
+    "steps_at_0_01": LessonField("number", _STEPS.format("0.01"), "steps"),
+    "steps_at_0_1": LessonField("number", _STEPS.format("0.1"), "steps"),
+    "steps_at_1": LessonField("number", _STEPS.format("1"), "steps"),
+    "diverges_at_1": LessonField("bool", "η = 1 diverged"),
+    "diverges_at_10": LessonField("bool", "η = 10 diverged"),
+    "first_diverging": LessonField("number", "the smallest swept rate that diverged (inf: none did)", "η"),
+    "last_stable": LessonField("number", "the largest swept rate below it that did not diverge (nan: none)", "η"),
+    "limit": LessonField("number", "theory's divergence limit, e.g. 2/λmax (nan: no closed form)", "η"),
+    "fastest_lr": LessonField("number", "the swept rate that converged in the fewest steps (nan: none)", "η"),
+    "fastest_steps": LessonField("number", "its steps (nan: none)", "steps"),
+    "converged": LessonField("number", "how many rates of the grid converged", "rates"),
+    "article_agree": LessonField("number", "rows of the article's table the sweep agrees with (of 5)", "rows"),
+    "shape_holds": LessonField("bool", "the article's shape holds: larger is faster and 10 diverges"),
+    "suggested_lr": LessonField("number", "the range test's suggestion being checked (nan: Range test tab closed)",
+                                "η"),
+    "check_best": LessonField("number", "which check trained lowest: 0 = suggestion ÷ 10, 1 = the suggestion, "
+                                        "2 = × 10 (nan: Range test tab closed or nothing trained)"),
+}
+
+
+def _steps_at(table: pd.DataFrame, lr: float) -> float:
+    row = table[(table["lr"] - lr).abs() <= 1e-9 * lr]
+    if not len(row) or row["status"].iloc[0] != "converged":
+        return math.inf
+    return float(row["steps_to_converge"].iloc[0])
+
+
+def _diverges_at(table: pd.DataFrame, lr: float) -> bool:
+    row = table[(table["lr"] - lr).abs() <= 1e-9 * lr]
+    return bool(len(row)) and row["status"].iloc[0] == "diverged"
+
+
+def lesson_values(study, suggested_lr: float = math.nan, check_best: float = math.nan) -> dict:
+    """Every LESSON_FIELDS value of one sweep (a ui.compute.lr_sweep.SweepStudy), plus the
+    range test's check when its tab ran."""
+    t, e, p = study.table, study.edges, study.plan
+    limit = study.prediction.limit
+    nan = math.nan
+    return {
+        "problem": p.problem_key, "optimizer": p.optimizer.display,
+        "steps_at_0_001": _steps_at(t, 0.001), "steps_at_0_01": _steps_at(t, 0.01),
+        "steps_at_0_1": _steps_at(t, 0.1), "steps_at_1": _steps_at(t, 1.0),
+        "diverges_at_1": _diverges_at(t, 1.0), "diverges_at_10": _diverges_at(t, 10.0),
+        "first_diverging": e["first_diverging"] if e["first_diverging"] is not None else math.inf,
+        "last_stable": e["last_stable"] if e["last_stable"] is not None else nan,
+        "limit": limit[0] if limit is not None else nan,
+        "fastest_lr": e["fastest"] if e["fastest"] is not None else nan,
+        "fastest_steps": float(e["fastest_steps"]) if e["fastest_steps"] is not None else nan,
+        "converged": float(e["counts"]["converged"]),
+        "article_agree": float(study.verdict["agree"]), "shape_holds": bool(study.verdict["holds"]),
+        "suggested_lr": float(suggested_lr), "check_best": float(check_best),
+    }

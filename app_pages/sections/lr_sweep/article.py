@@ -1,4 +1,5 @@
-"""Tab: article 002's table, measured — and does its shape hold for any optimizer?"""
+"""Tab: the learning-rate table of *Gradient Descent in PyTorch*, measured — and does its
+shape hold for any optimizer?"""
 from __future__ import annotations
 
 import streamlit as st
@@ -10,12 +11,17 @@ from ui.layout import friendly_errors, note_box
 from ui.text import lr_sweep as text
 
 from . import export
+from .overview import hidden
 
 
-def article_tab(state, s: sweep.SweepStudy) -> None:
+def article_tab(state, s: sweep.SweepStudy, panel, checked=None) -> None:
     p, pr = s.plan, s.prediction
-    st.subheader("Article 002's table, measured")
+    st.subheader(text.ARTICLE_TITLE)
     st.markdown(text.article_intro(sweep.short_title(p.problem_key), p.optimizer.display, p.mode, p.tol, p.steps))
+    if hidden(panel):
+        st.info("The measured table appears once you have answered the lesson's question.",
+                icon=":material/visibility_off:")
+        return
     st.dataframe(compare_with_article(s.table, p.steps, predicted=pr.at_article), hide_index=True, width="stretch",
                  column_config={"learning rate": st.column_config.NumberColumn(format="%g")})
     st.caption(text.article_caption(s.precision_limited, bool(pr.at_article)))

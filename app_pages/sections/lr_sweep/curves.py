@@ -17,7 +17,7 @@ from ui.text import lr_sweep as text
 from . import export
 
 
-def curves_tab(state, s: sweep.SweepStudy) -> None:
+def curves_tab(state, s: sweep.SweepStudy, panel=None, checked=None) -> None:
     st.subheader("Too small, good, too large — the loss over time")
     snapped, moved = snap_rates(state["curves"], s.view["lr"])
     for v, used in moved:

@@ -12,7 +12,19 @@ from ui.layout import friendly_errors, note_box, table
 from ui.text import lr_sweep as text
 
 
-def overview(state, req: sweep.SweepRequest) -> sweep.SweepStudy:
+# What would give a lesson's prediction away: a result is not drawn while a task hides
+# one of its fields (ui/lesson_panel.py).
+SWEEP_FIELDS = ("steps_at_0_001", "steps_at_0_01", "steps_at_0_1", "steps_at_1", "diverges_at_1", "diverges_at_10",
+                "first_diverging", "last_stable", "limit", "fastest_lr", "fastest_steps", "converged",
+                "article_agree", "shape_holds")
+
+
+def hidden(panel, *fields) -> bool:
+    """Whether a lesson task hides any of ``fields`` (default: any result of the sweep)."""
+    return any(panel.hides(f) for f in (fields or SWEEP_FIELDS))
+
+
+def overview(state, req: sweep.SweepRequest, panel) -> sweep.SweepStudy:
     """Train the sweep (one batched call), show what it measured; return it for the tabs."""
     plan = sweep.plan_sweep(req)
     if plan.range_note:
@@ -24,6 +36,10 @@ def overview(state, req: sweep.SweepRequest) -> sweep.SweepStudy:
     note_box(list(plan.budget_notes))
     st.caption(text.settings_caption(plan.title, plan.about, plan.optimizer.display, len(plan.rates.rates),
                                      plan.steps, plan.dtype, plan.seed, plan.batch_size))
+    if hidden(panel):
+        st.info("The sweep's numbers and charts appear once you have answered the lesson's question.",
+                icon=":material/visibility_off:")
+        return s
     headlines(s)
     sweep_charts(s)
     if s.prediction.theory is not None:

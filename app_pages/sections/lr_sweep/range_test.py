@@ -1,6 +1,8 @@
 """Tab: fastai's learning-rate range test, and a check of its suggestion by training."""
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from ui.charts import sweep as charts
@@ -35,7 +37,9 @@ def range_settings(state, seed: int, dtype: str) -> tuple[sweep.RangeRequest, st
     return sweep.RangeRequest(key, opt, start, end, iters, batch, steps, seed, dtype), rule
 
 
-def range_tab(state, s: sweep.SweepStudy) -> None:
+def range_tab(state, s: sweep.SweepStudy, panel, checked: dict) -> None:
+    """The range test and the check of its suggestion; ``checked`` receives the check's
+    outcome for the lesson (suggested_lr, check_best)."""
     st.subheader("The learning-rate range test (fastai's lr_find)")
     st.markdown(text.RANGE_INTRO)
     req, rule = range_settings(state, s.plan.seed, s.plan.dtype)
@@ -52,16 +56,21 @@ def range_tab(state, s: sweep.SweepStudy) -> None:
     st.markdown(text.suggestion_lines(sug))
     with st.expander("When the suggestions disagree — known failure modes", icon=":material/warning:"):
         st.markdown(text.FAILURE_MODES)
-    verification(rt, sug.get(rule) or next(iter(sug.values())), rule)
+    verification(rt, sug.get(rule) or next(iter(sug.values())), rule, panel, checked)
     st.caption(text.RANGE_SCRIPT_CAPTION)
     export(rt.problem, rt.run, rt.config, "lr_range_test.py")
 
 
-def verification(rt: sweep.RangeTest, lr: float, rule: str) -> None:
+def verification(rt: sweep.RangeTest, lr: float, rule: str, panel, checked: dict) -> None:
     st.markdown(text.verify_heading(rule, lr))
     with friendly_errors("the verification runs"):
         v = sweep.verify(rt, lr)
     note_box(list(v.notes))
+    checked.update(suggested_lr=lr, check_best=math.nan if v.best is None else float(v.best))
+    if panel.hides("check_best"):
+        st.info("The three runs appear once you have answered the lesson's question.",
+                icon=":material/visibility_off:")
+        return
     chart(loss_chart, v.history, log=v.log_scale, color="label", legend_title="rate", x_title="step",
           y_title="training loss" + (" (log scale)" if v.log_scale else ""), height=340)
     finals = text.verification_table(v.summary)

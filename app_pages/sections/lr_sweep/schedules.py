@@ -15,7 +15,7 @@ from . import export
 KINDS = tuple(schedule_specs(3))   # the order of schedule_runs
 
 
-def schedules_tab(state, s: sweep.SweepStudy) -> None:
+def schedules_tab(state, s: sweep.SweepStudy, panel=None, checked=None) -> None:
     st.subheader("Learning-rate schedules side by side")
     st.markdown(text.SCHEDULES_INTRO)
     auto = sweep.auto_rate(s)

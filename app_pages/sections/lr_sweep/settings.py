@@ -15,8 +15,8 @@ def sweep_settings(state) -> SweepRequest:
     with st.container(border=True, key="lr-settings"):
         head, reset = st.columns([3, 1], vertical_alignment="center")
         head.markdown("**Sweep settings**")
-        # Every setting but the open tab: a reset keeps the learner where they are.
-        keys = [p.key for p in state.params if p.key != "tab"]
+        # Every setting but the open tab and the lesson: a reset keeps the learner where they are.
+        keys = [p.key for p in state.params if p.key not in ("tab", "lesson", "lp", "lt")]
         with reset:
             reset_button(state, keys=keys, key="lr-reset", width="stretch",
                          help="Every setting of this page back to where the lab starts (the link too); "
