@@ -232,7 +232,7 @@ def test_show_the_code_reproduces_the_numbers():
     assert f"150 steps: w = {float(w[150])!r}, b = {float(b[150])!r}" in out.getvalue()
 
 
-SETTLED = "epochs until w stays within 0.001 of 2"
+SETTLED = "epochs until w stays in 2 ± 0.001"
 
 
 def test_settled_metric_agrees_with_w_beside_it_at_0115():

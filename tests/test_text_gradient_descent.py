@@ -51,7 +51,7 @@ def test_settled_metric_at_0115_is_not_yet():
     ws, _ = article_w(100, 0.115)
     s, _ = summary(0.115, 100)
     m = {x.label: x for x in text.run_metrics(s)}
-    settled = m["epochs until w stays within 0.001 of 2"]
+    settled = m["epochs until w stays in 2 ± 0.001"]
     assert abs(ws[100] - 2) > 1e-3 and settled.value == "> 100"
     assert f"epoch {int(np.argmax(np.abs(ws - 2) < 1e-3))} but left it again" in settled.help
 

@@ -36,7 +36,7 @@ class Metric:
 
 def settled_label(s: RunSummary) -> str:
     """The one definition of "reached w = 2" (the fact check uses it too), said in the label."""
-    return f"epochs until w stays within {s.tol:g} of {s.target_w:g}"
+    return f"epochs until w stays in {s.target_w:g} ± {s.tol:g}"
 
 
 def run_metrics(s: RunSummary) -> tuple[Metric, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.sections.gradient_descent.summary import callout, metric_row
 from ui.charts.core import loss_chart
 from ui.charts.loss_explorer import landscape_chart, rate_chart
 from ui.charts.render import chart
@@ -11,14 +12,10 @@ from ui.compute.loss_explorer import RAW, STD, Descent, Judgement, descent, gap_
 from ui.format import fmt
 from ui.layout import note_box
 from ui.params import PageState
-from ui.text.gradient_descent import Message
-from ui.text.loss_explorer import best_line_metrics, descent_verdict, rate_caption, theory_metrics, why_raw, why_std, window_caption
+from ui.text.loss_explorer import (best_line_metrics, descent_verdict, rate_caption, theory_metrics, why_raw,
+                                  why_std, window_caption)
 
 from .data import Line, use_line_callback
-
-
-def callout(msg: Message) -> None:
-    getattr(st, msg.kind)(msg.text, icon=msg.icon)
 
 
 def landscape_header():
@@ -49,8 +46,7 @@ def gradient_descent(state: PageState, xs, ys, line: Line, j: Judgement) -> Desc
     with result:
         callout(descent_verdict(lr, d.scale, mine["status"], d.diverged_at, th.lr_diverge, d.steps, d.end,
                                 float(mine["gap"]), mse_star))
-        for col, m in zip(st.columns(3), theory_metrics(th, lr)):
-            col.metric(m.label, m.value, help=m.help)
+        metric_row(theory_metrics(th, lr))
     rates_and_run(d)
     with st.expander("Why raw hours need a tiny step — and why standardising fixes it (the Hessian, its "
                      "eigenvalues, the condition number)", icon=":material/insights:"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.sections.gradient_descent.summary import metric_row
 from ui import glossary
 from ui.charts.loss_explorer import shares_chart
 from ui.charts.render import chart
@@ -14,8 +15,7 @@ from ui.text.loss_explorer import huber_text, loss_cards, loss_metrics, outliers
 
 def loss_row(j: Judgement, delta: float) -> None:
     """The four losses as metrics (beside the data chart)."""
-    for col, m in zip(st.columns(4), loss_metrics(j.losses, delta)):
-        col.metric(m.label, m.value, help=m.help)
+    metric_row(loss_metrics(j.losses, delta))
 
 
 def four_losses(state: PageState, j: Judgement, xs) -> float:
