@@ -133,3 +133,20 @@ def test_restart_counts_and_verdict_on_the_wells_like_independent_runs():
     assert values == sorted(values) and len(set(values)) == 4
     assert np.isclose(t["share"].sum(), 1.0)
     assert text.restart_verdict(summary, "wells").startswith(f"**{glob} of 16** starts found the global minimum")
+
+
+def test_lesson_values_of_the_default_race_and_the_other_tabs():
+    problem, res, rt = train_race("rosenbrock", ROSENBROCK_RATES, 500, tol=1e-2)
+    facts = text.RaceFacts(rt, tuple(ROSENBROCK_RATES), "rosenbrock", True, res.optimum, 0.9)
+    v = text.lesson_values("race", race=facts)
+    assert set(v) == set(text.LESSON_FIELDS)
+    refs = {lab: first_stay_within(surface_run(SURFACES["rosenbrock"], STARTS["rosenbrock"], lab, dict(lr=lr),
+                                               500)["losses"], 1e-2) for lab, lr in ROSENBROCK_RATES.items()}
+    assert (v["winner"], v["winner_steps"]) == ("Momentum", float(refs["Momentum"]))
+    assert v["momentum_steps"] == refs["Momentum"]
+    assert v["adam_steps"] == (math.inf if refs["Adam"] is None else refs["Adam"])
+    assert v["diverged"] == 0 and v["optimizers"] == 4 and v["fair"] is False and v["problem"] == "rosenbrock"
+    assert math.isnan(v["minima_reached"]) and v["noisiest"] == ""           # tabs that are not open
+    rows = pd.DataFrame({"loss went up": [0.0, 0.3, 0.45]})
+    b = text.lesson_values("batch", batch_rows=rows)
+    assert b["noisiest"] == "stochastic" and b["stochastic_ups"] == 0.45 and b["winner"] == ""
