@@ -15,10 +15,15 @@ import ui.compute.lr_sweep as sweep
 from ui.text import lr_sweep as text
 
 from . import export
+from .overview import hidden
 
 
-def curves_tab(state, s: sweep.SweepStudy, panel=None, checked=None) -> None:
+def curves_tab(state, s: sweep.SweepStudy, panel, checked=None) -> None:
     st.subheader("Too small, good, too large — the loss over time")
+    if hidden(panel):
+        st.info("The loss curves appear once you have answered the lesson's question.",
+                icon=":material/visibility_off:")
+        return
     snapped, moved = snap_rates(state["curves"], s.view["lr"])
     for v, used in moved:
         state.note(f"rates to plot: {v:g} was not swept; using the nearest swept rate {used:.4g}.")
