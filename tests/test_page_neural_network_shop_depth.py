@@ -231,3 +231,22 @@ def test_l1_path_shows_which_features_go_to_zero_noise_first():
     assert len(first) and first.index[0].startswith("noise")
     assert "The noise features go first" in texts(at, "caption")
     assert not path.loc[path["feature"] == "income", "is_zero"].any()
+
+
+def test_a_diverged_classifier_reports_diverged_not_metrics():
+    """Issue 12 §4 / 14: NaN probabilities are no "no" predictions — a diverged classifier shows
+    "diverged" where the accuracy would be, and no metrics table, confusion matrix or ROC curve."""
+    from ui.compute.neural_network import evaluate
+    problem = PurchaseProblem(model="logistic", noise_features=3, train_size=200)
+    n = len(problem.features) + 1
+    yte = problem.arrays()[3]
+    for theta, flag in ((np.full(n, np.nan), False), (np.zeros(n), True)):
+        e = evaluate(problem, theta, flag)
+        assert e.diverged and e.metrics is None and e.roc is None and e.confusion is None
+        assert e.baseline == max(yte.mean(), 1 - yte.mean())
+    assert not evaluate(problem, np.zeros(n)).diverged
+    at = run_page(tab="shop", c_model="mlp", c_hidden="64,64", c_opt="adam", c_lr="5")   # blows up at once
+    assert "diverged" in texts(at, "error")
+    assert metric(at, "Test accuracy") == "diverged"
+    assert not [d for d in at.dataframe if "ROC AUC" in d.value.columns]
+    assert not [d for d in chart_data(at) if {"fpr", "tpr"} <= set(d.columns)]

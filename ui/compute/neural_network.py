@@ -388,13 +388,22 @@ def train_prox(problem, runs: tuple, config):
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Metrics of one finite classifier (threshold 0.5), by scikit-learn."""
+    """Metrics of one classifier (threshold 0.5), by scikit-learn — or none when it diverged
+    (its parameters or probabilities are not finite: a NaN probability is no "no")."""
 
-    metrics: pd.DataFrame          # one row per split
-    confusion: pd.DataFrame        # test records
-    roc: pd.DataFrame              # both splits
+    metrics: pd.DataFrame | None   # one row per split; None when diverged
+    confusion: pd.DataFrame | None # test records
+    roc: pd.DataFrame | None       # both splits
     baseline: float                # accuracy of always answering the test rows' majority class
     bayes: float                   # accuracy of the best possible classifier (the true probabilities)
+
+    @property
+    def diverged(self) -> bool:
+        return self.metrics is None
+
+    @property
+    def test_accuracy(self) -> float:
+        return float("nan") if self.metrics is None else float(self.metrics.set_index("split").loc["test", "accuracy"])
 
 
 @st.cache_data(max_entries=2, ttl=TTL, show_spinner=False)
@@ -402,18 +411,24 @@ def best_possible_accuracy() -> float:
     return bayes_accuracy()
 
 
-def evaluate(problem, theta) -> Evaluation:
-    metrics, probs = evaluate_classifier(problem, np.array(theta), dtype="float64")
-    cm = confusion(*probs["test"], 0.5)
+def evaluate(problem, theta, diverged: bool = False) -> Evaluation:
+    """The classifier's metrics; ``diverged`` (training blew up) or non-finite probabilities
+    give an Evaluation without metrics (dlcore.metrics reports such a classifier as diverged)."""
+    y_test = problem.arrays()[3]
+    base = float(max(y_test.mean(), 1 - y_test.mean()))
+    finite = bool(np.isfinite(np.asarray(theta, dtype=np.float64)).all())
+    result = None if diverged or not finite else evaluate_classifier(problem, np.array(theta), dtype="float64")
+    if result is None or getattr(result, "diverged", False):
+        return Evaluation(None, None, None, base, best_possible_accuracy())
+    metrics, probs = result
     curves = []
     for split in ("train", "test"):
         r = roc(*probs[split]).assign(split=split, auc=metrics.loc[split, "roc_auc"])
         curves.append(r.assign(order=np.arange(len(r))))
     mt = metrics.rename(columns={"f1": "F1", "roc_auc": "ROC AUC"})
     mt.insert(0, "split", mt.index)
-    base = 1 - probs["test"][0].mean()
-    return Evaluation(mt.reset_index(drop=True), cm, pd.concat(curves, ignore_index=True), float(max(base, 1 - base)),
-                      best_possible_accuracy())
+    return Evaluation(mt.reset_index(drop=True), confusion(*probs["test"], 0.5), pd.concat(curves, ignore_index=True),
+                      base, best_possible_accuracy())
 
 
 @dataclass(frozen=True)
@@ -438,7 +453,7 @@ class ShopView:
     test_loss: float
     best_epoch: int                  # lowest test loss
     best_test_loss: float
-    evaluation: Evaluation | None    # None when diverged
+    evaluation: Evaluation           # without metrics when diverged
     l2_sweep: pd.DataFrame
     l1_sweep: pd.DataFrame           # per λ₁ and feature: its weight (logistic) or Σ|w| (MLP), is it exactly 0
     l1_first_zero: dict              # feature → smallest λ₁ of the sweep from which it is exactly 0 (None: never)
@@ -518,7 +533,7 @@ def shop_view(setup: ShopSetup) -> ShopView:
     script = proximal_script(problem, run, config) if setup.proximal else compute.script(problem, run, config)
     return ShopView(tuple(notes), steps, len(tr), len(te), data, _bands(data), div_at,
                     curves[["step", "split", "loss"]], float(res.loss[steps, i0]), float(res.test_loss[steps, i0]),
-                    best, float(res.test_loss[best, i0]), evaluate(problem, theta) if div_at < 0 else None,
+                    best, float(res.test_loss[best, i0]), evaluate(problem, theta, div_at >= 0),
                     _l2_sweep(res, idx, mine.l1, steps), l1_sweep, first_zero(l1_sweep),
                     count_zeros(theta[mask], one_step(mine.optimizer.name, mine.optimizer.lr, mine.l1)),
                     _weights(problem, theta), script, config)

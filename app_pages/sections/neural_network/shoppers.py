@@ -35,7 +35,8 @@ def show(setup: nn_compute.ShopSetup) -> None:
     with a:
         st.markdown("**Train and test loss** (binary cross-entropy)")
         chart(cc.split_loss_chart, v.curves)
-    if v.evaluation is None:
+    if v.evaluation.diverged:
+        _diverged(v.evaluation)
         return
     with b:
         _losses(v)
@@ -52,9 +53,20 @@ def _losses(v: nn_compute.ShopView) -> None:
     st.markdown(text.best_epoch_sentence(v.best_test_loss, v.best_epoch, v.steps, gap))
 
 
-def _metrics(e: nn_compute.Evaluation) -> None:
+def _diverged(e: nn_compute.Evaluation) -> None:
+    """A diverged classifier has no metrics: say so where they would be."""
     st.markdown("#### How good is it? (threshold 0.5)")
-    test_acc = float(e.metrics.set_index("split").loc["test", "accuracy"])
+    k = st.columns(3)
+    k[0].metric("Test accuracy", "diverged", help="Its probabilities are not finite numbers, so there is nothing to "
+                "score: a NaN probability is neither a “yes” nor a “no”.")
+    k[1].metric("Always “no” (majority class)", f"{e.baseline:.1%}")
+    k[2].metric("Best possible (Bayes)", f"{e.bayes:.1%}")
+    st.caption("No accuracy, precision, recall, F1, confusion matrix or ROC curve for a diverged model — lower the "
+               "learning rate and they come back.")
+
+
+def _accuracy_row(e: nn_compute.Evaluation) -> None:
+    test_acc = e.test_accuracy
     k = st.columns(3)
     k[0].metric("Test accuracy", f"{test_acc:.1%}", f"{test_acc - e.baseline:+.1%} vs always “no”",
                 delta_color="normal")
@@ -63,6 +75,11 @@ def _metrics(e: nn_compute.Evaluation) -> None:
                 help="The accuracy of a model that knows each shopper's true chance of buying (the rule in "
                      "“How the data is generated”); nothing can do better on average.")
     st.markdown(text.accuracy_context(test_acc, e.baseline, e.bayes))
+
+
+def _metrics(e: nn_compute.Evaluation) -> None:
+    st.markdown("#### How good is it? (threshold 0.5)")
+    _accuracy_row(e)
     table(e.metrics, "metrics.csv", key="dl-nn-metrics",
           column_config={k: st.column_config.NumberColumn(format="%.4f") for k in e.metrics.columns[1:]})
     st.caption("Accuracy: share of records classified right. Precision: of those predicted to buy, how many did. "
