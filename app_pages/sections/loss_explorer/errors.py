@@ -18,7 +18,8 @@ def article_fact_check(same_as_article: bool, my_mse: float) -> None:
     with st.container(border=True):
         st.markdown("#### Fact check: MSE = 2675.00, not 2550")
         st.markdown(lead)
-        st.latex(latex)
+        with st.expander("The arithmetic, term by term", icon=":material/calculate:"):
+            st.latex(latex)
         st.markdown(end)
 
 

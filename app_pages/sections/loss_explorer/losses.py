@@ -23,7 +23,7 @@ def four_losses(state: PageState, j: Judgement, xs) -> float:
     st.subheader("Four losses for the same errors")
     st.caption("In the glossary: " + ", ".join(glossary.link(slug) for slug in ("mse", "rmse", "mae", "huber"))
                + ". r is a residual, y − ŷ; n the number of points.")
-    cards = st.columns(4, gap="small")
+    cards = st.container(horizontal=True, gap="small")      # four cards; two to a row on a phone
     l1, l2 = st.columns([1, 1.25], gap="large")
     with l1:
         delta = state.select_slider("delta", "Huber δ — where squared turns into absolute",
@@ -35,8 +35,8 @@ def four_losses(state: PageState, j: Judgement, xs) -> float:
             st.markdown(huber_text(delta))
     with l2:
         chart(shares_chart, j.shares_shown, "point (study hours)", height=320)
-    for col, card in zip(cards, loss_cards(j.losses, delta)):
-        with col, st.container(border=True, height="stretch"):
+    for card in loss_cards(j.losses, delta):
+        with cards, st.container(border=True, width="stretch", height="stretch"):
             st.markdown(f"**{card.name}**")
             st.latex(card.formula)
             st.markdown(f"### {card.value}")
