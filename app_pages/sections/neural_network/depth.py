@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import glossary
 from ui.charts import network as nc
 from ui.charts.render import chart
 from ui.compute import neural_network as nn_compute
@@ -18,6 +19,8 @@ def show(setup: nn_compute.DepthSetup) -> None:
     note_box(list(v.notes))
     st.subheader("Vanishing and exploding gradients")
     st.markdown(text.depth_intro(v.sizes, setup.depth, setup.width))
+    st.caption("In the glossary: " + glossary.link("vanishing-gradient", "vanishing gradients") + " · "
+               + glossary.link("clipping", "gradient clipping") + " · " + glossary.link("relu", "ReLU"))
     c = st.columns(4)
     for i, name in enumerate(NAMES):
         c[i].metric(f"{name}: layer 1 ÷ output layer", text.ratio_text(v.ratio[name]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import safety
+from ui import glossary, safety
 from ui.charts import network as nc
 from ui.charts.render import chart
 from ui.compute import neural_network as nn_compute
@@ -52,6 +52,8 @@ def show(state: PageState, setup: nn_compute.SumSetup) -> None:
 
 def _dead_relu(state: PageState, setup: nn_compute.SumSetup, v: nn_compute.SeedsView) -> None:
     st.markdown("#### Dead ReLU: why some seeds never learn")
+    st.caption("In the glossary: " + glossary.link("dead-relu", "dead ReLU") + " · " + glossary.link("relu", "ReLU")
+               + " · " + glossary.link("seed", "seed"))
     if setup.problem.activation != "relu":
         st.info(text.no_dead_units(setup.problem.activation), icon=":material/info:")
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import glossary
 from ui.charts import classification as cc
 from ui.charts.render import chart
 from ui.compute import neural_network as nn_compute
@@ -82,9 +83,11 @@ def _metrics(e: nn_compute.Evaluation) -> None:
     _accuracy_row(e)
     table(e.metrics, "metrics.csv", key="dl-nn-metrics",
           column_config={k: st.column_config.NumberColumn(format="%.4f") for k in e.metrics.columns[1:]})
-    st.caption("Accuracy: share of records classified right. Precision: of those predicted to buy, how many did. "
-               "Recall: of the buyers, how many were found. F1: their harmonic mean. ROC AUC: the chance that a "
-               "random buyer gets a higher probability than a random non-buyer. Computed by scikit-learn.")
+    st.caption(f"{glossary.link('accuracy', 'Accuracy')}: share of records classified right. "
+               f"{glossary.link('precision', 'Precision')}: of those predicted to buy, how many did. "
+               f"{glossary.link('recall', 'Recall')}: of the buyers, how many were found. "
+               f"{glossary.link('f1', 'F1')}: their harmonic mean. {glossary.link('roc-auc', 'ROC AUC')}: the chance "
+               "that a random buyer gets a higher probability than a random non-buyer. Computed by scikit-learn.")
     a, b = st.columns([2, 3], gap="large")
     with a:
         st.markdown("**Confusion matrix** (test records)")
@@ -98,6 +101,8 @@ def _regularisation(setup: nn_compute.ShopSetup, v: nn_compute.ShopView) -> None
     l1, l2, prox = setup.run.l1, setup.run.l2, setup.proximal
     how = "proximal step" if prox else "penalty in the loss"
     st.markdown("#### Regularisation: overfitting and exact zeros")
+    st.caption(f"{glossary.link('l2', 'L2')} adds λ₂·Σw² to the loss, {glossary.link('l1', 'L1')} adds λ₁·Σ|w| — or, "
+               f"with **Exact zeros**, applies it as a {glossary.link('proximal', 'proximal step')} after each update.")
     a, b = st.columns(2, gap="large")
     with a:
         st.markdown(f"**L2: the train/test gap** (final losses, λ₁ = {lam_label(l1)})")
