@@ -47,6 +47,17 @@ def notes(at) -> str:
     return "\n".join(w.value for w in at.warning)
 
 
+def assert_renders(name: str, qp: dict, note: str | None) -> None:
+    """The page at these link settings: no exception or error, both sweep charts and the
+    sweep table drawn, and ``note`` (when given) shown where a setting had to change."""
+    at = run_page(**qp)
+    assert len(at.get("vega_lite_chart")) >= 2
+    assert len(frame(at, "learning_rate")) >= 2
+    if note:
+        assert note in notes(at) + "\n".join(i.value for i in at.info), name
+    assert not at.error, [e.value for e in at.error]
+
+
 # ---------------------------------------------------------------------------------------
 # Independent reference: the plain PyTorch loop a learner writes, per problem.
 # ---------------------------------------------------------------------------------------
