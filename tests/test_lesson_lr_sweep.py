@@ -6,10 +6,12 @@ from what the server sent before the prediction."""
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 
 import ui.compute.lr_sweep as sweep
-from tests.lr_sweep_helpers import frame, run_page
+from tests.lr_sweep_helpers import first_stay_below, frame, reference_run, run_page
 from ui.lesson_panel import builtin_lessons
 from ui.lessons import judge, TaskProgress
 from ui.text.lr_sweep import LESSON_FIELDS, lesson_values
@@ -46,9 +48,21 @@ def values(**settings):
     return lesson_values(study, suggested_lr=lr, check_best=math.nan if v.best is None else v.best)
 
 
-def test_lesson_values_give_every_field(lesson):
-    v = values(n=10, steps=200)
+def test_lesson_values_equal_plain_torch_loops_and_closed_forms(lesson):
+    v = values(n=10, steps=1000, dtype="float64")
     assert set(v) == set(LESSON_FIELDS)
+    for lr, field in ((0.01, "steps_at_0_01"), (0.1, "steps_at_0_1")):
+        losses, diverged, optimum = reference_run("line", "SGD", lr, 1000, torch.float64)
+        assert diverged is None and v[field] == first_stay_below(losses, 1e-3, optimum)
+    assert math.isinf(v["steps_at_0_001"])                     # not within 1000 steps
+    assert v["diverges_at_1"] and v["diverges_at_10"] and math.isinf(v["steps_at_1"])
+    phi = np.stack([np.arange(1.0, 5.0), np.ones(4)], axis=1)
+    lmax = np.linalg.eigvalsh(2 / 4 * phi.T @ phi).max()
+    assert v["limit"] == pytest.approx(2 / lmax, rel=1e-12)
+    grid = np.logspace(-4, 0, 10)
+    assert v["first_diverging"] == pytest.approx(grid[grid > 2 / lmax].min())
+    assert v["last_stable"] == pytest.approx(grid[grid < 2 / lmax].max())
+    assert math.isnan(v["check_best"]) and math.isnan(v["suggested_lr"])   # the range test did not run
 
 
 @pytest.mark.parametrize("task", ["steps-at-0-01", "where-divergence-starts", "momentum-plateau", "range-test-check"])
