@@ -136,6 +136,8 @@ def _state_script():
                             Param("n", 3, kind="int", lo=1, hi=9, label="n"),
                             Param("tab", "race", kind="choice", choices=("race", "batch"),
                                   aliases=(("Optimizer race", "race"),), legacy_keys=("view",))])
+    if st.session_state.get("try_set"):
+        state.set("n", 8)                          # e.g. a lesson's "Set up"
     st.markdown(f"current={state.current('x')} held={state['x']} tab={state['tab']}")
     st.caption(f"entering={state.entering} linked={sorted(state.linked)}")
     st.button("reset", key="reset", on_click=state.reset)
@@ -283,3 +285,54 @@ def test_state_says_which_settings_came_from_the_link():
     assert at.caption[0].value == "entering=True linked=['tab', 'x']"
     at.run()
     assert at.caption[0].value == "entering=False linked=[]"
+
+
+
+# ---- links that shape a page: ?hide=…&lock=… (issue 16) -----------------------------------------
+def test_hidden_settings_are_not_drawn_and_locked_ones_cannot_change():
+    at = _app(hide="x", lock="n", x="4", n="5")
+    assert not at.slider                                   # hidden: no widget at all
+    assert _line(at).startswith("current=4.0 held=4.0")    # …but the link's value is used
+    n = at.number_input(key="t.n")
+    assert n.disabled and n.value == 5
+    assert not at.warning
+    at.session_state["t.n"] = 7                            # a crafted message (AppTest, like a browser,
+    at.run()                                               # cannot move a disabled widget)
+    assert at.number_input(key="t.n").value == 5 and at.query_params["n"] in ("5", ["5"])
+    at.button(key="reset").click().run()                   # reset leaves what the link fixed
+    assert at.number_input(key="t.n").value == 5 and _line(at).startswith("current=4.0")
+    assert at.query_params["hide"] in ("x", ["x"]) and at.query_params["lock"] in ("n", ["n"])
+    at.session_state["try_set"] = True
+    at.run()
+    assert at.number_input(key="t.n").value == 5
+    assert "locked by this link" in at.warning[0].value
+
+
+def test_shaping_keys_are_validated_and_the_class_key_is_accepted():
+    at = _app(hide="nope,x", lock="tab", **{"class": "ABC123"})
+    assert not at.slider
+    text = at.warning[0].value
+    assert "nope" in text and "tab" in text and "unknown" not in text.lower()
+    at = _app(**{"class": "ABC123", "embed": "true"})
+    assert not at.warning
+
+
+def test_a_locked_follow_slider_shows_the_links_value_disabled():
+    at = _follow(hi="20", e="12", lock="e", hide="ep")
+    s = at.slider(key="f.e")
+    assert s.disabled and s.value == 12 and len(at.slider) == 1
+    assert _ep_e(at) == "ep=-1 e=12"
+    at.session_state["f.e"] = 3                            # a crafted value for the disabled slider
+    at.run()
+    assert _ep_e(at) == "ep=-1 e=12" and at.query_params["e"] in ("12", ["12"])
+
+
+def test_a_real_page_honours_hide_and_lock():
+    from tests.apptest_helpers import open_page
+
+    at = open_page("gradient_descent.py", hide="lr", lock="epochs", epochs="50", lr="0.05")
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [w for w in at.select_slider if w.key == "gd.lr"]
+    ep = at.number_input(key="gd.epochs")
+    assert ep.disabled and ep.value == 50
+    assert any("η = 0.05" in m.value for m in [*at.markdown, *at.info, *at.warning, *at.error])

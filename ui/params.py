@@ -20,6 +20,7 @@ Example (in a page)::
 """
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -185,6 +186,15 @@ class Param:
         return str(v)
 
 
+def _takes(fn: Callable, name: str) -> bool:
+    """Whether ``fn`` accepts the keyword argument ``name`` (or any keyword)."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
 def _nearest(options, x: float) -> float:
     """The option nearest to x: by ratio among positive options (they are log-spaced),
     and 0 (when offered) only for x below half the smallest positive option — a plain
@@ -195,6 +205,24 @@ def _nearest(options, x: float) -> float:
             return type(options[0])(0)
         return min(pos, key=lambda o: abs(math.log(o) - math.log(x)))
     return min(options, key=lambda o: abs(o - x))
+
+
+# Link keys any page accepts without an "unknown link setting" note: Streamlit's embed
+# options and the classroom's class code.
+GLOBAL_KEYS = frozenset({"embed", "embed_options", "class"})
+# Links that shape a page (issue 16): ``?hide=lr,epochs&lock=seed`` — setting keys of that
+# page. A hidden setting's widget is not drawn; a locked one is drawn disabled; neither can
+# be changed (set, set_pending, reset, a lesson's "Set up"). Navigation keys cannot be shaped.
+SHAPE_KEYS = ("hide", "lock")
+NOT_SHAPEABLE = frozenset({"tab", "lesson", "lp", "lt", *SHAPE_KEYS})
+
+
+def shape_params(keys) -> tuple[Param, Param]:
+    """The automatic ``hide`` and ``lock`` settings of a page whose setting keys are ``keys``."""
+    choices = tuple(k for k in keys if k not in NOT_SHAPEABLE)
+    n = max(len(choices), 1)
+    return (Param("hide", [], "multi", choices=choices, max_items=n, label="hidden settings"),
+            Param("lock", [], "multi", choices=choices, max_items=n, label="locked settings"))
 
 
 # Every page's Param list as last declared, by page name. scripts/url_params.py reads it
@@ -213,8 +241,11 @@ class PageState:
     notes: list[str] = field(default_factory=list)
 
     def __post_init__(self):
-        self.by_key = {p.key: p for p in self.params}
         DECLARED[self.page] = tuple(self.params)
+        own = [p.key for p in self.params]
+        if not any(k in own for k in SHAPE_KEYS):          # every page accepts ?hide= and ?lock=
+            self.params = [*self.params, *shape_params(own)]
+        self.by_key = {p.key: p for p in self.params}
         self._box = st.container()   # notes about adjusted settings appear here, at the top
         ss = st.session_state
         saved = ss.get(self._saved_key, {})
@@ -238,9 +269,24 @@ class PageState:
             self.values[p.key] = v
         if entering:
             known = set(self.by_key) | {k for p in self.params for k in p.legacy_keys}
-            unknown = [k for k in qp.keys() if k not in known and k not in ("embed", "embed_options")]
+            unknown = [k for k in qp.keys() if k not in known and k not in GLOBAL_KEYS]
             if unknown:
                 self.notes.append("Ignored unknown link settings: " + ", ".join(quote(k, 20) for k in unknown[:8]) + ".")
+        self.hidden = frozenset(self.values.get("hide", ()))
+        self.locked = frozenset(self.values.get("lock", ())) - self.hidden
+
+    def fixed(self, key: str) -> bool:
+        """True when a link hides or locks this setting (it cannot change in this session)."""
+        return key in self.hidden or key in self.locked
+
+    def _refuse(self, key: str) -> bool:
+        """A note, and True, when ``key`` is hidden or locked by the link."""
+        if not self.fixed(key):
+            return False
+        how = "hidden" if key in self.hidden else "locked"
+        self.notes.append(f"{self.by_key[key].name} is {how} by this link; it stays "
+                          f"{fmt_num(self.values[key]) if isinstance(self.values[key], float) else self.values[key]}.")
+        return True
 
     @property
     def _saved_key(self) -> str:
@@ -263,6 +309,8 @@ class PageState:
         """Set a value programmatically (validated), e.g. from a button — before its widget
         is drawn in this run, or in a callback. After the widget was drawn, use
         :meth:`set_pending`."""
+        if self._refuse(key):
+            return
         v, _ = self.by_key[key].clean(value)
         self.values[key] = v
         st.session_state[self.wkey(key)] = v
@@ -272,13 +320,17 @@ class PageState:
         click handled after the widget is already on screen (Streamlit forbids changing a
         drawn widget's value). Call ``st.rerun()`` (or ``st.rerun(scope="fragment")``) after
         it to apply it now; otherwise it applies on the learner's next interaction."""
+        if self._refuse(key):
+            return
         v, _ = self.by_key[key].clean(value)
         st.session_state[self._pending_key(key)] = v
 
     def _apply_pending(self, key: str) -> None:
         ss = st.session_state
         pk = self._pending_key(key)
-        if pk in ss:
+        if pk in ss and self.fixed(key):
+            ss.pop(pk)
+        elif pk in ss:
             v = ss.pop(pk)
             ss[self.wkey(key)] = v
             self.values[key] = v
@@ -287,6 +339,8 @@ class PageState:
         """The validated value this setting holds right now, before its widget is drawn in
         this run: a widget the learner just moved is ahead of ``state[key]`` (which is the
         last run's value until the widget is drawn). A pending value (set_pending) counts."""
+        if self.fixed(key):
+            return self.values[key]
         ss = st.session_state
         pk = self._pending_key(key)
         raw = ss[pk] if pk in ss else ss.get(self.wkey(key), self.values[key])
@@ -298,7 +352,10 @@ class PageState:
         ``st.button("Reset", on_click=state.reset)`` or ``on_click=state.reset, args=(KEYS,)``,
         so it runs before the widgets are drawn (called later in a run, it applies on the
         next rerun: follow it with ``st.rerun()``)."""
-        keys = [p.key for p in self.params] if keys is None else list(keys)
+        if keys is None:         # the page's own settings that the link leaves free
+            keys = [p.key for p in self.params if p.key not in SHAPE_KEYS and not self.fixed(p.key)]
+        else:
+            keys = [k for k in keys if not self._refuse(k)]
         ss = st.session_state
         saved = dict(ss.get(self._saved_key, {}))
         for k in keys:
@@ -327,6 +384,12 @@ class PageState:
         wk = self.wkey(key)
         ss = st.session_state
         self._apply_pending(key)
+        if key in self.hidden:             # not drawn: the link's (or default) value stands
+            return self.values[key]
+        if key in self.locked:             # shown, not changeable: the widget is re-set every run
+            ss[wk] = self.values[key]
+            fn(label, key=wk, **({**kwargs, "disabled": True} if _takes(fn, "disabled") else kwargs))
+            return self.values[key]
         if wk not in ss:
             ss[wk] = self.values[key]
         raw = fn(label, key=wk, **kwargs)
@@ -352,7 +415,7 @@ class PageState:
         ss = st.session_state
         wk, rk = self.wkey(key), f"_gdl_range.{self.page}.{key}"
         self._apply_pending(key)
-        held = ss.get(wk, self.values[key])
+        held = self.values[key] if self.fixed(key) else ss.get(wk, self.values[key])
         old = ss.get(rk)
         try:
             held = num(held)
@@ -363,16 +426,22 @@ class PageState:
         else:
             shown = min(max(held, lo), hi)
         ss[rk] = (lo, hi, step)
-        if hi <= lo:
-            v, _ = p.clean(end if end is not None else lo)
-            self.values[key] = v
+        if hi <= lo or key in self.hidden:
+            v, _ = p.clean(end if end is not None and (hi <= lo or shown >= hi) else (lo if hi <= lo else shown))
+            if not self.fixed(key):
+                self.values[key] = v
             return v
+        if key in self.locked:
+            kw = {**kw, "disabled": True}
         ss[wk] = shown                       # allowed: the slider is not drawn yet in this run
         raw = st.slider(label, min_value=lo, max_value=hi, step=step, key=wk, **kw)
+        if key in self.locked:
+            raw = shown                      # a locked slider's value is the link's, whatever it sends
         v, note = p.clean(end if end is not None and raw >= hi else raw)
         if note:
             self.notes.append(note)
-        self.values[key] = v
+        if not self.fixed(key):
+            self.values[key] = v
         return v
 
     # Convenience wrappers with bounds taken from the Param.

@@ -154,6 +154,8 @@ def lazy_expander(state: PageState, key: str, label: str, **expander_kw) -> Fold
         return ss[ekey]
 
     is_open = state.widget(draw, key, label)
+    if not holder:                     # hidden by the link (?hide=): no expander, nothing runs
+        return Fold(False, st.container())
     return Fold(bool(is_open), holder[0])
 
 
