@@ -16,7 +16,9 @@ from app_pages.sections.gradient_descent.settings import settings
 from app_pages.sections.gradient_descent.summary import summary
 from ui.compute.gradient_descent import LR_OPTIONS, lesson
 from ui.layout import header, next_page, share_hint
+from ui.lesson_panel import LESSON_PARAMS, LessonPanel
 from ui.params import PageState, Param
+from ui.text.gradient_descent import lesson_values
 
 state = PageState("gd", [
     Param("lr", 0.01, lo=1e-4, hi=0.5, options=LR_OPTIONS, label="learning rate"),
@@ -25,6 +27,7 @@ state = PageState("gd", [
     Param("b0", 0.0, lo=-5.0, hi=5.0, label="start b"),
     Param("log", False, kind="bool", label="log-scale loss"),
     Param("epoch", 0, kind="int", lo=0, hi=4999, label="inspected epoch"),
+    *LESSON_PARAMS,
 ])
 
 header("Gradient descent: fitting y = w·x + b",
@@ -34,15 +37,23 @@ header("Gradient descent: fitting y = w·x + b",
        "**w ← w − η·∂L/∂w**, **b ← b − η·∂L/∂b**. Change the step size η and watch the ball roll down the bowl — "
        "or fly out of it.")
 
+panel = LessonPanel(state, "gradient-descent")
+panel.draw()
 chosen = settings(state)
 run = lesson(chosen.lr, chosen.epochs, chosen.w0, chosen.b0)
-summary(run)
-explore(state, run)
-
-st.subheader("Fact check: what does the article's code really print?")
-fact_box = st.container(border=True)
-epochs_table(run)
+hidden = {f for f in ("w_final", "settled_epoch") if panel.hides(f)}
+summary(run, hidden)
+if hidden:     # a prediction is pending: nothing that shows w's path or the answer is sent yet
+    st.info("The charts, the epoch step-through and the fact check appear once you have answered the lesson's "
+            "question above.", icon=":material/visibility_off:")
+else:
+    explore(state, run)
+    st.subheader("Fact check: what does the article's code really print?")
+    fact_box = st.container(border=True)
+    epochs_table(run)
 share_hint(state)
-fact_check_box(fact_box)       # last: its one long run never holds up the rest of the page
+if not hidden:
+    fact_check_box(fact_box)   # last: its one long run never holds up the rest of the page
+panel.conclude(lesson_values(run.summary, run.regime))
 state.finish()
 next_page(__file__)

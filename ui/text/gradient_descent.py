@@ -160,3 +160,27 @@ def fact_check_text(fc: FactCheck) -> tuple[str, str]:
            f"{fc.predicted_reach() - fc.epochs:.0f} more epochs: theory says ≈ {fc.predicted_reach():.0f}, "
            f"the run measures {fc.stay}.")
     return found, why
+
+
+# ---- what lessons may check (issue 15): ui/lesson_fields.py collects LESSON_FIELDS ------------------------
+from ui.lessons import LessonField  # noqa: E402  (pure: no Streamlit)
+
+LESSON_FIELDS = {
+    "lr": LessonField("number", "the learning rate η"),
+    "epochs": LessonField("number", "epochs trained", "epochs"),
+    "w_final": LessonField("number", "w after the last epoch trained"),
+    "b_final": LessonField("number", "b after the last epoch trained"),
+    "loss_final": LessonField("number", "the MSE at the final w and b"),
+    "settled_epoch": LessonField("number", "epochs until w stays within 0.001 of 2 (-1: not in this run)", "epochs"),
+    "diverged": LessonField("bool", "the loss blew up (the run stopped)"),
+    "stable": LessonField("bool", "η is below the stability limit 2/λmax"),
+    "zigzag": LessonField("bool", "η is between 1/λmax and 2/λmax: each step jumps across the valley"),
+    "limit": LessonField("number", "the stability limit 2/λmax of this bowl"),
+}
+
+
+def lesson_values(s: RunSummary, r: StepRegime) -> dict:
+    """Every field of LESSON_FIELDS from a run's summary and its learning rate's regime."""
+    return {"lr": r.lr, "epochs": s.epochs, "w_final": s.w, "b_final": s.b, "loss_final": s.loss,
+            "settled_epoch": s.settled, "diverged": s.diverged, "stable": r.kind != "diverges",
+            "zigzag": r.kind == "zigzag", "limit": r.limit}

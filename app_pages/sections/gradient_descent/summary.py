@@ -20,7 +20,9 @@ def metric_row(metrics: tuple[Metric, ...], **metric_kw) -> None:
             st.metric(m.label, m.value, help=m.help, width="stretch", **metric_kw)
 
 
-def summary(ls: Lesson) -> None:
+def summary(ls: Lesson, hidden: set[str] = frozenset()) -> None:
+    """``hidden``: lesson fields whose metric must not be sent yet ("w_final", "settled_epoch")."""
     note_box(list(ls.budget_notes))
-    metric_row(run_metrics(ls.summary))
+    shown = run_metrics(ls.summary)
+    metric_row(tuple(m for m, field in zip(shown, ("w_final", None, None, "settled_epoch")) if field not in hidden))
     callout(regime_message(ls.regime, ls.summary))
