@@ -274,7 +274,7 @@ def l1_verdict(zeros, l1: float, proximal: bool, optimizer: str) -> Verdict:
         return Verdict("warning", f"**λ₁ = {l1:g} added to the loss: {nz} of {total} weights are exactly 0**, but "
                        f"{zeros.near} are within one step of it (|w| ≤ {step:g}). With `loss + λ₁·Σ|w|` and a torch "
                        "optimizer, each step pushes a small weight towards 0 — and past it, so it jitters *around* "
-                       "zero instead of landing on it. Turn on **Exact zeros: proximal L1 step** in the settings above to get "
+                       "zero instead of landing on it. Turn on **Exact zeros (proximal)** in the settings above to get "
                        "true zeros.")
     if l1 > 0:
         return Verdict("success", f"**Proximal L1 (λ₁ = {l1:g}): {nz} of {total} weights are exactly 0.** After each "

@@ -123,7 +123,7 @@ def shop_controls(state: PageState) -> nn_compute.ShopSetup:
             lambda: state.select_slider("c_l2", "L2 strength λ₂  (adds λ₂·Σw²)", format_func=lr_text,
                                         help="Regularisation acts on the weights only, not the biases."),
             lambda: state.select_slider("c_l1", "L1 strength λ₁  (adds λ₁·Σ|w|)", format_func=lr_text),
-            lambda: state.toggle("c_prox", "Exact zeros: proximal L1 step",
+            lambda: state.toggle("c_prox", "Exact zeros (proximal)",
                                  help="Apply L1 as a soft-thresholding step after each update instead of a loss "
                                       "term. torch.optim doesn't do this; the exported script adds it by hand.")])
         noise, ntrain, seed = _grid([
