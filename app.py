@@ -20,9 +20,11 @@ PAGES = [
     ("optimizer_comparison.py", "Optimizer comparison", "optimizer-comparison", ":material/sports_score:"),
     ("lr_sweep.py", "Learning-rate sweep", "lr-sweep", ":material/tune:"),
     ("glossary.py", "Glossary", "glossary", ":material/menu_book:"),
+    ("teachers.py", "For teachers", "teachers", ":material/co_present:"),
 ]
 
 from ui.compute import freeze_long_lived_objects, start_workers  # noqa: E402
+from ui import classroom  # noqa: E402
 from ui.safety import run_page  # noqa: E402
 
 torch.set_num_threads(1)   # many small concurrent jobs: one thread per session's work
@@ -38,4 +40,6 @@ nav = st.navigation(pages)
 with st.sidebar:
     st.caption("Gradient Descent Lab · every number is computed live by PyTorch "
                f"{torch.__version__.split('+')[0]} from the seed shown.")
+if nav.url_path != "teachers":
+    classroom.before_page()     # a class link (?class=CODE): offer to join; send answers that waited
 run_page(nav)  # a failing page shows a plain message and an error id, never a traceback

@@ -48,7 +48,10 @@ MAX_LEARNERS = 300            # per class
 MAX_ANSWERS = 400             # per learner
 NICKNAME_MAX = 24
 ACTIVE_WITHIN = timedelta(minutes=5)
-KINDS = ("prediction", "done", "skipped", "hint")
+# prediction: a learner's answer before the reveal; truth: what their page then computed
+# for the task (the dashboard shows it beside the class's predictions); done / skipped /
+# hint: progress.
+KINDS = ("prediction", "truth", "done", "skipped", "hint")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -84,6 +87,8 @@ class TaskSummary:
     predictions: tuple[tuple[int | None, float | None], ...]   # (choice, number) per learner
     finished: int           # learners who answered or met the goal
     revealed: bool
+    truths: tuple[tuple[int | None, float | None], ...] = ()   # what the learners' runs computed
+    hints: int = 0          # learners who opened a hint
 
 
 def database_url() -> str:
@@ -332,14 +337,18 @@ class ClassStore:
             shown = {(r.lesson_id, r.task_id) for r in
                      conn.execute(sa.select(reveals).where(reveals.c.class_id == row.id))}
         active = sum(_aware(p.last_seen) >= _now() - ACTIVE_WITHIN for p in people)
-        tasks: dict[tuple[str, str], dict] = {k: {"pred": [], "fin": set()} for k in shown}
+        def empty():
+            return {"prediction": [], "truth": [], "fin": set(), "hint": 0}
+        tasks: dict[tuple[str, str], dict] = {k: empty() for k in shown}
         for r in rows:
-            t = tasks.setdefault((r.lesson_id, r.task_id), {"pred": [], "fin": set()})
-            if r.kind == "prediction":
-                t["pred"].append((r.choice, r.number))
+            t = tasks.setdefault((r.lesson_id, r.task_id), empty())
+            if r.kind in ("prediction", "truth"):
+                t[r.kind].append((r.choice, r.number))
             if r.kind in ("prediction", "done"):
                 t["fin"].add(r.learner_id)
-        summaries = tuple(TaskSummary(lesson, task, tuple(v["pred"]), len(v["fin"]), (lesson, task) in shown)
+            t["hint"] += r.kind == "hint"
+        summaries = tuple(TaskSummary(lesson, task, tuple(v["prediction"]), len(v["fin"]), (lesson, task) in shown,
+                                      tuple(v["truth"]), v["hint"])
                           for (lesson, task), v in tasks.items())
         return len(people), active, summaries
 

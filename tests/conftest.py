@@ -18,3 +18,8 @@ torch.set_num_threads(1)
 # Small Streamlit apps that tests serve or open with AppTest: scripts, not test modules
 # (importing one would run its page outside Streamlit).
 collect_ignore_glob = ["apps/*", "browser/apps/*"]
+
+# The class store's embedded SQLite goes to a temporary folder, never the repository's data/.
+import tempfile  # noqa: E402
+
+os.environ.setdefault("GDL_DATA_DIR", tempfile.mkdtemp(prefix="gdl-test-data-"))

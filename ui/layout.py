@@ -72,7 +72,7 @@ def note_box(notes: list[str]) -> None:
 
 ROOT = Path(__file__).resolve().parents[1]
 # Reference pages (not lessons): in the navigation, but "Next →" walks past them.
-NOT_LESSONS = ("glossary.py",)
+NOT_LESSONS = ("glossary.py", "teachers.py")
 
 
 @functools.lru_cache(maxsize=1)

@@ -23,9 +23,10 @@ from typing import Mapping
 
 import streamlit as st
 
-from ui import safety
+from ui import classroom, safety
 from ui.format import quote
-from ui.lessons import LoadedLesson, LoadReport, TaskProgress, decode_progress, encode_progress, judge, load_folder
+from ui.lessons import (MAX_FILE_BYTES, LessonError, LoadedLesson, LoadReport, TaskProgress, decode_progress,
+                        encode_progress, judge, load_folder, load_lesson)
 from ui.params import PageState, Param
 
 LESSON_DIR = Path(__file__).resolve().parents[1] / "lessons"
@@ -34,12 +35,49 @@ LESSON_PARAMS = (Param("lesson", "", "text", max_len=40, label="lesson"),
                  Param("lt", 1, "int", lo=1, hi=12, label="lesson task"))
 
 
+def _field_kinds() -> dict[str, dict[str, str]]:
+    from ui.lesson_fields import PAGE_FIELDS
+    return {page: {n: f.kind for n, f in fields.items()} for page, fields in PAGE_FIELDS.items()}
+
+
 @lru_cache(maxsize=1)
 def builtin_lessons() -> LoadReport:
     """The lessons shipped in lessons/, loaded and checked once per process."""
-    from ui.lesson_fields import PAGE_FIELDS
-    return load_folder(LESSON_DIR, {page: {n: f.kind for n, f in fields.items()}
-                                    for page, fields in PAGE_FIELDS.items()})
+    return load_folder(LESSON_DIR, _field_kinds())
+
+
+@lru_cache(maxsize=64)
+def _teacher_lesson_text(text: str, source: str) -> LoadedLesson:
+    return load_lesson(text, source, _field_kinds())
+
+
+def teacher_lesson(raw: bytes, source: str = "your lesson file") -> LoadedLesson:
+    """A teacher's own lesson file, checked exactly like the built-in ones (raises
+    LessonError). Its id must not be a built-in lesson's."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise LessonError(f"{source}: the file is larger than {MAX_FILE_BYTES // 1000} kB")
+    loaded = _teacher_lesson_text(raw.decode("utf-8", "replace"), source[:60])
+    if any(item.id == loaded.id for item in builtin_lessons().lessons):
+        raise LessonError(f"{source}: the id {loaded.id!r} is a built-in lesson's; give your lesson its own id")
+    return loaded
+
+
+def lessons_for_class(info) -> tuple[LoadedLesson, ...]:
+    """A class's lessons, in the teacher's order: built-in ones by id, and the teacher's
+    own file (stored with the class) checked again as it is loaded."""
+    found = []
+    own = None
+    if info is not None and info.lesson_file:
+        try:
+            own = teacher_lesson(info.lesson_file.encode(), "the class's lesson file")
+        except LessonError:
+            own = None
+    for lesson_id in (info.lessons if info else ()):
+        item = own if own is not None and own.id == lesson_id else \
+            next((x for x in builtin_lessons().lessons if x.id == lesson_id), None)
+        if item is not None:
+            found.append(item)
+    return tuple(found)
 
 
 class LessonPanel:
@@ -48,7 +86,7 @@ class LessonPanel:
     def __init__(self, state: PageState, page: str, report: LoadReport | None = None):
         self.state, self.page = state, page
         self.report = report or builtin_lessons()
-        self.available = self.report.for_page(page)
+        self.available = self.report.for_page(page) + self._class_lessons(page)
         wanted = state.current("lesson")
         self.lesson: LoadedLesson | None = next((x for x in self.available if x.id == wanted), None)
         if wanted and self.lesson is None:
@@ -61,6 +99,22 @@ class LessonPanel:
         self.index = min(state.current("lt"), max(n, 1)) - 1
         self._save()
         self._verdict_box = None
+        self.revealed = classroom.revealed() if self.lesson else frozenset()
+
+    @staticmethod
+    def _class_lessons(page: str) -> tuple[LoadedLesson, ...]:
+        """The teacher's own lesson of this learner's class, when it is for this page."""
+        me, db = classroom.membership(), None
+        if me is not None:
+            db = classroom.store()
+        if db is None:
+            return ()
+        try:
+            info = db.find_class(me.code)
+        except classroom.StoreUnavailable:
+            return ()
+        built_in = {x.id for x in builtin_lessons().lessons}
+        return tuple(x for x in lessons_for_class(info) if x.lesson.page == page and x.id not in built_in)
 
     # --- what the page asks ---------------------------------------------------------
     @property
@@ -72,6 +126,8 @@ class LessonPanel:
         if not self.active:
             return False
         task, progress = self.lesson.tasks[self.index].task, self.progress[self.index]
+        if (self.lesson.id, task.id) in self.revealed:       # the teacher showed the class
+            return False
         return task.kind == "predict" and not progress.finished and field in task.hides
 
     # --- drawing --------------------------------------------------------------------
@@ -135,6 +191,7 @@ class LessonPanel:
                       if task.choices else
                       TaskProgress("answered", number=float(guess), hints=self.progress[i].hints))
             self._update(i, answer)
+            classroom.record(self.lesson.id, task.id, "prediction", answer.choice, answer.number)
             st.rerun()
 
     def _draw_hints_and_moves(self, i: int) -> None:
@@ -164,10 +221,17 @@ class LessonPanel:
             return
         i = self.index
         checked, progress = self.lesson.tasks[i], self.progress[i]
-        if checked.task.kind == "predict" and not progress.finished:
+        revealed = (self.lesson.id, checked.task.id) in self.revealed
+        if checked.task.kind == "predict" and not progress.finished and not revealed:
             return
         verdict = judge(checked, values, progress)
         box = self._verdict_box
+        if checked.task.kind == "predict" and not verdict.problem:
+            classroom.record(self.lesson.id, checked.task.id, "truth", verdict.truth_choice, verdict.truth_number)
+        if checked.task.kind == "predict" and not progress.finished:
+            box.info(f"**Your teacher revealed the answer:** PyTorch computed **{verdict.truth}**.\n\n"
+                     f"{verdict.explanation}", icon="🏫")
+            return
         if verdict.problem:
             box.warning(f"This task cannot be checked on this run: {verdict.problem}.", icon="🧩")
         elif checked.task.kind == "goal":
@@ -183,6 +247,7 @@ class LessonPanel:
         if verdict.correct:
             if self.progress[i].state != "done":
                 self._update(i, TaskProgress("done", hints=self.progress[i].hints))
+                classroom.record(self.lesson.id, self.lesson.tasks[i].task.id, "done")
             box.success(f"**Goal met!** {verdict.explanation}", icon="✅")
         else:
             box.info("**Not met yet:** " + " · ".join(f"`{part}`" for part in verdict.unmet), icon="🎯")
@@ -227,9 +292,11 @@ class LessonPanel:
     def _hint(self, i: int) -> None:
         p = self.progress[i]
         self._update(i, TaskProgress(p.state, p.choice, p.number, min(p.hints + 1, 2)))
+        classroom.record(self.lesson.id, self.lesson.tasks[i].task.id, "hint")
 
     def _skip(self, i: int) -> None:
         self._update(i, TaskProgress("skipped", hints=self.progress[i].hints))
+        classroom.record(self.lesson.id, self.lesson.tasks[i].task.id, "skipped")
         following = self._following(i)
         if following is not None:
             self._go(following)

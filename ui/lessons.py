@@ -338,6 +338,8 @@ class Verdict:
     explanation: str              # the lesson's explanation, filled in from the run
     unmet: tuple[str, ...] = ()   # goal parts not met yet
     problem: str = ""             # set when the lesson cannot judge this run (told to the teacher)
+    truth_choice: int | None = None    # the right choice's index, for the class dashboard
+    truth_number: float | None = None  # or the true number
 
 
 def judge(checked: CheckedTask, values: Mapping[str, object], progress: TaskProgress) -> Verdict:
@@ -354,8 +356,9 @@ def judge(checked: CheckedTask, values: Mapping[str, object], progress: TaskProg
             return Verdict(False, "", explanation,
                            problem=f"task {task.id!r}: {len(holding)} of its choices hold for this run; exactly one must")
         right = holding[0]
-        return Verdict(progress.choice == right, task.choices[right].label, explanation)
+        return Verdict(progress.choice == right, task.choices[right].label, explanation, truth_choice=right)
     true = float(values[task.answer_field])
     guess = progress.number
     correct = guess is not None and math.isfinite(true) and abs(guess - true) <= task.tolerance
-    return Verdict(correct, "diverged" if not math.isfinite(true) else f"{true:.4g}", explanation)
+    return Verdict(correct, "diverged" if not math.isfinite(true) else f"{true:.4g}", explanation,
+                   truth_number=true)

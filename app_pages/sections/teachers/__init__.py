@@ -1,0 +1,1 @@
+"""The For teachers page: opening a class, and the class's dashboard."""

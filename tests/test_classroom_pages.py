@@ -1,0 +1,102 @@
+"""The classroom through the pages (AppTest; the store is the real SQLite of the suite's
+temporary data folder): a teacher opens a class, a learner joins by link and predicts,
+the dashboard counts it, a reveal reaches the learner, and no learner-side element ever
+holds the teacher key."""
+import re
+
+from streamlit.testing.v1 import AppTest
+
+from classroom.store import ClassStore
+from tests.apptest_helpers import APP, ROOT, open_page
+
+
+def everything(at) -> str:
+    return "\n".join(str(node.proto) for node in at.main if hasattr(node, "proto")) + \
+        "\n".join(str(node.proto) for node in at.sidebar if hasattr(node, "proto"))
+
+
+def open_class(title="Period 3"):
+    at = open_page("teachers.py")
+    assert not at.exception
+    at.text_input[0].set_value(title)
+    next(b for b in at.button if "Open the class" in b.label).click().run()
+    assert not at.exception
+    code = re.search(r"Class code: `([A-Z0-9]{6})`", "\n".join(m.value for m in at.markdown)).group(1)
+    key_link = next(c.value for c in at.code if "key=" in c.value)
+    key = re.search(r"key=([A-Za-z0-9_-]+)", key_link).group(1)
+    return at, code, key
+
+
+def test_a_teacher_opens_a_class_and_gets_a_code_a_qr_code_and_links():
+    at, code, key = open_class()
+    assert at.query_params["class"] == code and "key" not in at.query_params
+    learner_links = [c.value for c in at.code if "key=" not in c.value]
+    assert learner_links and all(f"class={code}" in link for link in learner_links)
+    assert len(at.get("image")) == 1                         # the QR code
+    assert [m.label for m in at.metric][:2] == ["Learners joined", "Active in the last 5 minutes"]
+    # The projector view shows no key, no link with a key, no controls.
+    at.toggle(key="teacher-projector").set_value(True).run()
+    assert key not in everything(at)
+    assert not [t for t in at.toggle if t.key and t.key.startswith("reveal-")]
+
+
+def test_a_teacher_link_moves_the_key_out_of_the_address_bar():
+    _, code, key = open_class()
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.switch_page(str(ROOT / "app_pages" / "teachers.py"))
+    at.query_params.update({"class": code, "key": key})
+    at.run()
+    assert not at.exception
+    assert "key" not in at.query_params
+    assert any(f"Class code: `{code}`" in m.value for m in at.markdown)
+
+
+def test_a_wrong_key_or_a_learner_link_never_opens_the_dashboard():
+    _, code, key = open_class()
+    for wrong in ("", "x" * 22, key[:-1] + ("A" if key[-1] != "A" else "B")):
+        at = AppTest.from_file(APP, default_timeout=90)
+        at.run()
+        at.switch_page(str(ROOT / "app_pages" / "teachers.py"))
+        at.query_params.update({"class": code, "key": wrong})
+        at.run()
+        assert not at.exception
+        assert not [m for m in at.metric if m.label == "Learners joined"]
+        assert not any("Class code" in m.value for m in at.markdown)
+
+
+def test_a_learner_joins_by_link_predicts_and_sees_the_reveal():
+    teacher, code, key = open_class()
+    learner = open_page("optimizer_comparison.py", **{"class": code})
+    assert not learner.exception
+    learner.text_input(key="class-join-nickname").set_value("<b>Ada</b>")
+    next(b for b in learner.button if b.label == "Join").click().run()
+    assert not learner.exception
+    assert key not in everything(learner)
+    store = ClassStore()
+    joined, _, _ = store.dashboard(code, key)
+    assert joined == 1
+    csv = store.answers_csv(code, key)
+    assert csv.count("\n") == 1                      # no answers yet: the header only
+
+
+def test_a_learners_prediction_reaches_the_dashboard_and_a_reveal_reaches_the_learner():
+    teacher, code, key = open_class()
+    learner = open_page("optimizer_comparison.py", **{"class": code})
+    learner.text_input(key="class-join-nickname").set_value("Bo")
+    next(b for b in learner.button if b.label == "Join").click().run()
+    next(b for b in learner.button if b.label == "Start the lesson").click().run()
+    next(b for b in learner.button if b.label == "Set up the experiment").click().run()
+    learner.radio[-1].set_value(learner.radio[-1].options[0])
+    next(b for b in learner.button if "Submit" in b.label).click().run()
+    assert not learner.exception
+    store = ClassStore()
+    _, _, tasks = store.dashboard(code, key)
+    first = next(t for t in tasks if t.task_id == "rosenbrock-winner")
+    assert len(first.predictions) == 1 and len(first.truths) == 1
+    assert first.finished == 1
+    # The teacher reveals the next task before the learner answers it: the learner's page shows it.
+    next(b for b in learner.button if b.label == "Next task →").click().run()
+    second = "momentum-beats-adam"
+    store.set_reveal(code, key, "optimizer-race", second, True)
+    assert ("optimizer-race", second) in store.revealed(code)

@@ -1,0 +1,182 @@
+"""The classroom in a learner's session: joining a class, sending answers, seeing reveals.
+
+A learner joins with a link (``?class=CODE`` on any page) or by typing the code on the
+Home page, with an optional nickname. Their lesson predictions, completions and hints go
+to the class store; if the database is away, the lesson keeps working alone, the answers
+wait in the session (a quiet notice says so) and are sent when it is back.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from classroom.store import ClassStore, StoreError, StoreUnavailable, normalise_code  # noqa: F401 - re-exported
+from ui import safety
+
+_MEMBER = "_gdl_class"          # session: the class this learner joined
+_QUEUE = "_gdl_class_queue"     # session: answers not yet stored
+_SENT = "_gdl_class_sent"       # session: (lesson, task, kind) already queued: sent once
+MAX_QUEUE = 200
+
+
+normalise = normalise_code
+
+
+@dataclass(frozen=True)
+class Membership:
+    code: str
+    nickname: str
+    token: str
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store() -> ClassStore:
+    return ClassStore()
+
+
+def store() -> ClassStore | None:
+    """The process's class store, or None while the database cannot be reached (a
+    failed attempt is not cached, so the next run tries again)."""
+    try:
+        return _open_store()
+    except StoreUnavailable:
+        return None
+
+
+def membership() -> Membership | None:
+    return st.session_state.get(_MEMBER)
+
+
+def join(code: str, nickname: str) -> str | None:
+    """Join a class; None on success, else a plain message for the learner."""
+    db = store()
+    if db is None:
+        return "The class list cannot be reached right now; the lab works without a class. Try again in a minute."
+    try:
+        joined = db.join(code, nickname)
+    except StoreError as err:
+        return str(err)
+    except StoreUnavailable:
+        return "The class list cannot be reached right now; the lab works without a class. Try again in a minute."
+    st.session_state[_MEMBER] = Membership(joined.code, joined.nickname, joined.token)
+    st.session_state.pop(_SENT, None)
+    return None
+
+
+def leave() -> None:
+    for key in (_MEMBER, _QUEUE, _SENT):
+        st.session_state.pop(key, None)
+
+
+def join_box(key: str = "home") -> None:
+    """"Join a class" on the Home page: the code the teacher projects, and a nickname."""
+    me = membership()
+    if me:
+        cols = st.columns([3, 1], vertical_alignment="center")
+        with cols[0]:
+            st.success(f"You are in class **{me.code}**. Your lesson answers go to your teacher.", icon="🏫")
+            st.text(f"Nickname: {me.nickname}")     # the learner's own words: plain text, never markdown
+        cols[1].button("Leave the class", key=f"class-leave-{key}", on_click=safety.callback(leave))
+        return
+    with st.form(f"class-join-{key}", border=True):
+        st.markdown("**Join a class** — type the code your teacher shows.")
+        cols = st.columns(2)
+        code = cols[0].text_input("Class code", max_chars=12, placeholder="e.g. K7P3QX")
+        nickname = cols[1].text_input("Nickname (optional)", max_chars=24,
+                                      help="Only your teacher sees it. No other personal data is asked for.")
+        sent = st.form_submit_button("Join", icon=":material/login:")
+    if sent:
+        problem = join(normalise_code(code), nickname)
+        if problem:
+            st.warning(problem, icon="🏫")
+        else:
+            st.rerun()
+
+
+def link_join() -> None:
+    """A learner who opened a class link (``?class=CODE``) and has not joined yet is
+    offered to join (with a nickname) at the top of the page; the page works either way."""
+    code = normalise_code(st.query_params.get("class", ""))
+    me = membership()
+    if not code or (me and me.code == code):
+        return
+    db = store()
+    info = db.find_class(code) if db else None
+    if info is None:
+        st.info("That class code is unknown or the class has ended; the page works without a class.", icon="🏫")
+        return
+    with st.form("class-join-link", border=True):
+        st.markdown("**Join your class** to share your predictions with your teacher.")
+        nickname = st.text_input("Nickname (optional)", max_chars=24, key="class-join-nickname")
+        if st.form_submit_button("Join", icon=":material/login:"):
+            problem = join(code, nickname)
+            if problem:
+                st.warning(problem, icon="🏫")
+            else:
+                st.rerun()
+
+
+def record(lesson_id: str, task_id: str, kind: str, choice: int | None = None, number: float | None = None) -> None:
+    """Queue one answer for the class (if the learner is in one) and try to send it."""
+    if membership() is None:
+        return
+    sent = st.session_state.setdefault(_SENT, set())
+    if (lesson_id, task_id, kind) in sent:
+        return
+    sent.add((lesson_id, task_id, kind))
+    queue = st.session_state.setdefault(_QUEUE, [])
+    if len(queue) < MAX_QUEUE:
+        queue.append((lesson_id, task_id, kind, choice, number))
+    flush()
+
+
+def flush() -> bool:
+    """Send what is waiting; True when nothing is left. Answers that the store refuses
+    (class closed, limits) are dropped with a note; unreachable ones wait."""
+    me, queue = membership(), st.session_state.get(_QUEUE, [])
+    if me is None or not queue:
+        return True
+    db = store()
+    if db is None:
+        return False
+    while queue:
+        lesson_id, task_id, kind, choice, number = queue[0]
+        try:
+            db.submit(me.code, me.token, lesson_id, task_id, kind, choice=choice, number=number)
+        except StoreUnavailable:
+            return False
+        except StoreError:
+            pass                     # not stored, and never will be: do not retry forever
+        queue.pop(0)
+    return True
+
+
+def before_page() -> None:
+    """What every page does for the classroom before it runs: offer to join a class
+    link, send answers that waited, and say if some still wait. Never breaks the page."""
+    try:
+        link_join()
+        flush()
+        pending_notice()
+    except Exception:   # the class is an extra: the page must work without it
+        import logging
+        logging.getLogger("gradient_descent_lab").exception("classroom: before_page failed")
+
+
+def pending_notice() -> None:
+    """A quiet line when answers are waiting for the database."""
+    if st.session_state.get(_QUEUE):
+        st.caption(f"🏫 {len(st.session_state[_QUEUE])} answer(s) will be sent to your class when its "
+                   "list can be reached again; your lesson works as usual.")
+
+
+def revealed() -> frozenset[tuple[str, str]]:
+    """(lesson, task) pairs the teacher has revealed to this learner's class."""
+    me, db = membership(), store()
+    if me is None or db is None:
+        return frozenset()
+    try:
+        return db.revealed(me.code)
+    except StoreUnavailable:
+        return frozenset()
