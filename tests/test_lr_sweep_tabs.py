@@ -168,3 +168,18 @@ def test_tab_links_use_short_slugs_and_old_links_still_open_the_tab(old):
     assert "Ignored" not in notes(at) and "tab" not in notes(at)
     tab = at.query_params["tab"]
     assert (tab[0] if isinstance(tab, list) else tab) == "curves"
+
+
+def test_picking_curves_reruns_the_fragment_and_keeps_the_link_in_step():
+    """The curves picker is a fragment (a rerun of that tab only); the rates it holds still
+    reach the link, and the picked rates are the curves drawn."""
+    at = run_page(tab="curves", lo=0.001, hi=0.5, n=6, steps=200)
+    options = at.multiselect(key="lr.curves").options
+    at.multiselect(key="lr.curves").set_value([options[1], options[3]]).run()
+    assert not at.exception
+    link = at.query_params["curves"]
+    link = link[0] if isinstance(link, list) else link
+    grid = np.logspace(-3, np.log10(0.5), 6)
+    assert [float(v) for v in link.split(",")] == pytest.approx([grid[1], grid[3]], rel=1e-6)
+    shown = sorted(float(re.search(r"η = ([0-9.e-]+)", r).group(1)) for r in frame(at, "run")["run"])
+    assert shown == pytest.approx([grid[1], grid[3]], rel=1e-2)
