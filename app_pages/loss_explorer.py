@@ -15,11 +15,12 @@ from app_pages.sections.loss_explorer.losses import four_losses, loss_row
 from dlcore.line_explorer import MAX_POINTS, X_LIMIT, Y_LIMIT, loss_script
 from ui.charts.loss_explorer import residual_chart
 from ui.charts.render import chart
-from ui.compute.loss_explorer import (ARTICLE_LINE, ARTICLE_X, ARTICLE_Y, DELTAS, GD_RATES, GD_STEPS, judge,
-                                      points_of, script)
+from ui.compute.loss_explorer import (ARTICLE_LINE, ARTICLE_X, ARTICLE_Y, DELTAS, GD_RATES, GD_STEPS, descent,
+                                      judge, points_of, script)
 from ui.layout import code, header, next_page, share_hint
+from ui.lesson_panel import LESSON_PARAMS, LessonPanel
 from ui.params import PageState, Param
-from ui.text.loss_explorer import predictions_caption
+from ui.text.loss_explorer import LESSON_FIELDS, lesson_values, predictions_caption
 
 state = PageState("loss", [
     Param("hours", ARTICLE_X, kind="floats", lo=-X_LIMIT, hi=X_LIMIT, min_items=2, max_items=MAX_POINTS,
@@ -34,6 +35,7 @@ state = PageState("loss", [
     Param("lr", 0.001, lo=1e-5, hi=2.0, options=GD_RATES, label="learning rate"),
     Param("steps", 200, kind="int", lo=1, hi=5000, options=GD_STEPS, label="steps"),
     Param("zoom", True, kind="bool", label="zoom"),
+    *LESSON_PARAMS,
 ])
 
 header("Loss explorer: how wrong is a line?",
@@ -42,6 +44,8 @@ header("Loss explorer: how wrong is a line?",
        "Edit the data, move the line, compare four ways of measuring the errors — then let gradient descent find "
        "the best line, and see why it struggles unless the hours are rescaled.")
 
+panel = LessonPanel(state, "loss-explorer")
+panel.draw()
 controls, picture = st.columns([1, 1.75], gap="large")
 with controls:
     xs, ys = data_editor(state)
@@ -52,20 +56,34 @@ with picture:
     metrics_box = st.container()        # filled once the Huber δ below has been read
     st.caption(predictions_caption(line.m, line.c, judged.table["prediction"]))
 
-article_fact_check((xs, ys) == (ARTICLE_X, ARTICLE_Y) and (line.m, line.c) == ARTICLE_LINE, judged.losses["MSE"])
-every_error(judged)
-delta = four_losses(state, judged, xs)
-with metrics_box:
-    loss_row(judged, delta)
-land_columns = landscape_header()
-run = gradient_descent(state, xs, ys, line, judged)
-landscape_view(state, land_columns, xs, ys, line, judged, run)
-with fit_slot:
-    chart(residual_chart, points_of(xs, ys), line.m, line.c, "study hours", "exam score", squares=line.squares,
-          height=430, extra_fits=((f"gradient descent ({run.steps} steps)", *run.end),) if run.found else ())
-
-code(loss_script(xs, ys, line.m, line.c, delta), "study_hours_loss.py", label="Show the code: the four losses")
-code(script(run), "study_hours_gradient_descent.py", label="Show the code: gradient descent")
+# While a lesson's prediction is pending, only the data, the line and its errors are sent: every number
+# below (losses, shares, gradient descent) could give the answer away.
+if any(panel.hides(f) for f in LESSON_FIELDS):
+    st.info("The losses, the landscape and gradient descent appear once you have answered the lesson's question "
+            "above.", icon=":material/visibility_off:")
+    with fit_slot:
+        chart(residual_chart, points_of(xs, ys), line.m, line.c, "study hours", "exam score",
+              squares=line.squares, height=430)
+    descended = None
+else:
+    article_fact_check((xs, ys) == (ARTICLE_X, ARTICLE_Y) and (line.m, line.c) == ARTICLE_LINE,
+                       judged.losses["MSE"])
+    every_error(judged)
+    delta = four_losses(state, judged, xs)
+    with metrics_box:
+        loss_row(judged, delta)
+    land_columns = landscape_header()
+    descended = gradient_descent(state, xs, ys, line, judged)
+    landscape_view(state, land_columns, xs, ys, line, judged, descended)
+    with fit_slot:
+        chart(residual_chart, points_of(xs, ys), line.m, line.c, "study hours", "exam score",
+              squares=line.squares, height=430,
+              extra_fits=((f"gradient descent ({descended.steps} steps)", *descended.end),) if descended.found else ())
+    code(loss_script(xs, ys, line.m, line.c, delta), "study_hours_loss.py", label="Show the code: the four losses")
+    code(script(descended), "study_hours_gradient_descent.py", label="Show the code: gradient descent")
 share_hint(state)
+if descended is None:         # the settings not drawn this run still count for the lesson
+    descended = descent(xs, ys, line.m, line.c, state["std"], state["lr"], state["steps"])
+panel.conclude(lesson_values(judged, descended, state["delta"]))
 state.finish()
 next_page(__file__)

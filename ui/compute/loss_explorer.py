@@ -55,6 +55,7 @@ class Judgement:
     shares_shown: pd.DataFrame          # the same with point = "10 h", … for the chart
     worst: int                          # index of the largest squared error
     best: tuple[float, float, float]    # m*, c*, MSE*
+    line: tuple[float, float] = (float("nan"), float("nan"))   # the line judged (m, c)
 
     def share_of_worst(self, loss: str) -> float:
         sh = self.shares
@@ -66,7 +67,8 @@ def judge(xs, ys, m: float, c: float, delta: float) -> Judgement:
     shares = loss_shares(xs, ys, m, c, delta)
     return Judgement(table=table, losses=losses, shares=shares,
                      shares_shown=shares.assign(point=[f"{v:g} h" for v in shares["x"]]),
-                     worst=int(table["squared_error"].idxmax()), best=problem_of(xs, ys).least_squares())
+                     worst=int(table["squared_error"].idxmax()), best=problem_of(xs, ys).least_squares(),
+                     line=(float(m), float(c)))
 
 
 @dataclass(frozen=True)

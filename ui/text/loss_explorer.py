@@ -169,3 +169,40 @@ def window_caption(window, zoom: bool) -> str:
     x0, x1, y0, y1 = window
     return (f"Shown: slope {x0:g} to {x1:g}, intercept {y0:g} to {y1:g}"
             + (" (zoomed)." if zoom else " — the sliders' ranges, chosen around the best line."))
+
+
+# ---- what lessons may check (issue 15): ui/lesson_fields.py collects LESSON_FIELDS ------------------------
+from ui.lessons import LessonField  # noqa: E402  (pure: no Streamlit)
+
+LESSON_FIELDS = {
+    "mse": LessonField("number", "the MSE of the learner's line", "points²"),
+    "rmse": LessonField("number", "the RMSE of the learner's line", "points"),
+    "mae": LessonField("number", "the MAE of the learner's line", "points"),
+    "huber": LessonField("number", "the Huber loss of the learner's line at the chosen δ"),
+    "best_mse": LessonField("number", "the lowest MSE any line reaches on this data (least squares)", "points²"),
+    "m": LessonField("number", "the learner's slope", "points per hour"),
+    "c": LessonField("number", "the learner's intercept", "points"),
+    "delta": LessonField("number", "Huber's δ"),
+    "mse_share": LessonField("number", "the largest error's share of the MSE (0 to 1)"),
+    "mae_share": LessonField("number", "the largest error's share of the MAE (0 to 1)"),
+    "huber_share": LessonField("number", "the largest error's share of the Huber loss (0 to 1)"),
+    "std": LessonField("bool", "gradient descent works on standardised hours"),
+    "lr": LessonField("number", "gradient descent's learning rate η"),
+    "steps": LessonField("number", "gradient descent's steps", "steps"),
+    "found": LessonField("bool", "gradient descent ended within 0.01 of the best MSE"),
+    "diverged": LessonField("bool", "gradient descent blew up"),
+    "gap": LessonField("number", "gradient descent's final MSE minus the best MSE (NaN if it diverged)", "points²"),
+    "limit": LessonField("number", "the stability limit 2/λmax for the chosen scaling"),
+}
+
+
+def lesson_values(judgement, descent, delta: float) -> dict:
+    """Every field of LESSON_FIELDS from the page's results: a ui.compute.loss_explorer
+    Judgement (the line) and Descent (gradient descent from it)."""
+    losses, mine = judgement.losses, descent.mine
+    return {"mse": losses["MSE"], "rmse": losses["RMSE"], "mae": losses["MAE"], "huber": losses["Huber"],
+            "best_mse": judgement.best[2], "m": judgement.line[0], "c": judgement.line[1], "delta": delta,
+            "mse_share": judgement.share_of_worst("MSE"), "mae_share": judgement.share_of_worst("MAE"),
+            "huber_share": judgement.share_of_worst("Huber"), "std": descent.std, "lr": descent.lr,
+            "steps": descent.steps, "found": str(mine["status"]).startswith("within"),
+            "diverged": descent.diverged_at >= 0, "gap": float(mine["gap"]), "limit": descent.my_theory.lr_diverge}
