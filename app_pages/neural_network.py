@@ -11,8 +11,9 @@ import streamlit as st
 
 import dlcore
 from app_pages.sections.neural_network import controls, depth, inside, seeds, shoppers, sum_of_three
-from ui.compute.neural_network import ARTICLE_SEED
+from ui.compute.neural_network import ARTICLE_SEED, lesson_result
 from ui.layout import header, next_page, share_hint
+from ui.lesson_panel import LESSON_PARAMS, LessonPanel
 from ui.params import PageState, Param, log_options
 from ui.sections import Tab, lazy_tabs, tab_param
 from ui.text.neural_network import ACTS, TRY_MAX
@@ -65,7 +66,10 @@ state = PageState("nn", [
     Param("d_steps", 200, "int", lo=1, hi=3000, label="steps (depth)"),
     Param("d_clip", 1.0, lo=0.0, hi=CLIPS[-1], options=CLIPS, label="clip norm"),
     Param("d_seed", 0, "int", lo=0, hi=2 ** 31 - 1, label="seed (depth)"),
+    *LESSON_PARAMS,
 ])
+# Until a lesson's prediction is answered, nothing the sum-of-three tabs draw about the run is sent.
+PREDICTED = ("dead", "answer", "train_loss", "max_error", "output_1")
 
 
 header("Neural network",
@@ -73,11 +77,15 @@ header("Neural network",
        "open it up neuron by neuron, and train it from many seeds at once. Then article 002's shoppers: "
        "a classifier, its metrics, and what L1/L2 regularisation really do; and why deep networks' "
        "gradients vanish or explode.")
+panel = LessonPanel(state, "neural-network")
+panel.draw()
 opened = lazy_tabs(state, TABS)
 with opened:
     if opened.slug in ("sum", "inside", "seeds"):
         setup = controls.sum_controls(state)
-        {"sum": sum_of_three, "inside": inside, "seeds": seeds}[opened.slug].show(state, setup)
+        hide = any(panel.hides(f) for f in PREDICTED)
+        {"sum": sum_of_three, "inside": inside, "seeds": seeds}[opened.slug].show(state, setup, hide)
+        panel.conclude(lesson_result(setup, state["try"]))
     elif opened.slug == "shop":
         shoppers.show(controls.shop_controls(state))
     else:

@@ -181,6 +181,14 @@ def answer(problem, theta, x) -> float:
     return float(outputs_of(theta, problem, [list(x)])[0])
 
 
+def lesson_result(setup: SumSetup, try_numbers) -> dict:
+    """The lesson fields (ui.text.neural_network.LESSON_FIELDS) of the sum-of-three run."""
+    from ui.text.neural_network import lesson_values
+    v = sum_view(setup)
+    x = [float(t) for t in try_numbers]
+    return lesson_values(setup.seed, setup.spec.lr, v, answer(setup.problem, v.theta, x), x)
+
+
 # ---------------------------------------------------------------------------------------------
 # Inside the network
 # ---------------------------------------------------------------------------------------------

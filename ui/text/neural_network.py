@@ -46,6 +46,9 @@ def dead_message(seed: int, layer: int) -> str:
             "it happens and why.")
 
 
+PREDICT_FIRST = ("**Your prediction first.** The results of this run appear once you have answered the lesson's "
+                 "question above (or left the lesson).")
+
 LOG_CAPTION = ("Exactly what the script under **Show the code** prints, digit for digit, when it runs on the same "
                "machine: this log is computed by the same PyTorch operations from the same seed, on this server. "
                "(float32 arithmetic can round differently on another CPU, so a laptop may differ in the last "
@@ -312,3 +315,32 @@ def clip_effect(e, clip: float, lr: float) -> str:
             f"of norm ≤ {clip:g} (so a step of at most lr·{clip:g} = {lr * clip:g}) and the run ends at "
             f"**{fmt(e.loss_clipped, 4)}**. Clipping doesn't cure vanishing gradients: it only ever scales gradients "
             "down.")
+
+
+# ---------------------------------------------------------------------------------------------
+# What lessons may check (issue 15): ui/lesson_fields.py collects LESSON_FIELDS
+# ---------------------------------------------------------------------------------------------
+from ui.lessons import LessonField  # noqa: E402  (pure: no Streamlit)
+
+LESSON_FIELDS = {
+    "seed": LessonField("number", "the seed of the initial weights"),
+    "lr": LessonField("number", "the learning rate"),
+    "epochs": LessonField("number", "epochs trained", "epochs"),
+    "train_loss": LessonField("number", "MSE on the three training rows after the last epoch (NaN: diverged)"),
+    "test_loss": LessonField("number", "MSE on the six held-out inputs after the last epoch"),
+    "max_error": LessonField("number", "largest error on the training rows"),
+    "dead": LessonField("bool", "a ReLU hidden layer is off for every input: the network answers one number"),
+    "diverged": LessonField("bool", "the loss blew up (training stopped)"),
+    "output_1": LessonField("number", "the network's answer to the first training row (1, 2, 3)"),
+    "answer": LessonField("number", "the network's answer to the try-it numbers"),
+    "try_sum": LessonField("number", "the true sum of the try-it numbers"),
+}
+
+
+def lesson_values(seed: int, lr: float, view, answer: float, try_numbers) -> dict:
+    """Every field of LESSON_FIELDS from the sum-of-three run (view: ui.compute.neural_network.SumView)
+    and the network's answer to the try-it numbers."""
+    return {"seed": seed, "lr": lr, "epochs": view.epochs, "train_loss": view.train_loss,
+            "test_loss": view.test_loss, "max_error": view.max_error, "dead": view.status == "dead ReLU",
+            "diverged": view.diverged, "output_1": float(view.rows["network"].iloc[0]), "answer": answer,
+            "try_sum": float(sum(try_numbers))}

@@ -17,10 +17,14 @@ from ui.text import neural_network as text
 ROWS = {"1": "1, 2, 3", "2": "2, 3, 4", "3": "3, 4, 5", "try": "try-it"}
 
 
-def show(state: PageState, setup: nn_compute.SumSetup) -> None:
+def show(state: PageState, setup: nn_compute.SumSetup, hide: bool = False) -> None:
+    """The tab; ``hide``: a lesson's prediction is pending, so no result of the run is drawn."""
     note_box(list(setup.notes))
     st.subheader("Inside the network")
     st.markdown(text.inside_intro(setup.problem.activation))
+    if hide:
+        st.info(text.PREDICT_FIRST, icon=":material/visibility_off:")
+        return
     fragment(state, "ep", "row")(at_epoch)(state, setup)
 
 

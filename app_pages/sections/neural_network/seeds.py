@@ -27,8 +27,12 @@ DEAD_RELU = (
     "once. If the neurons that start active all have negative outgoing weights, one step kills the layer.")
 
 
-def show(state: PageState, setup: nn_compute.SumSetup) -> None:
+def show(state: PageState, setup: nn_compute.SumSetup, hide: bool = False) -> None:
+    """The tab; ``hide``: a lesson's prediction is pending, so no result of the run is drawn."""
     n = state.slider("nseeds", "Number of seeds trained together", step=1)
+    if hide:
+        st.info(text.PREDICT_FIRST, icon=":material/visibility_off:")
+        return
     v = nn_compute.seeds_view(setup, n)
     note_box(list(v.notes))
     seed, n_seeds = setup.seed, len(v.seeds)

@@ -17,12 +17,16 @@ from ui.text import neural_network as text
 from .controls import numbers_input, split_numbers
 
 
-def show(state: PageState, setup: nn_compute.SumSetup) -> None:
+def show(state: PageState, setup: nn_compute.SumSetup, hide: bool = False) -> None:
+    """The tab; ``hide``: a lesson's prediction is pending, so no result of the run is drawn."""
     v = nn_compute.sum_view(setup)
     note_box(list(setup.notes))
     st.subheader("Given three numbers, output their sum")
     st.markdown(text.sum_intro(setup.problem.sizes, setup.problem.activation, setup.spec.display, setup.spec.lr,
                                v.epochs, setup.seed))
+    if hide:
+        st.info(text.PREDICT_FIRST, icon=":material/visibility_off:")
+        return
     _metrics(setup, v)
     left, right = st.columns(2, gap="large")
     with left:
