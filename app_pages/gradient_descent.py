@@ -18,6 +18,7 @@ from ui.compute.gradient_descent import LR_OPTIONS, lesson
 from ui.layout import header, next_page, share_hint
 from ui.lesson_panel import LESSON_PARAMS, LessonPanel
 from ui.params import PageState, Param
+from ui.sources import cite
 from ui.text.gradient_descent import lesson_values
 
 state = PageState("gd", [
@@ -31,7 +32,7 @@ state = PageState("gd", [
 ])
 
 header("Gradient descent: fitting y = w·x + b",
-       "The article's experiment, live: four points **x = 1, 2, 3, 4** with **y = 2x**, the model "
+       f"The experiment of {cite('000')} (“the article” below), live: four points **x = 1, 2, 3, 4** with **y = 2x**, the model "
        "**ŷ = w·x + b** starting at **w = b = 0**, and the loss **L = mean((ŷ − y)²)**. Every epoch, "
        "autograd computes the slope of the loss and gradient descent steps against it: "
        "**w ← w − η·∂L/∂w**, **b ← b − η·∂L/∂b**. Change the step size η and watch the ball roll down the bowl — "

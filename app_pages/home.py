@@ -5,10 +5,13 @@ from pathlib import Path
 import streamlit as st
 
 from ui.charts.home import ball_chart
+from ui.classroom import join_box
+from ui.lesson_list import show_lessons, show_sources
 from ui.charts.render import chart
 from ui.compute.home import ball_run
 from ui.layout import next_page
 from ui.params import PageState, Param
+from ui.sources import cite
 from ui.text.home import ball_verdict
 
 LRS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 0.95, 1.0, 1.05)
@@ -53,7 +56,8 @@ LESSONS = [
     ("optimizer_comparison.py", "4 · Optimizer comparison", ":material/sports_score:",
      "Race SGD, Momentum, Nesterov, Adam, AdamW, AdaGrad and RMSprop across classic surfaces — fairly."),
     ("lr_sweep.py", "5 · Learning-rate sweep", ":material/tune:",
-     "Measure how many steps each learning rate needs, against theory and the article's table."),
+     "Measure how many steps each learning rate needs, against theory and the table of "
+     f"{cite('002')}."),
 ]
 lessons = [lesson for lesson in LESSONS if (here / lesson[0]).exists()]
 # Three cards a row: five in one row cut the page names short on a laptop screen.
@@ -64,6 +68,9 @@ for row in range(0, len(lessons), PER_ROW):
             st.page_link(here / f, label=title, icon=icon)
             st.caption(text)
 
+join_box()                 # learners of a class type its code here
+show_lessons()             # every page's lesson, with this learner's progress
+show_sources()             # the three articles, by title
 st.caption("Built from three articles on gradient descent in PyTorch. Where their printed outputs differ "
            "from what PyTorch computes, the pages show both and say why. Every page has **Show the code**: "
            "a plain PyTorch script that reproduces it.")

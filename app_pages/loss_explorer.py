@@ -20,6 +20,7 @@ from ui.compute.loss_explorer import (ARTICLE_LINE, ARTICLE_X, ARTICLE_Y, DELTAS
 from ui.layout import code, header, next_page, share_hint
 from ui.lesson_panel import LESSON_PARAMS, LessonPanel
 from ui.params import PageState, Param
+from ui.sources import cite
 from ui.text.loss_explorer import LESSON_FIELDS, lesson_values, predictions_caption
 
 state = PageState("loss", [
@@ -39,7 +40,8 @@ state = PageState("loss", [
 ])
 
 header("Loss explorer: how wrong is a line?",
-       "Four students studied **10, 20, 30 and 40 hours** and scored **480, 520, 710 and 680**. The article guesses "
+       "Four students studied **10, 20, 30 and 40 hours** and scored **480, 520, 710 and 680**. "
+       f"{cite('000')} (“the article” below) guesses "
        "the line **score = 9 · hours + 350** and measures how wrong it is with the **mean squared error**. "
        "Edit the data, move the line, compare four ways of measuring the errors — then let gradient descent find "
        "the best line, and see why it struggles unless the hours are rescaled.")

@@ -89,3 +89,17 @@ def test_lesson_cards_and_next_link():
                   "5 · Learning-rate sweep"):
         assert title in links, title
     assert "Next → Gradient descent" in links
+
+
+def test_home_lists_lessons_sources_and_the_class_join_form():
+    """Issue 15: lessons with progress, the articles by title under Sources, and the class join form."""
+    from ui.sources import ARTICLES
+    at = run_home()
+    subheaders = [h.value for h in at.subheader]
+    assert "Lessons" in subheaders and "Sources" in subheaders
+    links = [p.proto.label for p in at.get("page_link")]
+    assert "Does w really reach 2?" in links and "How wrong is a line?" in links
+    text = " ".join(m.value for m in at.markdown)
+    for article in ARTICLES.values():
+        assert article.title in text
+    assert at.text_input, "the class join form (class code) is on Home"

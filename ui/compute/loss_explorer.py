@@ -114,8 +114,8 @@ def descent(xs, ys, m: float, c: float, std: bool, lr: float, steps_asked: int) 
     raw = replace(data, start=(m, c))
     std_base = replace(data, standardize=True, names=("w", "b"), title="Study hours (standardised) → exam score")
     std_problem = replace(std_base, start=to_model(std_base, m, c))
-    # Both scalings train every rate: budget them as one request.
-    _, steps, notes = fit_budget(2 * len(GD_RATES), steps_asked, n_params=2, n_examples=len(xs))
+    # Both scalings train every rate: two training calls of len(GD_RATES) runs, budgeted as one request.
+    _, steps, notes = fit_budget(len(GD_RATES), steps_asked, n_params=2, n_examples=len(xs), calls=2)
     config = dlcore.TrainConfig(steps=steps, dtype=DTYPE, record_params=True)
     runs = tuple(dlcore.RunSpec(dlcore.OptimizerSpec.make("sgd", lr=r), label=f"η = {r:g}") for r in GD_RATES)
     results = {RAW: compute.train(raw, runs, config), STD: compute.train(std_problem, runs, config)}
