@@ -172,6 +172,134 @@ def initial_params(obj, runs: Sequence[RunSpec]) -> torch.Tensor:
     return torch.stack(rows)
 
 
+@dataclass
+class _Setup:
+    """Everything a step needs, built once before the loop."""
+
+    obj: object
+    opt: BatchedOptimizer
+    lr_table: np.ndarray                  # (T, N) float64
+    batches: "_Batches | None"           # None: full batch
+    l1: torch.Tensor
+    l2: torch.Tensor
+    use_l1: bool
+    use_l2: bool
+    mask: torch.Tensor
+    prox_thr: torch.Tensor | None         # proximal L1 thresholds (T, N), or None
+
+
+def _prepare(problem, runs: tuple, config: TrainConfig) -> _Setup:
+    if not runs:
+        raise ValueError("At least one run is needed.")
+    if len(runs) > MAX_RUNS:
+        raise ValueError(f"At most {MAX_RUNS} runs at once, got {len(runs)}.")
+    T, dtype = config.steps, DTYPES[config.dtype]
+    obj = problem.build(dtype)
+    minibatch = config.batch_size is not None and obj.n_train > 0 and config.batch_size < obj.n_train
+    batches = _Batches(obj.n_train, config.batch_size, [r.seed for r in runs]) if minibatch else None
+    lr_table = np.stack([r.schedule.lrs(r.optimizer.lr, T) for r in runs], axis=1)  # (T, N) float64
+    opt = BatchedOptimizer([r.optimizer for r in runs], obj.n_params, lr_table, dtype)
+    l1 = torch.tensor([0.0 if r.l1_proximal else r.l1 for r in runs], dtype=dtype)
+    l2 = torch.tensor([r.l2 for r in runs], dtype=dtype)
+    # Proximal L1: threshold lr_t·λ₁ per step and run, formed in float64 (Python floats in
+    # the exported script) and cast; 0 for every other run, where it changes nothing.
+    prox = [r.l1 if r.l1_proximal else 0.0 for r in runs]
+    prox_thr = torch.from_numpy(lr_table * np.array(prox)).to(dtype) if any(prox) else None
+    return _Setup(obj, opt, lr_table, batches, l1, l2, bool((l1 > 0).any()), bool((l2 > 0).any()),
+                  obj.penalty_mask.to(dtype), prox_thr)
+
+
+class _Record:
+    """Per-step records. They go into lists and are stacked once at the end: the loop's
+    cost is its number of tensor operations, and a list append is not one."""
+
+    def __init__(self, config: TrainConfig, n_runs: int, n_params: int):
+        T = config.steps
+        self.params = config.record_params
+        if self.params is None:
+            self.params = (T + 1) * n_runs * n_params <= 4_000_000
+        self.layers, self.state = config.record_layer_grads, config.record_state
+        self.loss, self.gnorm, self.batch, self.test, self.param, self.layer, self.bad = ([] for _ in range(7))
+        self.grad, self.opt_state = [], []
+        self.samples = np.zeros(T + 1, dtype=np.int64)
+
+    def result(self, runs, config, obj, lr_table, theta) -> TrainResult:
+        bad_all = torch.stack(self.bad).numpy()
+        diverged_at = np.where(bad_all.any(axis=0), bad_all.argmax(axis=0), -1)
+        stack = lambda xs: torch.stack(xs).numpy() if xs else None  # noqa: E731
+        return TrainResult(
+            runs=runs, config=config, param_names=obj.param_names, optimum=obj.optimum,
+            loss=stack(self.loss), grad_norm=stack(self.gnorm), batch_loss=stack(self.batch),
+            test_loss=stack(self.test), lr=lr_table, params=stack(self.param), final_params=theta.numpy().copy(),
+            layer_grad_norm=stack(self.layer), layer_names=tuple(n for n, _ in obj.layers),
+            diverged_at=diverged_at, samples_seen=self.samples,
+            grads=stack(self.grad) if self.state else None,
+            opt_state={k: torch.stack([st[k] for st in self.opt_state]).numpy() for k in self.opt_state[0]}
+            if self.state and self.opt_state else None,
+        )
+
+
+def _gradient(s: _Setup, theta: torch.Tensor, t: int):
+    """(the data loss at this step's batch, the test loss or None, ∂(loss + penalties)/∂θ)."""
+    th = theta.detach().requires_grad_(True)
+    test_loss = None
+    if s.batches is not None:
+        data_loss = s.obj.loss(th, s.batches(t))
+    else:
+        data_loss, test_loss = s.obj.loss_and_test(th)
+    total = data_loss
+    if s.use_l1:
+        total = total + s.l1 * (th.abs() * s.mask).sum(dim=1)
+    if s.use_l2:
+        total = total + s.l2 * ((th * s.mask) ** 2).sum(dim=1)
+    (g,) = torch.autograd.grad(total.sum(), th)
+    return data_loss, test_loss, g
+
+
+def _threshold(obj, full: torch.Tensor, config: TrainConfig, dtype) -> torch.Tensor:
+    """The loss above which a run counts as diverged, from its loss at step 0. In float64,
+    then capped at the dtype's largest finite value: a threshold of +inf (from a loss of
+    +inf at step 0, or 1e4 × a huge loss overflowing float32) would let "loss ≤ threshold"
+    pass a loss of +inf."""
+    ref = obj.optimum if obj.optimum is not None else 0.0
+    return (ref + config.diverge_factor * torch.clamp(full.double() - ref, min=1.0)
+            ).clamp(max=torch.finfo(dtype).max).to(dtype)
+
+
+def _record_step(s: _Setup, rec: _Record, theta, data_loss, test_loss, g):
+    """Record step t's numbers; return (the full training loss, ‖g‖)."""
+    if s.batches is not None:
+        full, test_loss = s.obj.loss_and_test(theta)
+        rec.batch.append(data_loss.detach())
+    else:
+        full = data_loss.detach()
+    rec.loss.append(full)
+    gn = torch.linalg.vector_norm(g, dim=1)
+    rec.gnorm.append(gn)
+    if s.obj.has_test:
+        rec.test.append(test_loss.detach())
+    if rec.params:
+        rec.param.append(theta)
+    if rec.layers:
+        rec.layer.append(torch.stack([torch.linalg.vector_norm(g[:, sl], dim=1) for _, sl in s.obj.layers], 1))
+    return full, gn
+
+
+def _update(s: _Setup, rec: _Record, theta, g, gn, t: int, clip: float | None) -> torch.Tensor:
+    """θ after step t's update (before frozen runs are put back)."""
+    if clip is not None:
+        # torch.nn.utils.clip_grad_norm_: scale by max_norm / (‖g‖ + 1e-6), never up.
+        coef = torch.clamp(clip / (gn + 1e-6), max=1.0)
+        g = g * coef.unsqueeze(1)
+    new = s.opt.step(theta, g, t)
+    if s.prox_thr is not None:
+        new = soft_threshold(new, s.prox_thr[t], s.mask)
+    if rec.state:
+        rec.grad.append(g)
+        rec.opt_state.append(s.opt.state())
+    return new
+
+
 def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
           progress: Callable[[float], None] | None = None) -> TrainResult:
     """Train every run in ``runs`` on ``problem`` for ``config.steps`` updates, together.
@@ -180,117 +308,36 @@ def train(problem, runs: Sequence[RunSpec], config: TrainConfig = TrainConfig(),
     (and Streamlit's rerun exceptions raised from it stop the loop early).
     """
     runs = tuple(runs)
-    if not runs:
-        raise ValueError("At least one run is needed.")
-    if len(runs) > MAX_RUNS:
-        raise ValueError(f"At most {MAX_RUNS} runs at once, got {len(runs)}.")
-    T, N = config.steps, len(runs)
-    dtype = DTYPES[config.dtype]
-    obj = problem.build(dtype)
-    P = obj.n_params
-
-    minibatch = config.batch_size is not None and obj.n_train > 0 and config.batch_size < obj.n_train
-    batches = _Batches(obj.n_train, config.batch_size, [r.seed for r in runs]) if minibatch else None
-
-    lr_table = np.stack([r.schedule.lrs(r.optimizer.lr, T) for r in runs], axis=1)  # (T, N) float64
-    opt = BatchedOptimizer([r.optimizer for r in runs], P, lr_table, dtype)
-    l1 = torch.tensor([0.0 if r.l1_proximal else r.l1 for r in runs], dtype=dtype)
-    l2 = torch.tensor([r.l2 for r in runs], dtype=dtype)
-    use_l1, use_l2 = bool((l1 > 0).any()), bool((l2 > 0).any())
-    mask = obj.penalty_mask.to(dtype)
-    # Proximal L1: threshold lr_t·λ₁ per step and run, formed in float64 (Python floats in
-    # the exported script) and cast; 0 for every other run, where it changes nothing.
-    prox = [r.l1 if r.l1_proximal else 0.0 for r in runs]
-    prox_thr = torch.from_numpy(lr_table * np.array(prox)).to(dtype) if any(prox) else None
-
-    record_params = config.record_params
-    if record_params is None:
-        record_params = (T + 1) * N * P <= 4_000_000
-    # Per-step records go into lists and are stacked once at the end: the loop's cost is
-    # its number of tensor operations, and a list append is not one.
-    loss_h, gnorm_h, batch_h, test_h, param_h, layer_h, bad_h = [], [], [], [], [], [], []
-    grad_h, state_h = [], []
-    samples = np.zeros(T + 1, dtype=np.int64)
-
-    theta = initial_params(obj, runs)
-    active = torch.ones(N, dtype=torch.bool)
+    s = _prepare(problem, runs, config)
+    T, dtype = config.steps, DTYPES[config.dtype]
+    rec = _Record(config, len(runs), s.obj.n_params)
+    theta = initial_params(s.obj, runs)
+    active = torch.ones(len(runs), dtype=torch.bool)
     threshold = None
     every = max(1, T // 50)
-    clip = config.clip_norm
-
     for t in range(T + 1):
-        th = theta.detach().requires_grad_(True)
-        test_loss = None
-        if minibatch:
-            data_loss = obj.loss(th, batches(t))
-        else:
-            data_loss, test_loss = obj.loss_and_test(th)
-        total = data_loss
-        if use_l1:
-            total = total + l1 * (th.abs() * mask).sum(dim=1)
-        if use_l2:
-            total = total + l2 * ((th * mask) ** 2).sum(dim=1)
-        (g,) = torch.autograd.grad(total.sum(), th)
+        data_loss, test_loss, g = _gradient(s, theta, t)
         with torch.no_grad():
-            if minibatch:
-                full, test_loss = obj.loss_and_test(theta)
-                batch_h.append(data_loss.detach())
-            else:
-                full = data_loss.detach()
-            loss_h.append(full)
-            gn = torch.linalg.vector_norm(g, dim=1)
-            gnorm_h.append(gn)
-            if obj.has_test:
-                test_h.append(test_loss.detach())
-            if record_params:
-                param_h.append(theta)
-            if config.record_layer_grads:
-                layer_h.append(torch.stack([torch.linalg.vector_norm(g[:, sl], dim=1) for _, sl in obj.layers], 1))
+            full, gn = _record_step(s, rec, theta, data_loss, test_loss, g)
             if threshold is None:
-                ref = obj.optimum if obj.optimum is not None else 0.0
-                # In float64, then capped at the dtype's largest finite value: a threshold of +inf
-                # (from a loss of +inf at step 0, or 1e4 × a huge loss overflowing float32) would
-                # let "loss ≤ threshold" pass a loss of +inf.
-                threshold = (ref + config.diverge_factor * torch.clamp(full.double() - ref, min=1.0)
-                             ).clamp(max=torch.finfo(dtype).max).to(dtype)
+                threshold = _threshold(s.obj, full, config, dtype)
             # Written so NaN compares False: "not (−inf < loss ≤ threshold)" catches NaN, ±inf
             # and blow-ups in three operations. A non-finite gradient makes θ non-finite,
             # which the next step's loss catches. A diverged run is frozen, so its loss stays
             # bad: its divergence step is the first bad one (found after the loop).
             bad = ~((full <= threshold) & (full > -math.inf))
-            if minibatch:
-                bad |= ~torch.isfinite(batch_h[-1])
-            bad_h.append(bad)
+            if s.batches is not None:
+                bad |= ~torch.isfinite(rec.batch[-1])
+            rec.bad.append(bad)
             active = active & ~bad
             if t == T:
                 break
-            samples[t + 1] = samples[t] + (batches.size(t) if minibatch else max(obj.n_train, 1))
-            if clip is not None:
-                # torch.nn.utils.clip_grad_norm_: scale by max_norm / (‖g‖ + 1e-6), never up.
-                coef = torch.clamp(clip / (gn + 1e-6), max=1.0)
-                g = g * coef.unsqueeze(1)
-            new = opt.step(theta, g, t)
-            if prox_thr is not None:
-                new = soft_threshold(new, prox_thr[t], mask)
-            if config.record_state:
-                grad_h.append(g)
-                state_h.append(opt.state())
+            rec.samples[t + 1] = rec.samples[t] + (s.batches.size(t) if s.batches is not None
+                                                   else max(s.obj.n_train, 1))
+            new = _update(s, rec, theta, g, gn, t, config.clip_norm)
             theta = torch.where(active.unsqueeze(1), new, theta)
         if progress is not None and t % every == 0:
             progress(t / T)
-
     if progress is not None:
         progress(1.0)
-    bad_all = torch.stack(bad_h).numpy()
-    diverged_at = np.where(bad_all.any(axis=0), bad_all.argmax(axis=0), -1)
-    stack = lambda xs: torch.stack(xs).numpy() if xs else None  # noqa: E731
-    return TrainResult(
-        runs=runs, config=config, param_names=obj.param_names, optimum=obj.optimum,
-        loss=stack(loss_h), grad_norm=stack(gnorm_h), batch_loss=stack(batch_h), test_loss=stack(test_h),
-        lr=lr_table, params=stack(param_h), final_params=theta.numpy().copy(),
-        layer_grad_norm=stack(layer_h), layer_names=tuple(n for n, _ in obj.layers),
-        diverged_at=diverged_at, samples_seen=samples,
-        grads=stack(grad_h) if config.record_state else None,
-        opt_state={k: torch.stack([st[k] for st in state_h]).numpy() for k in state_h[0]}
-        if config.record_state and state_h else None,
-    )
+    return rec.result(runs, config, s.obj, s.lr_table, theta)
