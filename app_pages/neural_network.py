@@ -16,6 +16,7 @@ from ui.layout import header, next_page, share_hint
 from ui.lesson_panel import LESSON_PARAMS, LessonPanel
 from ui.params import PageState, Param, log_options
 from ui.sections import Tab, lazy_tabs, tab_param
+from ui.sources import cite
 from ui.text.neural_network import ACTS, TRY_MAX
 
 TABS = (Tab("sum", "Sum of three"), Tab("inside", "Inside the network"), Tab("seeds", "Many seeds"),
@@ -73,8 +74,8 @@ PREDICTED = ("dead", "answer", "train_loss", "max_error", "output_1")
 
 
 header("Neural network",
-       "Article 001's tiny network learns *“given three numbers, output their sum”* — here you train it, "
-       "open it up neuron by neuron, and train it from many seeds at once. Then article 002's shoppers: "
+       f"The tiny network of {cite('001')} learns *“given three numbers, output their sum”* — here you train it, "
+       f"open it up neuron by neuron, and train it from many seeds at once. Then the shoppers of {cite('002')}: "
        "a classifier, its metrics, and what L1/L2 regularisation really do; and why deep networks' "
        "gradients vanish or explode.")
 panel = LessonPanel(state, "neural-network")

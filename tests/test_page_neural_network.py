@@ -57,7 +57,7 @@ def test_widget_change_trains_again_and_writes_the_url():
 
 def test_reset_button_restores_the_articles_settings():
     at = run_page(hidden="8", lr="0.1", seed="5")
-    next(b for b in at.button if b.label == "Article 001's settings").click().run()
+    next(b for b in at.button if b.label == "The article's settings").click().run()
     assert console(at) == "\n".join(article_script(601)[0])
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from dlcore.article001 import ARTICLE_OUTPUTS
 from ui.format import fmt, quote
+from ui.sources import cite
 
 ACTS = {"relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh", "leaky_relu": "LeakyReLU"}
 ACT_TEX = {"relu": r"\mathrm{ReLU}", "sigmoid": r"\sigma", "tanh": r"\tanh", "leaky_relu": r"\mathrm{LeakyReLU}"}
@@ -209,7 +210,7 @@ def search_summary(s) -> str:
 # Shoppers
 # ---------------------------------------------------------------------------------------------
 def shop_intro(n_train: int, n_test: int, n_train_max: int, noise: int) -> str:
-    return (f"Article 002 describes 1000 such records without publishing them, so dlcore generates them by a "
+    return (f"{cite('002')} describes 1000 such records without publishing them, so dlcore generates them by a "
             f"documented, seeded rule (richer and middle-aged people buy more; the coin flip is noise). "
             f"**{n_train} training** and **{n_test} test** records"
             f"{f' (+{n_train_max - n_train} training records left unused)' if n_train < n_train_max else ''}"

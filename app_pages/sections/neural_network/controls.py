@@ -13,6 +13,7 @@ from dlcore.optimizers import spec_for
 from ui.compute import neural_network as nn_compute
 from ui.layout import friendly_errors, reset_button
 from ui.params import PageState
+from ui.sources import cite
 from ui.text.neural_network import ACTS
 
 OPTS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
@@ -76,7 +77,7 @@ def sum_controls(state: PageState) -> nn_compute.SumSetup:
     """The sum-of-three network's settings (used by the first three tabs), in a box at the top
     of the tab."""
     with st.container(border=True):
-        st.markdown("**The sum-of-three network** — used by the first three tabs; the defaults are article 001's.")
+        st.markdown(f"**The sum-of-three network** — used by the first three tabs; the defaults are those of {cite('001')}.")
         hidden, act, opt, lr = _grid([
             lambda: numbers_input(state, "hidden", "Hidden layer widths", help="One number per hidden layer, e.g. `4` "
                                   "(the article) or `8, 8`. Up to 12 layers of up to 64 neurons.")[0],
@@ -88,8 +89,9 @@ def sum_controls(state: PageState) -> nn_compute.SumSetup:
             lambda: state.number_input("seed", "Seed (initial weights)", step=1,
                                        help=f"The seed fixes the initial weights. {nn_compute.ARTICLE_SEED} is the "
                                        "seed whose log comes closest to the article's (see Many seeds → Fact check).")])
-        reset_button(state, keys=SUM_KEYS, label="Article 001's settings",
-                     help="3→4→1 ReLU, SGD lr 0.01, 100 epochs, seed " + str(nn_compute.ARTICLE_SEED))
+        reset_button(state, keys=SUM_KEYS, label="The article's settings",
+                     help="3→4→1 ReLU, SGD lr 0.01, 100 epochs, as in Deep Learning Basics with PyTorch, Part 4; "
+                          "seed " + str(nn_compute.ARTICLE_SEED))
     epochs, seed = values[-2:]
     with friendly_errors("this network"):
         spec = spec_for(opt, lr, **{k: state[k] for k in ("mom", "b1", "b2", "alpha", "wd")})

@@ -102,7 +102,7 @@ def _fact_check(setup: nn_compute.SumSetup, v: nn_compute.SumView) -> None:
                      expanded=setup.article):
         st.markdown(text.fact_check(setup.seed, nn_compute.ARTICLE_SEED, nn_compute.SEARCH_SEEDS))
         if v.log_vs_article is None:
-            st.caption("Set the article's settings (button “Article 001's settings” above) to compare with its "
+            st.caption("Set the article's settings (button “The article's settings” above) to compare with its "
                        "printed numbers.")
             return
         a, b = st.columns([3, 2])
