@@ -103,6 +103,64 @@ def _portable(exc: BaseException) -> bytes:
 
 # ---- the worker process ---------------------------------------------------------------
 
+class _Jobs:
+    """A worker's jobs: one thread each, taking turns through a round-robin gate, with
+    progress and results sent back over the pipe (one send at a time)."""
+
+    def __init__(self, conn):
+        self.conn, self.gate = conn, FairGate(1)
+        self.send_lock = threading.Lock()
+        self.cancelled: set = set()
+
+    def send(self, msg) -> None:
+        with self.send_lock:
+            self.conn.send(msg)
+
+    def wait_turn(self, jid: int, ticket) -> float:
+        while not self.gate.wait(ticket, 0.05):
+            if jid in self.cancelled:
+                raise Cancelled
+        return time.monotonic()
+
+    def progress_for(self, jid: int, ticket, turn: list):
+        """The job's progress callback: reports every PROGRESS_EVERY s, stops a cancelled
+        job, and hands the core over after each QUANTUM."""
+        last = [0.0]
+
+        def progress(frac: float, text: str | None = None) -> None:
+            if jid in self.cancelled:
+                raise Cancelled
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_EVERY:
+                self.send(("progress", jid, float(frac), text))
+                last[0] = now
+            if now - turn[0] > QUANTUM and self.gate.requeue(ticket):
+                turn[0] = self.wait_turn(jid, ticket)
+        return progress
+
+    def run(self, jid: int, payload: bytes) -> None:
+        ticket = self.gate.enter()
+        try:
+            fn, args, kwargs, wants_progress = pickle.loads(payload)
+            turn = [self.wait_turn(jid, ticket)]
+            self.send(("start", jid))
+            if wants_progress:
+                kwargs = {**kwargs, "progress": self.progress_for(jid, ticket, turn)}
+            out = fn(*args, **kwargs)
+            msg = ("done", jid, pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL))
+        except Cancelled:
+            msg = ("cancelled", jid)
+        except BaseException as e:                               # noqa: BLE001 - reported to the caller
+            msg = ("error", jid, _portable(e))
+        finally:
+            self.gate.leave(ticket)
+            self.cancelled.discard(jid)
+        try:
+            self.send(msg)
+        except (BrokenPipeError, OSError):
+            os._exit(0)          # the server has gone
+
+
 def serve(conn) -> None:
     """A worker's main loop: read messages until the pipe closes, one thread per job."""
     # What the forkserver imported is shared with it page by page until written to; the
@@ -110,60 +168,16 @@ def serve(conn) -> None:
     gc.freeze()
     import torch
     torch.set_num_threads(1)     # the cores are shared by processes, not by intra-op threads
-    gate = FairGate(1)
-    send_lock = threading.Lock()
-    cancelled: set = set()
-
-    def send(msg) -> None:
-        with send_lock:
-            conn.send(msg)
-
-    def run(jid: int, payload: bytes) -> None:
-        ticket = gate.enter()
-        try:
-            def wait_turn() -> float:
-                while not gate.wait(ticket, 0.05):
-                    if jid in cancelled:
-                        raise Cancelled
-                return time.monotonic()
-
-            fn, args, kwargs, wants_progress = pickle.loads(payload)
-            turn, last = [wait_turn()], [0.0]
-            send(("start", jid))
-
-            def progress(frac: float, text: str | None = None) -> None:
-                if jid in cancelled:
-                    raise Cancelled
-                now = time.monotonic()
-                if now - last[0] >= PROGRESS_EVERY:
-                    send(("progress", jid, float(frac), text))
-                    last[0] = now
-                if now - turn[0] > QUANTUM and gate.requeue(ticket):
-                    turn[0] = wait_turn()
-
-            out = fn(*args, progress=progress, **kwargs) if wants_progress else fn(*args, **kwargs)
-            msg = ("done", jid, pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL))
-        except Cancelled:
-            msg = ("cancelled", jid)
-        except BaseException as e:                               # noqa: BLE001 - reported to the caller
-            msg = ("error", jid, _portable(e))
-        finally:
-            gate.leave(ticket)
-            cancelled.discard(jid)
-        try:
-            send(msg)
-        except (BrokenPipeError, OSError):
-            os._exit(0)          # the server has gone
-
+    jobs = _Jobs(conn)
     while True:
         try:
             msg = conn.recv()
         except (EOFError, OSError):
             break
         if msg[0] == "run":
-            threading.Thread(target=run, args=msg[1:], name=f"job-{msg[1]}", daemon=True).start()
+            threading.Thread(target=jobs.run, args=msg[1:], name=f"job-{msg[1]}", daemon=True).start()
         elif msg[0] == "cancel":
-            cancelled.add(msg[1])
+            jobs.cancelled.add(msg[1])
     os._exit(0)
 
 
