@@ -40,31 +40,30 @@ def _report(what: str) -> None:
     st.error(visitor_message(error_id), icon="🛟")
 
 
+def _guard(f, what: str):
+    """``f`` wrapped so that an exception shows the visitor message instead."""
+    @functools.wraps(f)
+    def guarded(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except Exception:
+            _report(f"{what} {getattr(f, '__qualname__', f)}")
+    return guarded
+
+
 def fragment(func=None, *, run_every=None):
     """``st.fragment`` with the safety net: a fragment rerun does not pass through
     :func:`run_page`, so without this a failing fragment would fall to Streamlit's own
     box (details redacted, but with "Ask Google / Ask ChatGPT" links on localhost)."""
     def decorate(f):
-        @functools.wraps(f)
-        def guarded(*args, **kwargs):
-            try:
-                return f(*args, **kwargs)
-            except Exception:
-                _report(f"fragment {f.__qualname__}")
-        return st.fragment(guarded, run_every=run_every)
+        return st.fragment(_guard(f, "fragment"), run_every=run_every)
     return decorate(func) if func is not None else decorate
 
 
 def callback(f):
     """Wrap a widget's on_click / on_change callback with the safety net (callbacks run
     before the page script, outside :func:`run_page`)."""
-    @functools.wraps(f)
-    def guarded(*args, **kwargs):
-        try:
-            return f(*args, **kwargs)
-        except Exception:
-            _report(f"callback {f.__qualname__}")
-    return guarded
+    return _guard(f, "callback")
 
 
 def run_page(nav) -> None:
