@@ -43,10 +43,10 @@ panel.draw()
 chosen = settings(state)
 run = lesson(chosen.lr, chosen.epochs, chosen.w0, chosen.b0)
 hidden = {f for f in ("w_final", "settled_epoch") if panel.hides(f)}
-summary(run, hidden)
+summary(run, bool(hidden))
 if hidden:     # a prediction is pending: nothing that shows w's path or the answer is sent yet
-    st.info("The charts, the epoch step-through and the fact check appear once you have answered the lesson's "
-            "question above.", icon=":material/visibility_off:")
+    st.info("The results — w, b, the loss, the charts, the epoch step-through and the fact check — appear once "
+            "you have answered the lesson's question above.", icon=":material/visibility_off:")
 else:
     explore(state, run)
     st.subheader("Fact check: what does the article's code really print?")

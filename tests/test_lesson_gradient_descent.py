@@ -109,7 +109,8 @@ def test_a_learner_works_through_the_first_task_on_the_page():
     # Before the prediction, w after 100 epochs is not sent at all (no metric, chart data, table or fact check).
     for text in (f"{truth:.4f}", f"{truth:.4g}", f"{truth:.8g}", repr(float(truth))):
         assert text not in sent, text
-    assert not [m for m in at.metric if m.label.startswith("w after")]
+    assert not at.metric                                   # no w, b, loss or "epochs until" metric yet
+    assert not any("rolls smoothly" in i.value for i in at.info)   # nor the verdict that w crawls towards 2
     button(at, "Show a hint (1 of 2)").click().run()
     assert any("crawls" in i.value for i in at.info)
     at.radio[0].set_value("2.0, as the article prints")            # wrong

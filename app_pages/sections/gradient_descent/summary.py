@@ -20,9 +20,11 @@ def metric_row(metrics: tuple[Metric, ...], **metric_kw) -> None:
             st.metric(m.label, m.value, help=m.help, width="stretch", **metric_kw)
 
 
-def summary(ls: Lesson, hidden: set[str] = frozenset()) -> None:
-    """``hidden``: lesson fields whose metric must not be sent yet ("w_final", "settled_epoch")."""
+def summary(ls: Lesson, hidden: bool = False) -> None:
+    """``hidden``: a lesson's prediction about this run is pending — its numbers and the
+    verdict (which says whether w gets to 2) are not sent yet."""
     note_box(list(ls.budget_notes))
-    shown = run_metrics(ls.summary)
-    metric_row(tuple(m for m, field in zip(shown, ("w_final", None, None, "settled_epoch")) if field not in hidden))
+    if hidden:
+        return
+    metric_row(run_metrics(ls.summary))
     callout(regime_message(ls.regime, ls.summary))
