@@ -248,6 +248,10 @@ class LessonPanel:
             if self.progress[i].state != "done":
                 self._update(i, TaskProgress("done", hints=self.progress[i].hints))
                 classroom.record(self.lesson.id, self.lesson.tasks[i].task.id, "done")
+                # The header ("N of M done") and the task's buttons were drawn before this
+                # run was judged: draw them again, or the learner sees "Goal met!" beside
+                # the old count and only "Skip this task" (which would undo the goal).
+                st.rerun()
             box.success(f"**Goal met!** {verdict.explanation}", icon="✅")
         else:
             box.info("**Not met yet:** " + " · ".join(f"`{part}`" for part in verdict.unmet), icon="🎯")
@@ -273,6 +277,12 @@ class LessonPanel:
     def _go(self, i: int) -> None:
         self.index = i
         self._save()
+        task = self.lesson.tasks[i].task
+        if task.kind == "goal" and task.setup and not self.progress[i].finished:
+            # A goal starts from its own experiment: the previous task's settings could
+            # already meet it (Momentum beats Adam at task 1's rates), crediting a goal
+            # the learner never worked for.
+            self._setup(dict(task.setup))
 
     def _start(self, lesson_id: str) -> None:
         self.state.set("lesson", lesson_id)
