@@ -221,7 +221,12 @@ def last_epoch(setup: SumSetup) -> int:
     return int(exact_run(setup.problem, setup.run, setup.config).last_step()[0])
 
 
-def _param_paths(res, sizes, T: int) -> pd.DataFrame | None:
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+def param_paths(setup: SumSetup) -> pd.DataFrame | None:
+    """Every weight and bias of a small network over the epochs (the same for every epoch the
+    diagram shows, so cached apart from it)."""
+    res, sizes = exact_run(setup.problem, setup.run, setup.config), setup.problem.sizes
+    T = int(res.last_step()[0])
     if res.params is None or mlp.n_params(sizes) > 120:
         return None
     steps = np.unique(np.linspace(0, T, min(T + 1, 200)).round().astype(int))
@@ -253,7 +258,7 @@ def inside_view(setup: SumSetup, epoch: int, x: tuple) -> InsideView:
     nodes = view.nodes[view.nodes["kind"] != "input"]
     neurons = pd.DataFrame({"neuron": nodes["name"], "layer": nodes["layer"], "z = Σ w·input + b": nodes["z"],
                             "bias b": nodes["bias"], "value (after activation)": nodes["value"]})
-    paths = _param_paths(res, sizes, int(res.last_step()[0]))
+    paths = param_paths(setup)
     return InsideView(epoch, x, True, n_edges, diagram, view, answer(problem, theta, x), neurons, paths,
                       _off_units(theta, problem) if paths is not None else ())
 
