@@ -14,7 +14,7 @@ Example::
     >>> from dlcore.theory import quadratic_theory
     >>> p = predict_sweep(quadratic_theory(LINE_FIT), OptimizerSpec.make("sgd"), 1e-3, 1.0,
     ...                   gap0=30.0, tol=1e-3, mode="gap", optimum=0.0)
-    >>> p.curve_label, round(p.limit[0], 4), p.curve["lr"].max() < p.limit[0]
+    >>> p.curve_label, round(p.limit[0], 4), bool(p.curve["lr"].max() < p.limit[0])
     ('theory (worst case)', 0.1198, True)
 """
 from __future__ import annotations
