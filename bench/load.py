@@ -167,7 +167,7 @@ def heavy_links(pages: list[dict]) -> list[tuple[dict, dict, str]]:
 
 
 async def heavy_script(url: str, links: list, seed: str, timeout: float, think: float, done: asyncio.Event,
-                       delay: float = 0.0) -> list[RunResult]:
+                       delay: float = 0.0, heavy_count: int = 1) -> list[RunResult]:
     """One heavy learner: maximum-cost links in turn, each with a new seed (so every one is
     computed, not served from the cache), until ``done``."""
     from urllib.parse import urlencode
@@ -175,6 +175,10 @@ async def heavy_script(url: str, links: list, seed: str, timeout: float, think: 
     rng = random.Random(seed)
     learner = Learner(url, name=seed, timeout=timeout)
     results: list[RunResult] = []
+    # Each heavy learner starts at its own place in the list, so a short phase still covers
+    # the costliest links (the sweep's) and not only the first pages.
+    start = int(seed.rsplit("heavy", 1)[-1] or 0) * len(links) // max(1, heavy_count)
+    links = links[start:] + links[:start]
     try:
         while not done.is_set():
             for page, query, seed_key in links:
@@ -211,7 +215,7 @@ async def run_learners(srv: Server, pages: list[dict], n: int, rounds: int, phas
     spread = args.ramp / n if n > 1 else 0.0
     done = asyncio.Event()
     heavy_tasks = [asyncio.ensure_future(heavy_script(srv.url, heavy_links(pages), f"{phase}:heavy{i}", args.timeout,
-                                                      args.think, done, i * 0.5))
+                                                      args.think, done, i * 0.5, heavy))
                    for i in range(heavy)]
     try:
         batches = await asyncio.gather(*(
