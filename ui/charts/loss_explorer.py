@@ -57,12 +57,7 @@ def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title
     y_enc = alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=ydom, nice=False, zero=False))
     layers = []
     if squares:
-        layers.append(alt.Chart(d).transform_calculate(
-            x2=f"datum.x + datum.side * abs(datum.residual) * (height * {xspan!r}) / ({yspan!r} * width)"
-        ).mark_rect(opacity=0.16, color=RESIDUAL, stroke=RESIDUAL, strokeWidth=1, clip=True).encode(
-            x=alt.X("x:Q"), x2=alt.X2("x2"), y=alt.Y("y:Q"), y2=alt.Y2("pred"),
-            tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("residual:Q", format=".6g"),
-                     alt.Tooltip("squared:Q", title="squared error (area)", format=".6g")]))
+        layers.append(_squares_layer(d, xspan, yspan, x_title))
     layers.append(alt.Chart(d).mark_rule(color=RESIDUAL, strokeDash=[5, 3], strokeWidth=2).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q"), y2=alt.Y2("pred"),
         tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title),
@@ -75,24 +70,40 @@ def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title
         layers.append(alt.Chart(lab).mark_text(align="left", dx=7, fontSize=13, fontWeight="bold",
                                                color=RESIDUAL).encode(x=alt.X("x:Q"), y=alt.Y("mid:Q"),
                                                                         text=alt.Text("text:N")))
+    layers.append(_lines_layer(lines, x_enc, y_enc))
+    layers.append(alt.Chart(d).mark_circle(size=150, color="#111827", opacity=1, stroke="white",
+                                           strokeWidth=1.5).encode(
+        x=alt.X("x:Q"), y=alt.Y("y:Q"),
+        tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title)]))
+    return alt.layer(*layers).properties(height=height)
+
+
+def _squares_layer(d: pd.DataFrame, xspan: float, yspan: float, x_title: str) -> alt.Chart:
+    """A square on each residual, as wide on screen as it is tall (from Vega's width and
+    height signals), growing towards ``side``."""
+    return alt.Chart(d).transform_calculate(
+        x2=f"datum.x + datum.side * abs(datum.residual) * (height * {xspan!r}) / ({yspan!r} * width)"
+    ).mark_rect(opacity=0.16, color=RESIDUAL, stroke=RESIDUAL, strokeWidth=1, clip=True).encode(
+        x=alt.X("x:Q"), x2=alt.X2("x2"), y=alt.Y("y:Q"), y2=alt.Y2("pred"),
+        tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("residual:Q", format=".6g"),
+                 alt.Tooltip("squared:Q", title="squared error (area)", format=".6g")])
+
+
+def _lines_layer(lines: pd.DataFrame, x_enc, y_enc) -> alt.Chart:
+    """The learner's line (solid) and any others (dashed), one colour each, with a legend."""
     colors = {**LINE_COLORS}
     extra_labels = [lab for lab in lines["label"].unique() if lab not in colors]
     palette = ["#CC79A7", "#E69F00", "#56B4E9"]
     for i, lab in enumerate(extra_labels):
         colors[lab] = palette[i % len(palette)]
     present = [lab for lab in colors if lab in set(lines["label"])]
-    layers.append(alt.Chart(lines).mark_line(strokeWidth=3, clip=True).encode(
+    return alt.Chart(lines).mark_line(strokeWidth=3, clip=True).encode(
         x=x_enc, y=y_enc, detail=alt.Detail("label:N"),
         color=alt.Color("label:N", title=None, sort=present,
                         scale=alt.Scale(domain=present, range=[colors[k] for k in present]),
                         legend=alt.Legend(orient="top", direction="horizontal", labelLimit=320)),
         strokeDash=alt.StrokeDash("label:N", sort=present, legend=None, scale=alt.Scale(
-            domain=present, range=[[1, 0] if k == "your line" else [7, 4] for k in present]))))
-    layers.append(alt.Chart(d).mark_circle(size=150, color="#111827", opacity=1, stroke="white",
-                                           strokeWidth=1.5).encode(
-        x=alt.X("x:Q"), y=alt.Y("y:Q"),
-        tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title)]))
-    return alt.layer(*layers).properties(height=height)
+            domain=present, range=[[1, 0] if k == "your line" else [7, 4] for k in present])))
 
 
 MIN_ASPECT = 0.7          # plot width / height on a phone (about 300 × 430 px)
