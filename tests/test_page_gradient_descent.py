@@ -288,3 +288,14 @@ def test_reset_to_defaults_and_next_page():
     assert not any(k in at.query_params for k in ("lr", "epochs", "w0", "b0", "log", "epoch"))
     links = [p.proto.label for p in at.get("page_link")]
     assert "Next → Loss explorer" in links and "← Home" in links
+
+
+def test_step_through_fragment_keeps_the_link_in_step():
+    """The step-through is a fragment (its slider reruns only that section): the link still follows it."""
+    at = render()
+    at.slider(key="gd.epoch").set_value(7).run()
+    assert at.query_params["epoch"] in ("7", ["7"])
+    at.toggle(key="gd.log").set_value(True).run()
+    assert at.query_params["log"] in ("1", ["1"], "true", ["true"])
+    w, b, _ = article_loop(8)
+    assert f"w = `{str(np.float32(w[7]))}`" in page_text(at)
