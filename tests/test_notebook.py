@@ -69,3 +69,18 @@ def test_a_loop_with_blank_lines_stays_in_one_cell():
     nb = script_to_notebook('"""T."""\nfor i in range(3):\n    a = i\n\n    b = a\nprint(b)\n')
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     assert code == ["for i in range(3):\n    a = i\n\n    b = a\nprint(b)"]
+
+
+def test_every_show_the_code_offers_the_notebook_of_its_script():
+    """Through a page (AppTest): the Gradient descent page's export has a notebook download
+    whose cells hold the very script shown beside it."""
+    from tests.apptest_helpers import open_page
+    at = open_page("gradient_descent.py")
+    assert not at.exception
+    shown = [c.value for c in at.code if "import torch" in c.value]
+    buttons = [b for b in at.get("download_button") if "notebook" in b.proto.label.lower()]
+    assert shown and len(buttons) >= 1
+    nb = script_to_notebook(shown[0])
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    body = shown[0].split('"""', 2)[2] if shown[0].startswith('"""') else shown[0]
+    assert all(line in code for line in body.splitlines() if line.strip() and not line.startswith("#"))

@@ -45,8 +45,21 @@ def code(script: str, filename: str, label: str = "Show the code") -> None:
                    "lab trains many runs at once with batched matrix products, which can round the last bit "
                    "differently from one model at a time.")
         st.code(script, language="python", line_numbers=True)
-        st.download_button("Download script", script.encode(), file_name=filename, mime="text/x-python",
-                           key=f"dl-{filename}", icon=":material/download:")
+        left, right = st.columns(2)
+        left.download_button("Download script", script.encode(), file_name=filename, mime="text/x-python",
+                             key=f"dl-{filename}", icon=":material/download:")
+        notebook = filename.rsplit(".", 1)[0] + ".ipynb"
+        right.download_button("Download as a Jupyter notebook", _notebook(script), file_name=notebook,
+                              mime="application/x-ipynb+json", key=f"dl-{notebook}", icon=":material/book_2:",
+                              help="The same steps as cells with notes, and a plot of the loss: run it at home "
+                                   "or in Colab.")
+
+
+@functools.lru_cache(maxsize=64)
+def _notebook(script: str) -> bytes:
+    # Validating a notebook against nbformat's schema costs milliseconds: once per script.
+    from dlcore.notebook import notebook_bytes
+    return notebook_bytes(script)
 
 
 @contextmanager
