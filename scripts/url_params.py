@@ -82,11 +82,19 @@ def accepts(p) -> str:
     return k
 
 
+SHAPING = ("Every page also takes `hide` and `lock`: comma lists of that page's own setting keys "
+           "(not `tab` or the lesson keys). `?hide=lr,epochs` leaves those controls out (their values stay "
+           "as the link sets them); `?lock=seed` shows them but they cannot be changed. `?class=CODE` joins "
+           "a class (see *For teachers*), and Streamlit's `?embed=true` works with all of them.")
+
+
 def section() -> str:
-    params = declared_params()
-    lines = [START, ""]
+    params = declared_params()          # puts the repository on sys.path
+    from ui.params import SHAPE_KEYS    # the keys every page adds: documented once, above
+
+    lines = [START, "", SHAPING, ""]
     for file, title, url in app_pages():
-        ps = params.get(file, ())
+        ps = tuple(p for p in params.get(file, ()) if p.key not in SHAPE_KEYS)
         lines.append(f"**{title}** — `/{url}`")
         lines.append("")
         if not ps:
