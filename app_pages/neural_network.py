@@ -7,7 +7,6 @@ computes, each through one cached view in ui/compute/neural_network.py.
 """
 from __future__ import annotations
 
-import streamlit as st
 
 import dlcore
 from app_pages.sections.neural_network import controls, depth, inside, seeds, shoppers, sum_of_three
