@@ -33,6 +33,7 @@ LESSON_DIR = Path(__file__).resolve().parents[1] / "lessons"
 LESSON_PARAMS = (Param("lesson", "", "text", max_len=40, label="lesson"),
                  Param("lp", "", "text", max_len=200, label="lesson progress"),
                  Param("lt", 1, "int", lo=1, hi=12, label="lesson task"))
+REVEAL_POLL_SECONDS = 4      # a class's learner sees a teacher's reveal within this
 
 
 def _field_kinds() -> dict[str, dict[str, str]]:
@@ -140,6 +141,22 @@ class LessonPanel:
         with st.container(border=True):
             self._draw_header()
             self._draw_task()
+        self._watch_reveal()
+
+    def _watch_reveal(self) -> None:
+        """A learner in a class waiting on a prediction: check every few seconds whether
+        the teacher revealed this task, and if so redraw the page with the answer (the
+        learner need not touch anything to see the reveal)."""
+        task, progress = self.lesson.tasks[self.index].task, self.progress[self.index]
+        pair = (self.lesson.id, task.id)
+        if task.kind != "predict" or progress.finished or pair in self.revealed or classroom.membership() is None:
+            return
+
+        @safety.fragment(run_every=REVEAL_POLL_SECONDS)
+        def watch():
+            if pair in classroom.revealed():
+                st.rerun()
+        watch()
 
     def _draw_offer(self) -> None:
         for item in self.available:

@@ -59,13 +59,20 @@ def _teacher_tools(db, code, key, base, lessons, info) -> None:
             st.markdown(f"Learner link for **{item.lesson.title}**:")
             st.code(learner_link(base, item.lesson.page, code, item.id, info.settings.get("hide", ()),
                                  info.settings.get("lock", ())), language=None, wrap_lines=True)
-        try:
-            st.download_button("Download the class's answers (CSV)", db.answers_csv(code, key).encode(),
-                               file_name=f"class-{code}-answers.csv", mime="text/csv", icon=":material/download:")
-        except (StoreError, StoreUnavailable) as err:
-            st.warning(str(err), icon="🏫")
+        # The CSV is made when the button is clicked: this part of the page is drawn once,
+        # while the answers keep arriving (made here, it held only the answers at opening).
+        st.download_button("Download the class's answers (CSV)", lambda: _csv(db, code, key),
+                           file_name=f"class-{code}-answers.csv", mime="text/csv", icon=":material/download:",
+                           on_click="ignore")
         st.button("Close the class now (deletes its answers at the next clean-up)", key="teacher-close",
                   on_click=safety.callback(db.close_class), args=(code, key))
+
+
+def _csv(db, code: str, key: str) -> bytes:
+    try:
+        return db.answers_csv(code, key).encode()
+    except (StoreError, StoreUnavailable) as err:
+        return f"The answers could not be read: {err}\n".encode()
 
 
 @safety.fragment(run_every=REFRESH_SECONDS)
