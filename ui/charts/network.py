@@ -37,6 +37,20 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}" if a < 100 else f"{v:.0f}"
 
 
+def _node_marks(nodes: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+    """Nodes with their printed label, state (z ≤ 0 / z > 0) and text colour (white on a dark
+    fill); and hm, the largest |value| of a hidden neuron (the fill scale's end)."""
+    hidden = nodes[nodes["kind"] == "hidden"]
+    hm = float(np.nanmax(np.abs(hidden["value"]))) if len(hidden) else 1.0
+    hm = hm if np.isfinite(hm) and hm > 0 else 1.0
+    d = nodes.assign(label=[_fmt(v) for v in nodes["value"]],
+                     state=np.where(nodes["kind"] != "hidden", nodes["kind"],
+                                    np.where(nodes["z"] <= 0, "z ≤ 0", "z > 0")),
+                     ink=np.where((nodes["kind"] == "hidden") & (np.abs(nodes["value"]) > 0.55 * hm), "white",
+                                  "#111827"))
+    return d, hm
+
+
 def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, activation_label: str,
                     height: int | None = None, title: str | None = None) -> alt.LayerChart:
     """Neurons as circles (hidden ones filled by their activation value, white = 0) and
@@ -66,14 +80,7 @@ def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, activation_label: 
                  alt.Tooltip("weight:Q", format=".4f"),
                  alt.Tooltip("term:Q", title="weight × input", format=".4f")])
 
-    hidden = nodes[nodes["kind"] == "hidden"]
-    hm = float(np.nanmax(np.abs(hidden["value"]))) if len(hidden) else 1.0
-    hm = hm if np.isfinite(hm) and hm > 0 else 1.0
-    d = nodes.assign(label=[_fmt(v) for v in nodes["value"]],
-                     state=np.where(nodes["kind"] != "hidden", nodes["kind"],
-                                    np.where(nodes["z"] <= 0, "z ≤ 0", "z > 0")),
-                     ink=np.where((nodes["kind"] == "hidden") & (np.abs(nodes["value"]) > 0.55 * hm), "white",
-                                  "#111827"))
+    d, hm = _node_marks(nodes)
     tip = [alt.Tooltip("name:N", title="neuron"), alt.Tooltip("z:Q", format=".4f"),
            alt.Tooltip("bias:Q", format=".4f"), alt.Tooltip("value:Q", title="value", format=".4f")]
     ends = alt.Chart(d[d["kind"] != "hidden"]).mark_circle(
