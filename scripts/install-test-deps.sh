@@ -3,13 +3,16 @@
 #   chromium    the real-browser tests (Playwright drives Debian's Chromium; its own
 #               browser download is not used)
 #   postgresql  the class store's tests start a throwaway PostgreSQL server (tests/pg.py)
+#   haproxy     the replica test runs deploy/haproxy.cfg in front of two app servers
+#               (tests/browser/test_replicas.py)
 # Packages already present are skipped; with everything there it does nothing.
 set -eu
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$missing postgresql"
+[ -x /usr/sbin/haproxy ] || missing="$missing haproxy"
 if [ -z "$missing" ]; then
-    echo "test packages already installed (chromium, postgresql)"
+    echo "test packages already installed (chromium, postgresql, haproxy)"
     exit 0
 fi
 SUDO=""
