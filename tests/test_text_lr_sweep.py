@@ -187,3 +187,11 @@ def test_verification_texts_on_a_real_range_test():
     assert want in sentence and f"After {v.steps:,} steps" in sentence
     cap = text.range_caption(rt.result, "SGD", "Sum of three: 3→4→1 ReLU network", None)
     assert cap.startswith("SGD on Sum of three: 3→4→1 ReLU network · full batch · the test ")
+
+
+def test_settings_caption_counts_the_swept_rates_like_the_headline():
+    """Issue 14 #10: "of 100" beside "104 runs" — the caption says which runs are the grid."""
+    from ui.text.lr_sweep import settings_caption
+    caption = settings_caption("T", "A.", "SGD", 104, 1000, "float32", 0, None, n_grid=100)
+    assert "100 swept rates + 4 of the article's, 104 runs" in caption
+    assert "100 runs trained together" in settings_caption("T", "A.", "SGD", 100, 1000, "float32", 0, None, n_grid=100)

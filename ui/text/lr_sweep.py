@@ -89,8 +89,12 @@ def resolution_note(resolution, tol: float) -> str:
 
 
 def settings_caption(title: str, about: str, optimizer: str, n_runs: int, steps: int, dtype: str, seed: int,
-                     batch_size: int | None) -> str:
-    return (f"**{title}.** {about} Optimizer: **{optimizer}** · {n_runs} runs trained together "
+                     batch_size: int | None, n_grid: int | None = None) -> str:
+    """``n_grid``: how many of the ``n_runs`` are the swept grid (the rest are the article's
+    own rates, trained alongside), so the count matches the headline's "of N"."""
+    runs = (f"{n_grid} swept rates + {n_runs - n_grid} of the article's, {n_runs} runs trained together"
+            if n_grid is not None and n_grid != n_runs else f"{n_runs} runs trained together")
+    return (f"**{title}.** {about} Optimizer: **{optimizer}** · {runs} "
             f"for up to {steps:,} steps · {dtype} · seed {seed}"
             + (f" · mini-batches of {batch_size}" if batch_size else " · full batch") + ".")
 

@@ -35,7 +35,7 @@ def overview(state, req: sweep.SweepRequest, panel) -> sweep.SweepStudy:
         st.info(text.resolution_note(s.resolution, plan.tol), icon=":material/straighten:")
     note_box(list(plan.budget_notes))
     st.caption(text.settings_caption(plan.title, plan.about, plan.optimizer.display, len(plan.rates.rates),
-                                     plan.steps, plan.dtype, plan.seed, plan.batch_size))
+                                     plan.steps, plan.dtype, plan.seed, plan.batch_size, plan.rates.n_grid))
     if hidden(panel):
         st.info("The sweep's numbers and charts appear once you have answered the lesson's question.",
                 icon=":material/visibility_off:")
