@@ -125,14 +125,14 @@ def test_a_class_period(browser, class_url):
         TIMINGS[f"{kind}: 3 learners open the link and join"] = time.monotonic() - t_join
         wait_for(dash, r"Learners joined\s+3", timeout=30)
 
+        race, winner = walk.first_race()                   # plain torch.optim loops (test_lessons.py)
+        right = sum(p == winner for p in PICKS)
         for (page, _, _), pick in zip(learners, PICKS):
             walk.wait_text(page, "Task 1 of 7")
             walk.click(page, "Set up the experiment")
             walk.predict_choice(page, pick)
             assert "PyTorch computed" in walk.reveal_line(page)
         t_predicted = time.monotonic()
-        race, winner = walk.first_race()
-        right = sum(p == winner for p in PICKS)
         wait_for(dash, rf"3 of 3 learners predicted; 3 finished the task; {round(100 * right / 3)}% of the "
                        "predictions were right", timeout=45)
         TIMINGS[f"{kind}: dashboard shows all 3 predictions after the last one"] = time.monotonic() - t_predicted
