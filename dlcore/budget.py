@@ -32,7 +32,7 @@ Example::
 
     >>> runs, steps, notes = fit_budget(runs=10, steps=10**12, n_params=2, n_examples=4)
     >>> runs, steps, len(notes)         # steps capped at MAX_STEPS, then cut to ~1.5 s of work
-    (10, 5953, 2)
+    (10, 5944, 2)
 """
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ MAX_SECONDS = 1.5       # estimated training per budgeted call (one core); the p
 _PER_STEP = 2.5e-4      # s per step of one call (loop, launches): measured 0.22-0.30 ms
 _PER_LAYER = 9e-5       # s per step for each further layer: measured ~0.07 ms
 _PER_KIND = 1.1e-4      # s per step for each further optimizer kind in the same call: measured ~0.09 ms
-_PER_PARAM = 4e-8       # s per run·parameter per step (update, gradient buffers)
+_PER_PARAM = 6e-8       # s per run·parameter per step (update, gradient buffers; memory-bound once the
+                        # runs' parameters outgrow the cache: 49 runs of a 12 × 64 network, 2.3M numbers)
 _PER_ACTIVATION = 2e-8  # s per run·example·√parameter per step (activations)
 _PER_MAC = 2e-11        # s per run·parameter·example per step (matmuls, forward + backward)
 _FLOAT64 = 2.0          # float64 costs about twice per run (measured 1.3-3.2x on the large requests)
