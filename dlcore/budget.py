@@ -26,7 +26,8 @@ optimizers trained one after the other, say) passes ``calls``. The constants wer
 on single-threaded CPU time on the project's 2-core machine (bench/max_links.py and
 bench/README.md; within ±25 % over lines, surfaces, the purchase models and the
 sum-of-three network from 1 to 13 layers, 1 to 500 runs), then raised by a quarter for
-what the pages record on top (histories, optimizer state).
+what the pages record on top (histories, optimizer state) — the per-parameter cost by
+three quarters, for the memory-bound case of tens of runs of a 12 × 64 network.
 
 Example::
 
