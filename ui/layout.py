@@ -117,6 +117,7 @@ def next_page(current: str, back: bool = True) -> None:
     """The page's footer: "Next → <page>" (the next page in teaching order; the last page
     leads back to the first) and, with ``back``, "← <previous page>". Call it last, with
     the page module's ``__file__``: ``next_page(__file__)``."""
+    keyboard_scrolling()
     before, after = neighbours(current)
     order = tuple(p for p in teaching_order() if p[0] not in NOT_LESSONS)
     if after is None and order and Path(current).name != order[0][0]:
@@ -133,6 +134,49 @@ def next_page(current: str, back: bool = True) -> None:
             st.page_link(str(ROOT / "app_pages" / f), label=f"Next → {title}", icon=icon)
 
 
+# A formula (st.latex, $$…$$) or code block wider than its column scrolls sideways, but
+# Streamlit does not make it focusable, so a keyboard user cannot scroll it (WCAG 2.1.1;
+# axe's "scrollable-region-focusable"). This constant script gives every such region that
+# really overflows a tab stop and a name, and takes them away when it fits again; it keeps
+# watching the page (reruns, fragments, resizing). Constant text: nothing a learner types.
+_KEYBOARD_SCROLLING = """<script>
+(() => {
+  if (window.__gdlKeyboardScrolling) return;
+  window.__gdlKeyboardScrolling = true;
+  const NAMES = [[".katex-display", "Formula (scrolls sideways)"],
+                 ["[data-testid='stCode'] pre", "Code (scrolls)"]];
+  const mark = () => {
+    for (const [sel, name] of NAMES) {
+      for (const el of document.querySelectorAll(sel)) {
+        const wide = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+        if (wide && el.getAttribute("tabindex") !== "0") {
+          el.setAttribute("tabindex", "0"); el.setAttribute("role", "region");
+          el.setAttribute("aria-label", name); el.dataset.gdlScroll = "1";
+        } else if (!wide && el.dataset.gdlScroll) {
+          el.removeAttribute("tabindex"); el.removeAttribute("role");
+          el.removeAttribute("aria-label"); delete el.dataset.gdlScroll;
+        }
+      }
+    }
+  };
+  let queued = false;
+  const soon = () => { if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; mark(); }); } };
+  new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
+  window.addEventListener("resize", soon);
+  document.addEventListener("toggle", soon, true);   // an expander opened: its code is now visible
+  document.addEventListener("click", soon, true);
+  mark();
+})();
+</script>"""
+
+
+def keyboard_scrolling() -> None:
+    """Make wide formulas and code blocks reachable and scrollable from the keyboard (see
+    _KEYBOARD_SCROLLING). Drawn in the sidebar, where its empty element takes no room in
+    the lesson; called by :func:`next_page`, which every lesson page draws."""
+    st.sidebar.html(_KEYBOARD_SCROLLING, unsafe_allow_javascript=True)
+
+
 def reset_button(state, keys=None, label: str = "Reset to defaults", key: str | None = None, **kw) -> bool:
     """A button that puts the page's settings (or only ``keys``) back to their defaults —
     widgets, saved settings and the link — via ``state.reset`` as its callback."""
@@ -144,4 +188,4 @@ def reset_button(state, keys=None, label: str = "Reset to defaults", key: str | 
 
 
 __all__ = ["header", "fmt", "table", "code", "friendly_errors", "share_hint", "note_box", "quote",
-           "teaching_order", "neighbours", "next_page", "reset_button"]
+           "teaching_order", "neighbours", "next_page", "reset_button", "keyboard_scrolling"]
