@@ -21,4 +21,4 @@ for term in terms:
     if term.more:
         st.markdown(term.more)
     if term.see:
-        st.caption("See also: " + " · ".join(f"[{glossary.BY_SLUG[s].name}](#{s})" for s in term.see))
+        st.markdown(":small[See also: " + " · ".join(f"[{glossary.BY_SLUG[s].name}](#{s})" for s in term.see) + "]")
