@@ -12,7 +12,7 @@ from a start point (:meth:`Entry.setup`, which also gives the map's window and a
     >>> s.start, s.axes, s.two_d
     ((0.0, 0.0), ('w', 'b'), True)
     >>> titles(("line", "sum3"))["sum3"]
-    'Sum of three: 3→4→1 ReLU network (article 001)'
+    'Sum of three: 3→4→1 ReLU network'
 
 Pure: no Streamlit. The rates are starting points, not tuned values: they do not diverge
 in 500 steps from the problem's own start (tests/test_catalogue.py trains them).
@@ -163,32 +163,32 @@ CATALOGUE: dict[str, Entry] = {e.key: e for e in (
     Entry("custom", "Your own f(x, y)", "", "Your own f(x, y), from (1, 1).", "", None,
           _rates(SGD=0.1, Momentum=0.05, Nesterov=0.05, Adam=0.1, AdamW=0.1, AdaGrad=0.3, RMSprop=0.01),
           kind="custom"),
-    Entry("line", "Line fit y = 2x (article 000)", _line_about(LINE_FIT),
-          "Fit y = w·x + b to (1, 2), (2, 4), (3, 6), (4, 8) from w = b = 0 with MSE — article 000's loop.",
+    Entry("line", "Line fit y = 2x", _line_about(LINE_FIT),
+          "Fit y = w·x + b to (1, 2), (2, 4), (3, 6), (4, 8) from w = b = 0 with MSE — the loop of Deep Learning Basics with PyTorch, Part 3.",
           _line_formula(LINE_FIT), LINE_FIT,
           _rates(SGD=0.03, Momentum=0.01, Nesterov=0.01, Adam=0.2, AdamW=0.2, AdaGrad=1.0, RMSprop=0.02),
           kind="line"),
-    Entry("study", "Study hours → score, raw hours (article 000)", _line_about(STUDY_HOURS),
-          "Fit score = m·hours + c to article 000's four students, hours 10–40 as they are: a long, "
+    Entry("study", "Study hours → score, raw hours", _line_about(STUDY_HOURS),
+          "Fit score = m·hours + c to the four students of Deep Learning Basics with PyTorch, Part 3, hours 10–40 as they are: a long, "
           "thin valley (condition number ≈ 4500).", _line_formula(STUDY_HOURS), STUDY_HOURS,
           _rates(SGD=3e-4, Momentum=5e-4, Nesterov=2e-4, Adam=3.0, AdamW=3.0, AdaGrad=3.0, RMSprop=0.3),
           kind="line"),
     Entry("study_std", "Study hours → score, standardised hours", _line_about(STUDY_STD),
           "The same fit with hours standardised (mean 0, std 1): the valley becomes a round bowl.",
           _line_formula(STUDY_STD), STUDY_STD, kind="line"),
-    Entry("sum3", "Sum of three: 3→4→1 ReLU network (article 001)",
-          "Article 001's network learning y = x₁ + x₂ + x₃ from three examples "
+    Entry("sum3", "Sum of three: 3→4→1 ReLU network",
+          "The network of Deep Learning Basics with PyTorch, Part 4, learning y = x₁ + x₂ + x₃ from three examples "
           "(MSE, 21 parameters, nn.Linear's initialisation from the seed).",
-          "Article 001's network learning x₁ + x₂ + x₃ from three examples, MSE, nn.Linear's init.",
+          "The network of Deep Learning Basics with PyTorch, Part 4 learning x₁ + x₂ + x₃ from three examples, MSE, nn.Linear's init.",
           r"L = \tfrac13 \textstyle\sum_i (\mathrm{net}(x_i) - (x_{i1}+x_{i2}+x_{i3}))^2", SumOfThree(),
           _rates(SGD=0.01, Momentum=1e-3, Nesterov=1e-3, Adam=0.01, AdamW=0.01, AdaGrad=0.1, RMSprop=1e-3),
           dtype="float32", kind="network"),
-    Entry("logistic", "Purchases: logistic regression (article 002)",
-          "Logistic regression on the purchase records (age, income, education → bought).",
+    Entry("logistic", "Purchases: logistic regression",
+          "Logistic regression on the purchase records of Gradient Descent in PyTorch (age, income, education → bought).",
           "800 training records (age, income, education → bought), binary cross-entropy.",
           r"L = -\tfrac1n \textstyle\sum_i y_i \log p_i + (1-y_i)\log(1-p_i)", PurchaseProblem(model="logistic"),
           dtype="float32", kind="classifier"),
-    Entry("mlp", "Purchases: MLP 3→16→1 (article 002)",
+    Entry("mlp", "Purchases: MLP 3→16→1",
           "A 16-unit ReLU network on the purchase records.",
           "The same records with a 16-unit ReLU hidden layer, binary cross-entropy.",
           r"L = -\tfrac1n \textstyle\sum_i y_i \log p_i + (1-y_i)\log(1-p_i)", PurchaseProblem(model="mlp"),

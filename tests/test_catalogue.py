@@ -14,7 +14,7 @@ def test_every_problem_has_one_title_and_the_menus_list_known_problems():
     assert len({e.title for e in CATALOGUE.values()}) == len(CATALOGUE)
     assert set(RACE) <= set(CATALOGUE) and set(SWEEP) <= set(CATALOGUE)
     assert list(titles(RACE)) == list(RACE)
-    assert titles(("line",)) == {"line": "Line fit y = 2x (article 000)"}
+    assert titles(("line",)) == {"line": "Line fit y = 2x"}
     for key in RACE:
         assert set(CATALOGUE[key].rate) == set(PRESETS), key          # a rate for every optimizer column
 
