@@ -18,7 +18,7 @@ import pytest
 
 from tests.browser import server
 from tests.browser import test_lessons as walk
-from tests.browser.helpers import DESKTOP, PHONE, exceptions, main_text, screenshot, settle
+from tests.browser.helpers import DESKTOP, PHONE, assert_charts_drawn, exceptions, main_text, screenshot, settle
 from tests.browser.server import ARTIFACTS
 from tests.pg import postgres_server
 
@@ -136,6 +136,7 @@ def test_a_class_period(browser, class_url):
         wait_for(dash, rf"3 of 3 learners predicted; 3 finished the task; {round(100 * right / 3)}% of the "
                        "predictions were right", timeout=45)
         TIMINGS[f"{kind}: dashboard shows all 3 predictions after the last one"] = time.monotonic() - t_predicted
+        assert_charts_drawn(dash, min_count=4)             # one per multiple-choice predict task
         screenshot(dash, f"class-dashboard-{kind}")
 
         # --- a reveal reaches a learner who has not answered -----------------------------
@@ -176,6 +177,7 @@ def test_a_class_period(browser, class_url):
         for n in NICKS:
             for form in {n, n[:24], n[:24].replace("<", "&lt;").replace(">", "&gt;")}:
                 assert form not in html, form
+        assert_charts_drawn(dash, min_count=4)             # the aggregates stay on the projector
         screenshot(dash, f"class-projector-{kind}")
 
         # --- nothing a learner received holds the key; no script ran -------------------------
