@@ -127,7 +127,8 @@ def frozen_spec(chart: alt.TopLevelMixin) -> dict:
 
 
 def chart(builder, *args, key: str | None = None, on_select=None, selection_mode=None, where=None,
-          props: dict | None = None, legend: dict | None = None, ident=None, **kwargs) -> None:
+          props: dict | None = None, legend: dict | None = None, ident=None, description: str | None = None,
+          **kwargs) -> None:
     """Draw ``builder(*args, **kwargs)`` from the cache of finished specs (:func:`cached_spec`).
 
     ``builder`` is a module-level chart builder (it is looked up by name inside the
@@ -135,15 +136,24 @@ def chart(builder, *args, key: str | None = None, on_select=None, selection_mode
     or give ``ident`` (see :func:`cached_spec`) and they are not hashed.
     ``where`` is a container or placeholder to draw into (default: the current one);
     ``key``/``on_select``/``selection_mode`` are passed to ``st.vega_lite_chart``;
-    ``props``/``legend`` are applied as ``.properties(**props)`` / ``.configure_legend(**legend)``."""
+    ``props``/``legend`` are applied as ``.properties(**props)`` / ``.configure_legend(**legend)``;
+    ``description`` is the chart's text alternative (see :func:`show`)."""
     s = cached_spec(builder, *args, ident=ident, props=props, legend=legend, **kwargs)
-    show(s, key=key, on_select=on_select, selection_mode=selection_mode, where=where)
+    show(s, key=key, on_select=on_select, selection_mode=selection_mode, where=where, description=description)
 
 
 def show(spec_: dict, key: str | None = None, on_select=None, selection_mode=None, where=None,
-         height: int | None = None) -> None:
+         height: int | None = None, description: str | None = None) -> None:
     """Send a finished spec (from :func:`cached_spec` or :func:`frozen_spec`) across the
-    container's width."""
+    container's width.
+
+    ``description`` — one sentence saying what the chart shows with its key numbers, e.g.
+    "Loss falls from 30.0 to 0.034 over 100 epochs" — becomes Vega-Lite's top-level
+    ``description``, which Vega gives the drawn chart as its ARIA label: what a screen
+    reader says instead of reading the marks point by point. It is set on a copy, so the
+    cached spec stays shared and the text can change without rebuilding the chart."""
+    if description:
+        spec_ = {**spec_, "description": description}
     extra = {k: v for k, v in (("key", key), ("on_select", on_select), ("selection_mode", selection_mode),
                                ("height", height)) if v is not None}
     (where or st).vega_lite_chart(spec_, width="stretch", **extra)
