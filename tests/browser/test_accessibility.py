@@ -1,0 +1,215 @@
+"""axe-core in the real browser on every page and every tab, at laptop and phone widths (issue 19).
+
+Each view is opened fresh from its link (`/<page>?tab=<slug>`), left to settle and draw its
+charts, and audited by the axe-core copy that `axe-playwright-python` ships (no network).
+The test fails on any violation of impact "serious" or "critical" unless the element is
+listed in tests/browser/axe_known_streamlit.toml: Streamlit's own frame, which the app cannot
+fix, each entry with the Streamlit issue that tracks it. Every view's full axe result (all
+impacts) is kept in artifacts/axe/<view>.json for reading.
+
+The pages and their tabs are read from the source (app.py's PAGES and each page's
+`TABS = (Tab("slug", ...), ...)`), so a new page or tab is audited without editing this file.
+"""
+import ast
+import json
+import re
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser import helpers, server
+from tests.browser.helpers import goto
+
+REPO = server.REPO_ROOT
+KNOWN_FILE = Path(__file__).with_name("axe_known_streamlit.toml")
+OUT = server.ARTIFACTS / "axe"
+BLOCKING = ("serious", "critical")
+ISSUE_URL = re.compile(r"^https://github\.com/streamlit/streamlit/issues/\d+$")
+
+
+def _literal(node):
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        return None
+
+
+def app_pages() -> list[tuple[str, str, str]]:
+    """(file, title, url path) of every page in app.py's PAGES, in navigation order."""
+    tree = ast.parse((REPO / "app.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "PAGES" for t in node.targets):
+            return [(f, t, u) for f, t, u, *_ in _literal(node.value)
+                    if (REPO / "app_pages" / f).exists()]
+    raise AssertionError("app.py has no PAGES list")
+
+
+def tab_slugs(page_file: str) -> list[str]:
+    """The slugs of `TABS = (Tab("slug", ...), ...)` in the page's own file or its sections."""
+    stem = page_file.removesuffix(".py")
+    files = [REPO / "app_pages" / page_file, *sorted((REPO / "app_pages" / "sections" / stem).glob("*.py"))]
+    for f in files:
+        if not f.exists():
+            continue
+        for node in ast.parse(f.read_text()).body:
+            if (isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "TABS" for t in node.targets)
+                    and isinstance(node.value, (ast.Tuple, ast.List))):
+                return [_literal(call.args[0]) for call in node.value.elts
+                        if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "Tab"]
+    return []
+
+
+def views() -> list[tuple[str, str, str]]:
+    """(id, url path, query) of every page and every tab."""
+    out = []
+    for f, _title, path in app_pages():
+        name = helpers.page_name(path)
+        slugs = tab_slugs(f)
+        if not slugs:
+            out.append((name, path, ""))
+        out += [(f"{name}-{s}", path, f"tab={s}") for s in slugs]
+    return out
+
+
+VIEWS = views()
+# Laptop and phone widths (helpers.DESKTOP / PHONE). A view is loaded once, audited at
+# 1400 px, then the window is narrowed to 390 px (Streamlit lays out again in the browser,
+# with no new script run) and audited again: half the server work of two loads.
+WIDTHS = {"desktop": helpers.DESKTOP["viewport"], "phone": helpers.PHONE["viewport"]}
+
+
+def load_known() -> list[dict]:
+    entries = tomllib.loads(KNOWN_FILE.read_text())["known"]
+    for e in entries:
+        assert set(e) >= {"rule", "target", "issue", "why"}, f"incomplete entry in {KNOWN_FILE.name}: {e}"
+        assert ISSUE_URL.match(e["issue"]), f"{e['rule']}: issue must be a streamlit/streamlit issue: {e['issue']}"
+        re.compile(e["target"])
+        if "html" in e:
+            re.compile(e["html"])
+    return entries
+
+
+KNOWN = load_known()
+
+
+def target_text(node: dict) -> str:
+    """axe's selector for a node (shadow-DOM / frame parts joined by ' >>> ')."""
+    return " >>> ".join(t if isinstance(t, str) else " >>> ".join(t) for t in node["target"])
+
+
+def known_entry(rule: str, node: dict, known: list[dict] | None = None) -> dict | None:
+    for e in KNOWN if known is None else known:
+        if (e["rule"] == rule and re.search(e["target"], target_text(node))
+                and re.search(e.get("html", ""), node.get("html", ""))):
+            return e
+    return None
+
+
+def unexplained(results: dict) -> list[str]:
+    """Serious or critical violations on nodes that no known-Streamlit entry covers."""
+    found = []
+    for v in results["violations"]:
+        for node in v["nodes"]:
+            impact = node.get("impact") or v["impact"]
+            if impact in BLOCKING and known_entry(v["id"], node) is None:
+                found.append(f"{v['id']} ({impact}): {target_text(node)}\n    {node.get('html', '')[:300]}\n"
+                             f"    {node.get('failureSummary', '').strip()[:300]}\n    {v['helpUrl']}")
+    return found
+
+
+def wait_for_charts(page, timeout: float = 15) -> None:
+    """Vega draws after the script run: wait until every chart has its svg/canvas."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = helpers.charts(page)
+        if all(helpers._drawn(c["locator"]) for c in found):
+            return
+        time.sleep(0.2)
+
+
+def audit(page) -> dict:
+    wait_for_charts(page)
+    return Axe().run(page).response
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("name,path,query", VIEWS, ids=[v[0] for v in VIEWS])
+def test_no_serious_violation_outside_streamlits_known_ones(page, app_url, name, path, query):
+    goto(page, app_url, path, query)
+    assert helpers.exceptions(page) == [], f"{name}: exception shown; server log:\n{server.log_tail()}"
+    OUT.mkdir(parents=True, exist_ok=True)
+    failures = []
+    for width, viewport in WIDTHS.items():
+        page.set_viewport_size(viewport)
+        page.wait_for_timeout(500)               # Streamlit and Vega lay out for the new width
+        results = audit(page)
+        (OUT / f"{name}-{width}.json").write_text(json.dumps(
+            {"url": page.url, "width": viewport["width"], "title": page.title(),
+             "lang": page.locator("html").get_attribute("lang"), "violations": results["violations"]}, indent=1))
+        failures += [f"[{viewport['width']} px] {b}" for b in unexplained(results)]
+    assert failures == [], f"{page.url}: {len(failures)} serious/critical axe violations:\n" + "\n".join(failures)
+
+
+def test_every_page_and_tab_is_audited():
+    """The views come from the source: all pages of app.py, and the tabs the README documents."""
+    ids = {v[0] for v in VIEWS}
+    assert {"home", "gradient-descent", "loss-explorer", "glossary", "teachers"} <= ids
+    assert {f"neural-network-{s}" for s in ("sum", "inside", "seeds", "shop", "depth")} <= ids
+    assert {f"optimizer-comparison-{s}" for s in ("race", "batch", "restarts")} <= ids
+    assert {f"lr-sweep-{s}" for s in ("article", "curves", "range", "schedules")} <= ids
+    assert "neural-network" not in ids   # a page with tabs is audited tab by tab
+
+
+def test_a_known_entry_covers_only_its_rule_and_elements():
+    """The known list explains a violation only for its rule and a matching element."""
+    entry = {"rule": "button-name", "target": r"stFullScreenFrame", "issue": "", "why": ""}
+    node = {"target": ["[data-testid='stFullScreenFrame'] > button"], "html": "<button>", "impact": "serious"}
+    other = {"target": ["[data-testid='stMain'] button"], "html": "<button>", "impact": "serious"}
+    assert known_entry("button-name", node, [entry]) is entry
+    assert known_entry("color-contrast", node, [entry]) is None
+    assert known_entry("button-name", other, [entry]) is None
+    assert unexplained({"violations": [{"id": "color-contrast", "impact": "serious", "nodes": [node],
+                                        "helpUrl": ""}]})            # not in the real list: fails
+
+
+DESCRIBED_APP = '''
+import altair as alt
+import pandas as pd
+from ui.charts.render import frozen_spec, show
+
+frame = pd.DataFrame({"epoch": [0, 50, 100], "loss": [30.0, 1.2, 0.034]})
+show(frozen_spec(alt.Chart(frame).mark_line().encode(x="epoch", y="loss")), description=DESCRIPTION)
+show(frozen_spec(alt.Chart(frame).mark_point().encode(x="epoch", y="loss")))
+'''
+
+
+def chart_names(page) -> list[tuple[str, str]]:
+    """(role, name) of every chart in Chromium's accessibility tree — what a screen reader
+    is given. (Playwright's aria_snapshot() leaves out the graphics-document role that Vega
+    gives a chart, so the tree is read over CDP.)"""
+    cdp = page.context.new_cdp_session(page)
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    return [(n["role"]["value"], (n.get("name") or {}).get("value", "")) for n in nodes
+            if not n.get("ignored") and (n.get("role") or {}).get("value") == "graphics-document"]
+
+
+def test_a_chart_description_is_what_a_screen_reader_reads(page, tmp_path):
+    """render.show(..., description=) reaches the browser's accessibility tree as the chart's
+    name (Vega-Lite's top-level description, which Vega sets as the chart's ARIA label); a
+    chart drawn without one is only "Vega visualization"."""
+    said = "Loss falls from 30.0 to 0.034 over 100 epochs."
+    app = tmp_path / "described_chart.py"
+    app.write_text(f"DESCRIPTION = {said!r}\n" + DESCRIBED_APP)
+    with server.serve(directory=REPO, entry=str(app), log_path=server.ARTIFACTS / "streamlit-described.log",
+                      workers="0") as url:
+        goto(page, url)
+        helpers.assert_charts_drawn(page, min_count=2)
+        names = chart_names(page)
+        print("aria snapshot of the described chart's frame:\n"
+              + page.locator("[data-testid='stFullScreenFrame']").first.aria_snapshot())
+    print("charts in the accessibility tree:", names)
+    assert names[0] == ("graphics-document", said)
+    assert len(names) == 2 and said not in names[1][1]
