@@ -143,16 +143,18 @@ _KEYBOARD_SCROLLING = """<script>
 (() => {
   if (window.__gdlKeyboardScrolling) return;
   window.__gdlKeyboardScrolling = true;
-  const NAMES = [[".katex-display", "Formula (scrolls sideways)"],
-                 ["[data-testid='stCode'] pre", "Code (scrolls)"]];
+  const NAMES = [[".katex-display", "Formula", "scrolls sideways"],
+                 ["[data-testid='stCode'] pre", "Code", "scrolls"]];
   const mark = () => {
-    for (const [sel, name] of NAMES) {
+    for (const [sel, what, how] of NAMES) {
+      let n = 0;   // numbered, so that each region has its own name
       for (const el of document.querySelectorAll(sel)) {
         const wide = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
-        if (wide && el.getAttribute("tabindex") !== "0") {
+        if (wide) {
+          n += 1;
           el.setAttribute("tabindex", "0"); el.setAttribute("role", "region");
-          el.setAttribute("aria-label", name); el.dataset.gdlScroll = "1";
-        } else if (!wide && el.dataset.gdlScroll) {
+          el.setAttribute("aria-label", `${what} ${n}, ${how}`); el.dataset.gdlScroll = "1";
+        } else if (el.dataset.gdlScroll) {
           el.removeAttribute("tabindex"); el.removeAttribute("role");
           el.removeAttribute("aria-label"); delete el.dataset.gdlScroll;
         }
