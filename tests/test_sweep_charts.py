@@ -48,7 +48,7 @@ def test_steps_chart_marks_every_diverged_rate_and_only_finite_values():
     zero = [r for r in data if r.get("series") == "converged" and r.get("steps") == 0]
     assert zero and zero[0]["shown"] == 1
     # The article's diamonds: its four step counts inside the range; its 10 → "diverges" is outside [1e-3, 1].
-    assert sorted(r["shown"] for r in data if r.get("series") == "article 002") == [50, 150, 300, 500]
+    assert sorted(r["shown"] for r in data if r.get("series") == "Gradient Descent in PyTorch") == [50, 150, 300, 500]
 
 
 def test_final_loss_chart_floors_exact_zeros_and_strips_divergence():

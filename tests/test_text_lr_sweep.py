@@ -82,7 +82,7 @@ def test_chart_legend_names_the_marks_the_chart_draws(line):
     assert f"{colour} {glyph} along the top" in legend and "✕" not in legend
     glyph, colour = drawn["not converged"]
     assert f"{colour} {glyph}" in legend
-    glyph, colour = drawn["article 002"]
+    glyph, colour = drawn["Gradient Descent in PyTorch"]
     assert f"{colour} {glyph}" in legend
     assert "green dashed curve" in legend                      # the worst-case curve is drawn (plain SGD)
 

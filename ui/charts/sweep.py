@@ -27,9 +27,9 @@ DIVERGED = "#D55E00"
 ARTICLE = "#E69F00"
 THEORY = "#009E73"
 SERIES = {"converged": MEASURED, "not converged": NOT_CONVERGED, "diverged": DIVERGED,
-          "article 002": ARTICLE, "theory (worst case)": THEORY, "theory (≈ μᵗ plateau)": THEORY}
+          "Gradient Descent in PyTorch": ARTICLE, "theory (worst case)": THEORY, "theory (≈ μᵗ plateau)": THEORY}
 SHAPES = {"converged": "circle", "not converged": "triangle-up", "diverged": "cross",
-          "article 002": "diamond", "theory (worst case)": "stroke", "theory (≈ μᵗ plateau)": "stroke"}
+          "Gradient Descent in PyTorch": "diamond", "theory (worst case)": "stroke", "theory (≈ μᵗ plateau)": "stroke"}
 
 
 # How each series' mark looks, in words for the captions (built from the same tables the
@@ -181,7 +181,7 @@ def _predicted_layer(predicted: pd.DataFrame, label: str, x: alt.X, y: alt.Y, ym
 def _article_layers(article: pd.DataFrame, lo: float, hi: float, x: alt.X, y: alt.Y, present) -> list[alt.Chart]:
     """The article's claimed counts as diamonds joined by a line; its "diverges" as text."""
     a = article[(article["lr"] >= lo) & (article["lr"] <= hi)].copy()
-    a["series"] = "article 002"
+    a["series"] = "Gradient Descent in PyTorch"
     a_conv = a[a["steps"].notna()].rename(columns={"steps": "shown"})
     layers = []
     if len(a_conv):
@@ -189,7 +189,7 @@ def _article_layers(article: pd.DataFrame, lo: float, hi: float, x: alt.X, y: al
         layers.append(alt.Chart(a_conv).mark_point(size=150, filled=True, stroke="white", strokeWidth=1).encode(
             x=x, y=y, color=_color(present), shape=_shape(present),
             tooltip=[alt.Tooltip("lr:Q", title="learning rate", format="g"),
-                     alt.Tooltip("shown:Q", title="article 002 claims (steps)")]))
+                     alt.Tooltip("shown:Q", title="Gradient Descent in PyTorch claims (steps)")]))
     a_div = a[a["steps"].isna()]
     if len(a_div):
         layers.append(alt.Chart(a_div.assign(txt="article: diverges")).mark_text(
@@ -217,7 +217,7 @@ def steps_chart(table: pd.DataFrame, steps: int, lo: float, hi: float, rules: li
     has_article = article is not None and len(article)
     has_predicted = predicted is not None and len(predicted)
     present = ({"converged", "not converged", "diverged"} & set(t["status"])
-               | ({"article 002"} if has_article else set()) | ({predicted_label} if has_predicted else set()))
+               | ({"Gradient Descent in PyTorch"} if has_article else set()) | ({predicted_label} if has_predicted else set()))
     y, ymax = _steps_axis(conv, steps, article)
     x = rate_axis(lo, hi)
     layers = _budget_layers(steps, y) + list(rules) + _measured_layers(conv, stuck, x, y, present)

@@ -175,7 +175,7 @@ def chart_legend(prediction, momentum: float, precision_limited: bool, marks: di
     charts draw it (ui.charts.sweep.mark_names)."""
     legend = (f"Each dot is one training run. **{marks['diverged']} along the top:** the run diverged (its loss "
               f"has no finite value to plot). **{marks['not converged']}:** not converged within the step budget. "
-              f"**{marks['article 002']}:** the numbers {ARTICLE} claims.")
+              f"**{marks['Gradient Descent in PyTorch']}:** the numbers {ARTICLE} claims.")
     if prediction.worst_case_curve:
         legend += (" **Green dashed curve:** theory's worst case for plain gradient descent, "
                    "steps ≤ ln(gap₀/tol) / (−2·ln ρ(η)) with ρ(η) = max|1 − ηλ| — measured dots sit on or "
