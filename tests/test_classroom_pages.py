@@ -100,3 +100,26 @@ def test_a_learners_prediction_reaches_the_dashboard_and_a_reveal_reaches_the_le
     second = "momentum-beats-adam"
     store.set_reveal(code, key, "optimizer-race", second, True)
     assert ("optimizer-race", second) in store.revealed(code)
+
+
+def test_a_malformed_lesson_file_is_left_out_and_the_teacher_sees_why(tmp_path, monkeypatch):
+    """The built-in lessons folder with one broken file: every page works, the For teachers
+    page names the file, task and field."""
+    import shutil
+
+    from ui import lesson_panel
+    for f in lesson_panel.LESSON_DIR.glob("*.toml"):
+        shutil.copy(f, tmp_path / f.name)
+    (tmp_path / "zz-broken.toml").write_text('id = "broken"\npage = "gradient-descent"\ntitle = "B"\n'
+                                             'summary = "S"\n[[task]]\nid = "t"\nkind = "guess"\n')
+    monkeypatch.setattr(lesson_panel, "LESSON_DIR", tmp_path)
+    lesson_panel.builtin_lessons.cache_clear()
+    try:
+        at = open_page("teachers.py")
+        assert not at.exception
+        shown = "\n".join(t.value for t in at.text)
+        assert "zz-broken.toml: task 1 ('t'), field kind" in shown
+        page = open_page("gradient_descent.py")
+        assert not page.exception and page.metric
+    finally:
+        lesson_panel.builtin_lessons.cache_clear()

@@ -9,6 +9,12 @@ from ui.lessons import LessonError
 
 def show(db, keys_slot: str) -> None:
     report = builtin_lessons()
+    if report.errors:
+        # A malformed lesson file is left out and every page works; the teacher is told why.
+        with st.expander(f"{len(report.errors)} lesson file(s) could not be used", icon=":material/warning:",
+                         expanded=True):
+            for message in report.errors:
+                st.text(message)         # file, task and field, as plain text
     if not report.lessons:
         st.info("No lessons are installed, so there is nothing to open a class for yet.", icon="📘")
         return
