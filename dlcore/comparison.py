@@ -320,9 +320,13 @@ def basins(result, problem, radius: float = 0.05) -> pd.DataFrame:
     not there yet) — and ``distance`` to the nearest known minimum."""
     if not radius > 0:
         raise ValueError("radius must be positive.")
-    if result.params is None:
-        raise ValueError("Start points need recorded parameters (TrainConfig.record_params).")
-    start = np.asarray(result.params[0], dtype=np.float64)
+    if result.params is not None:
+        start = np.asarray(result.params[0], dtype=np.float64)
+    elif all(r.start is not None for r in result.runs):
+        # Runs given explicit starts need no recorded trajectory: θ₀ is the start.
+        start = np.array([r.start for r in result.runs], dtype=np.float64)
+    else:
+        raise ValueError("Start points need recorded parameters (TrainConfig.record_params) or explicit starts.")
     end = np.array(result.final_params, dtype=np.float64)
     end[result.diverged_at >= 0] = np.nan
     idx, dist = _nearest(end, known_minima(problem))

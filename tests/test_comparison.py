@@ -309,3 +309,19 @@ def test_restart_summary_counts_the_global_minimum_like_independent_runs():
     res = train(him, tuple(RunSpec(preset("SGD", lr=0.01), start=s) for s in start_points((-5, 5, -5, 5), 9, "grid")),
                 TrainConfig(steps=200, dtype="float64"))
     assert restart_summary(basins(res, him, radius=0.1), him).all_equal      # four minima, all f = 0
+
+
+def test_basins_of_runs_with_explicit_starts_need_no_recorded_path():
+    """The restarts tab records no trajectory for its counts (36 MB for 500 × 3000 steps):
+    basins() reads θ₀ from the runs' starts, and gives what it gives from a recorded run."""
+    import dlcore
+    from dlcore.comparison import basins
+    problem = dlcore.SurfaceProblem("himmelblau")
+    runs = [dlcore.RunSpec(dlcore.OptimizerSpec.make("sgd", lr=0.01), start=s) for s in ((0.0, 0.0), (-3.0, 3.0), (4.0, -4.0))]
+    lean = dlcore.train(problem, runs, dlcore.TrainConfig(steps=300, dtype="float64", record_params=False))
+    full = dlcore.train(problem, runs, dlcore.TrainConfig(steps=300, dtype="float64", record_params=True))
+    assert lean.params is None
+    pd.testing.assert_frame_equal(basins(lean, problem, radius=0.1), basins(full, problem, radius=0.1))
+    with pytest.raises(ValueError, match="explicit starts"):
+        basins(dlcore.train(problem, [dlcore.RunSpec(dlcore.OptimizerSpec.make("sgd", lr=0.01))],
+                            dlcore.TrainConfig(steps=5, record_params=False)), problem)

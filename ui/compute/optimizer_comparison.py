@@ -121,17 +121,25 @@ def minimum_name(point) -> str:
     return f"({point[0]:.3g}, {point[1]:.3g})"
 
 
+MAX_PATHS = 60       # paths drawn on the restarts map; every start still counts
+
+
 @st.cache_data(max_entries=16, ttl=TTL, show_spinner=False)
 def restarts(surface: str, spec, n: int, layout: str, seed: int, steps: int, with_paths: bool) -> Restarts:
     problem = dlcore.SurfaceProblem(surface)
     d = problem.definition
     runs = tuple(dlcore.RunSpec(spec, start=s, label=f"start {i}")
                  for i, s in enumerate(start_points(d.window, n, layout, seed)))
-    res = train(problem, runs, dlcore.TrainConfig(steps=steps, dtype="float64"))
+    # Only the end points are needed for the counts: recording every step of 500 runs was
+    # 36 MB to pickle back from the worker. The drawn paths are a second, small batch.
+    res = train(problem, runs, dlcore.TrainConfig(steps=steps, dtype="float64", record_params=False))
     b = basins(res, problem, radius=0.1)
     names = tuple(minimum_name(m) for m in d.minima)
     reached = np.where(b["minimum"] >= 0, [names[i] if i >= 0 else "" for i in b["minimum"]],
                        np.where(np.isfinite(b["end_x"]), "elsewhere", "diverged"))
     ends = b.assign(reached=reached, final_loss=np.where(res.diverged_at >= 0, np.nan, res.loss[-1]))
-    paths = res.history(max_points=30).merge(ends[["run", "reached"]], on="run") if with_paths else None
+    paths = None
+    if with_paths:      # the first MAX_PATHS runs (surfaces are elementwise: the same numbers alone)
+        shown = train(problem, runs[:MAX_PATHS], dlcore.TrainConfig(steps=steps, dtype="float64", record_params=True))
+        paths = shown.history(max_points=30).merge(ends[["run", "reached"]], on="run")
     return Restarts(ends, paths, restart_summary(b, problem), names, grid(problem, d.window, 50), runs[0])

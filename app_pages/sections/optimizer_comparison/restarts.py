@@ -62,6 +62,8 @@ def restarts_tab(state, panel):
               saddles=d.saddles)
         if d.saddles:
             st.caption("◆ minima (coloured like the starts that reached them) · □ saddle points")
+        if show_paths and runs_n > compute.MAX_PATHS:
+            st.caption(f"Paths are drawn for the first {compute.MAX_PATHS} starts; all {runs_n} are counted.")
     with right:
         counts = restart_counts(out.summary, out.names)
         table(counts, "restarts.csv", column_config=number_columns(counts, share=st.column_config.NumberColumn(
