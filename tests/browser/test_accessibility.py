@@ -140,6 +140,9 @@ def audit(page) -> dict:
 def test_no_serious_violation_outside_streamlits_known_ones(page, app_url, name, path, query):
     goto(page, app_url, path, query)
     assert helpers.exceptions(page) == [], f"{name}: exception shown; server log:\n{server.log_tail()}"
+    # WCAG 3.1.1 / 2.4.2: the document says its language (the lab is in English) and has a title.
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.title().strip()
     OUT.mkdir(parents=True, exist_ok=True)
     failures = []
     for width, viewport in WIDTHS.items():
