@@ -123,3 +123,16 @@ def test_a_malformed_lesson_file_is_left_out_and_the_teacher_sees_why(tmp_path, 
         assert not page.exception and page.metric
     finally:
         lesson_panel.builtin_lessons.cache_clear()
+
+
+def test_home_lists_each_lesson_with_the_learners_progress():
+    """Progress made on a page (here from a link: one task done) shows on Home."""
+    at = open_page("gradient_descent.py", lesson="gradient-descent", lp="c1", lt="2")
+    assert not at.exception
+    at.switch_page(str(ROOT / "app_pages" / "home.py"))
+    at.query_params.clear()
+    at.run()
+    assert not at.exception
+    rows = [m.value for m in at.markdown]
+    assert "1 of 5 done" in rows
+    assert rows.count("not started") == 4

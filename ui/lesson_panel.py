@@ -286,6 +286,9 @@ class LessonPanel:
         self.state.set("lp", encode_progress(self.progress) if self.progress else "")
         self.state.set("lt", self.index + 1)
         self.state.sync_url(*(p.key for p in LESSON_PARAMS))
+        if self.lesson is not None:          # the Home page lists every lesson with this progress
+            st.session_state.setdefault("_gdl_lesson_progress", {})[self.lesson.id] = (
+                sum(p.finished for p in self.progress), len(self.progress))
 
     def _update(self, i: int, new: TaskProgress) -> None:
         self.progress = self.progress[:i] + (new,) + self.progress[i + 1:]
