@@ -25,6 +25,7 @@ PAGES = [
 
 from ui.compute import freeze_long_lived_objects, start_workers  # noqa: E402
 from ui import classroom  # noqa: E402
+from ui.layout import keyboard_scrolling  # noqa: E402
 from ui.safety import run_page  # noqa: E402
 
 torch.set_num_threads(1)   # many small concurrent jobs: one thread per session's work
@@ -37,6 +38,9 @@ st.set_page_config(page_title="Gradient Descent Lab", page_icon="⛰️", layout
 pages = [st.Page(HERE / "app_pages" / f, title=t, url_path=u or None, icon=i, default=(u == ""))
          for f, t, u, i in PAGES if (HERE / "app_pages" / f).exists()]
 nav = st.navigation(pages)
+# Each page its own document title (screen readers and browser tabs name the page).
+st.set_page_config(page_title=f"{nav.title} · Gradient Descent Lab")
+keyboard_scrolling()    # wide formulas and code blocks: a tab stop and a name, on every page
 with st.sidebar:
     st.caption("Gradient Descent Lab · every number is computed live by PyTorch "
                f"{torch.__version__.split('+')[0]} from the seed shown.")

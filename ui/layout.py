@@ -117,7 +117,6 @@ def next_page(current: str, back: bool = True) -> None:
     """The page's footer: "Next → <page>" (the next page in teaching order; the last page
     leads back to the first) and, with ``back``, "← <previous page>". Call it last, with
     the page module's ``__file__``: ``next_page(__file__)``."""
-    keyboard_scrolling()
     before, after = neighbours(current)
     order = tuple(p for p in teaching_order() if p[0] not in NOT_LESSONS)
     if after is None and order and Path(current).name != order[0][0]:
@@ -175,7 +174,7 @@ _KEYBOARD_SCROLLING = """<script>
 def keyboard_scrolling() -> None:
     """Make wide formulas and code blocks reachable and scrollable from the keyboard (see
     _KEYBOARD_SCROLLING). Drawn in the sidebar, where its empty element takes no room in
-    the lesson; called by :func:`next_page`, which every lesson page draws."""
+    the page; app.py calls it once per run, for every page."""
     st.sidebar.html(_KEYBOARD_SCROLLING, unsafe_allow_javascript=True)
 
 
