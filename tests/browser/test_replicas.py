@@ -12,8 +12,9 @@ shows, through the proxy only:
 (b) a class's prediction made by a learner pinned to one replica appears on the teacher's
     dashboard served by the other one (and in the shared store);
 (c) when the learner's replica is killed mid-class, the learner's page reconnects through
-    the proxy to the live replica (the cookie now names it), the lesson goes on from the
-    link, a new answer is stored, and the answer made before is still there.
+    the proxy to the live replica (the cookie now names it) and the answer made before is
+    still stored; the new replica has no session for the page, so after a reload the lesson
+    goes on from the link, the learner joins the class again and a new answer is stored.
 """
 import os
 import re
