@@ -26,6 +26,9 @@ if db is None:
     st.warning("The class database cannot be reached right now, so classes cannot be opened or shown. "
                "Every page still works for learners on their own.", icon="🏫")
     st.stop()
+# Expired and closed classes are deleted whenever a teacher opens this page (and when a
+# server process first opens the store), so no class outlives its days by much.
+db.purge_expired()
 keys = st.session_state.get(TEACHER_KEYS, {})
 code = classroom.normalise(link_code) or next(reversed(keys), "")
 if code and code in keys and db.is_teacher(code, keys[code]):

@@ -32,7 +32,9 @@ class Membership:
 
 @st.cache_resource(show_spinner=False)
 def _open_store() -> ClassStore:
-    return ClassStore()
+    db = ClassStore()
+    db.purge_expired()      # classes past their days (or closed) go, with every answer in them
+    return db
 
 
 def store() -> ClassStore | None:
