@@ -225,3 +225,37 @@ def test_two_processes_starting_at_once_migrate_once(url):
     assert results == ["ok", "ok"]
     with sa.create_engine(url).connect() as conn:
         assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+
+
+def test_a_learners_answers_wait_in_the_session_while_the_database_is_away(pg, monkeypatch):
+    """Through a page (tests/apps/lesson_page.py, AppTest): a learner in a class answers while
+    PostgreSQL is stopped — the lesson goes on, a quiet notice says the answer waits, and it
+    is stored once the database is back."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+    url = pg.create_database("gdl_away")
+    monkeypatch.setenv("GDL_DATABASE_URL", url)
+    store = ClassStore(url)
+    info, key = store.open_class("c", ["lesson-test"])
+    page = str(Path(__file__).parent / "apps" / "lesson_page.py")
+    at = AppTest.from_file(page, default_timeout=60)
+    at.query_params.update({"class": info.code, "lesson": "lesson-test"})
+    at.run()
+    at.text_input(key="class-join-nickname").set_value("Ada")
+    next(b for b in at.button if b.label == "Join").click().run()
+    assert store.dashboard(info.code, key)[0] == 1
+    pg.stop("fast")
+    try:
+        at.radio[0].set_value("No, still further away")
+        next(b for b in at.button if "Submit" in b.label).click().run()
+        assert not at.exception
+        assert any("Right!" in s.value for s in at.success)          # the lesson went on alone
+        assert any("will be sent to your class" in c.value for c in at.caption)
+    finally:
+        pg.start()
+    at.slider[0].set_value(0.2).run()                                # any next interaction
+    assert not any("will be sent to your class" in c.value for c in at.caption)
+    _, _, tasks = store.dashboard(info.code, key)
+    first = next(t for t in tasks if t.task_id == "where-is-w")
+    assert first.predictions == ((1, None),)

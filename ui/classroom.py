@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from classroom.store import ClassStore, StoreError, StoreUnavailable, normalise_code  # noqa: F401 - re-exported
+from classroom.store import ClassStore, StoreError, StoreUnavailable, database_url, normalise_code  # noqa: F401
 from ui import safety
 
 _MEMBER = "_gdl_class"          # session: the class this learner joined
@@ -31,8 +31,8 @@ class Membership:
 
 
 @st.cache_resource(show_spinner=False)
-def _open_store() -> ClassStore:
-    db = ClassStore()
+def _open_store(url: str) -> ClassStore:
+    db = ClassStore(url)
     db.purge_expired()      # classes past their days (or closed) go, with every answer in them
     return db
 
@@ -41,7 +41,7 @@ def store() -> ClassStore | None:
     """The process's class store, or None while the database cannot be reached (a
     failed attempt is not cached, so the next run tries again)."""
     try:
-        return _open_store()
+        return _open_store(database_url())
     except StoreUnavailable:
         return None
 
