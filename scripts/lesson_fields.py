@@ -39,15 +39,9 @@ def section() -> str:
 
 
 def main():
-    text = section()
-    if "--write" in sys.argv:
-        readme = ROOT / "README.md"
-        src = readme.read_text()
-        if START not in src:
-            raise SystemExit(f"README.md has no {START} marker")
-        readme.write_text(src[:src.index(START)] + text + src[src.index(END) + len(END):])
-    else:
-        print(text)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from readme_section import print_or_write
+    print_or_write(section(), START, END)
 
 
 if __name__ == "__main__":
