@@ -58,7 +58,7 @@ class _Lit:
     value: Value
     kind: str
 
-    def eval(self, env):
+    def evaluate(self, env):
         return self.value
 
     def show(self) -> str:
@@ -70,7 +70,7 @@ class _Field:
     name: str
     kind: str
 
-    def eval(self, env):
+    def evaluate(self, env):
         v = env[self.name]
         if self.kind == "number":
             return float(v)
@@ -103,8 +103,8 @@ class _Arith:
     right: object
     kind: str = "number"
 
-    def eval(self, env):
-        a, b = self.left.eval(env), self.right.eval(env)
+    def evaluate(self, env):
+        a, b = self.left.evaluate(env), self.right.evaluate(env)
         try:
             return _ARITH[self.op][0](a, b)
         except OverflowError:
@@ -119,8 +119,8 @@ class _Neg:
     operand: object
     kind: str = "number"
 
-    def eval(self, env):
-        return -self.operand.eval(env)
+    def evaluate(self, env):
+        return -self.operand.evaluate(env)
 
     def show(self) -> str:
         return f"-{self.operand.show()}"
@@ -132,8 +132,8 @@ class _Call:
     args: tuple
     kind: str = "number"
 
-    def eval(self, env):
-        return _FUNCS[self.name][0](*(a.eval(env) for a in self.args))
+    def evaluate(self, env):
+        return _FUNCS[self.name][0](*(a.evaluate(env) for a in self.args))
 
     def show(self) -> str:
         return f"{self.name}({', '.join(a.show() for a in self.args)})"
@@ -146,8 +146,8 @@ class _Compare:
     text: str
     kind: str = "bool"
 
-    def eval(self, env):
-        values = [o.eval(env) for o in self.operands]
+    def evaluate(self, env):
+        values = [o.evaluate(env) for o in self.operands]
         return all(_CMP[op][0](a, b) for op, a, b in zip(self.ops, values, values[1:]))
 
     def show(self) -> str:
@@ -160,8 +160,8 @@ class _Not:
     text: str
     kind: str = "bool"
 
-    def eval(self, env):
-        return not self.operand.eval(env)
+    def evaluate(self, env):
+        return not self.operand.evaluate(env)
 
     def show(self) -> str:
         return self.text
@@ -174,8 +174,8 @@ class _BoolOp:
     text: str
     kind: str = "bool"
 
-    def eval(self, env):
-        values = (p.eval(env) for p in self.parts)
+    def evaluate(self, env):
+        values = (p.evaluate(env) for p in self.parts)
         return all(values) if self.is_and else any(values)
 
     def show(self) -> str:
@@ -193,7 +193,7 @@ class Condition:
     def holds(self, values: Mapping[str, Value]) -> bool:
         """Whether the condition is met by these field values (every field it reads
         must be present; a missing one is a programming error, a KeyError)."""
-        return bool(self.tree.eval(values))
+        return bool(self.tree.evaluate(values))
 
     def unmet(self, values: Mapping[str, Value]) -> list[str]:
         """The parts of the goal not met yet, as written in the lesson: for a goal of
@@ -202,8 +202,8 @@ class Condition:
         yet: lr < 0.13")."""
         tree = self.tree
         if isinstance(tree, _BoolOp) and tree.is_and:
-            return [p.show() for p in tree.parts if not p.eval(values)]
-        return [] if tree.eval(values) else [tree.show()]
+            return [p.show() for p in tree.parts if not p.evaluate(values)]
+        return [] if tree.evaluate(values) else [tree.show()]
 
 
 def parse_condition(text: str, fields: Mapping[str, str]) -> Condition:
