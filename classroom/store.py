@@ -138,6 +138,10 @@ class ClassStore:
                                           {"connect_args": {"connect_timeout": 5}}))
         if self.dialect == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            # Every transaction takes SQLite's write lock up front (BEGIN IMMEDIATE): a deferred
+            # one that reads, then writes, fails at once with "database is locked" when another
+            # process wrote in between, busy_timeout or not; an immediate one waits its turn.
+            sa.event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         self.migrate()
 
     @property
@@ -391,6 +395,7 @@ def _spreadsheet_safe(text: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None            # SQLAlchemy's "begin" event issues BEGIN itself
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")       # readers do not block the writer
     cur.execute("PRAGMA foreign_keys=ON")
