@@ -2,6 +2,7 @@
 Jupyter kernel runs (nbclient, python3) and that prints what the script prints when run
 as a program on the same machine — and the scripts print the engine's numbers
 (tests/test_codegen.py)."""
+import os
 import subprocess
 import sys
 
@@ -46,7 +47,7 @@ def test_every_notebook_runs_and_prints_what_the_script_prints(name, tmp_path):
     program = tmp_path / "experiment.py"
     program.write_text(script)
     expected = subprocess.run([sys.executable, str(program)], capture_output=True, text=True, check=True,
-                              timeout=240, env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin"}).stdout
+                              timeout=240, env={**os.environ, "MPLBACKEND": "Agg"}).stdout
     nb = nbformat.reads(notebook_bytes(script).decode(), as_version=4)
     assert expected.strip() and run_notebook(nb) == expected
 
