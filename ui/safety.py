@@ -1,7 +1,7 @@
 """The classroom safety net around every page run.
 
 A page that fails must never show a visitor a stack trace, a server path or a source
-line: ``st.exception()`` ignores ``client.showErrorDetails`` (Streamlit's docstring says
+line: Streamlit's exception element (``st.exception``) ignores ``client.showErrorDetails`` (Streamlit's docstring says
 so), so the net does not use it. The visitor gets a plain message with a short error id
 to tell the teacher; the server log gets the full traceback under the same id, so the
 two can be matched up. Exceptions that escape elsewhere (widget callbacks, fragment
