@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
-import multiprocessing
+import json
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +23,8 @@ def pg():
     with postgres_server() as server:
         yield server
 
+
+ROOT = Path(__file__).resolve().parents[1]
 
 _db_count = iter(range(10_000))
 
@@ -138,41 +143,24 @@ def test_the_csv_has_every_answer_and_no_spreadsheet_formula(store):
     assert len(rows) == 2 and rows[1][1].startswith("'=") and rows[1][2:7] == ["l", "t", "prediction", "", "2.5"]
 
 
-def _learners_submit(url: str, code: str, names: list[str], out) -> None:
-    """One app process: its learners join and each submits every answer twice."""
-    import threading
-    store = ClassStore(url)
-    errors = []
-
-    def learner(name):
-        try:
-            me = store.join(code, name)
-            for task in ("t1", "t2", "t3"):
-                for _ in range(2):
-                    store.submit(code, me.token, "l", task, "prediction", number=float(len(name)))
-        except Exception as err:   # reported to the parent, which fails the test
-            errors.append(repr(err))
-
-    threads = [threading.Thread(target=learner, args=(n,)) for n in names]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    out.put(errors)
+def run_together(*commands: list[str]) -> list[list[str]]:
+    """Start each worker command (tests/classroom_worker.py) at once; each one's error list."""
+    procs = [subprocess.Popen([sys.executable, "-m", "tests.classroom_worker", *cmd], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for cmd in commands]
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=240)
+        assert p.returncode == 0, err[-2000:]
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
 
 
 def test_thirty_learners_at_once_through_two_processes_are_each_counted_once(store, url):
     info, key = store.open_class("c", ["l"])
     names = [f"learner{i:02d}" for i in range(30)]
-    ctx = multiprocessing.get_context("spawn")
-    out = ctx.Queue()
-    procs = [ctx.Process(target=_learners_submit, args=(url, info.code, half, out))
-             for half in (names[:15], names[15:])]
-    for p in procs:
-        p.start()
-    errors = [out.get(timeout=240) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
+    errors = run_together(*(["submit", url, info.code, *half]
+                            for half in (names[:15], names[15:])))
     assert errors == [[], []]
     joined, active, tasks = store.dashboard(info.code, key)
     assert joined == 30 and active == 30
@@ -205,24 +193,8 @@ def test_an_unreachable_database_is_reported_as_unavailable():
         ClassStore("postgresql+psycopg://postgres@127.0.0.1:1/none")
 
 
-def _open_store(url, out):
-    try:
-        ClassStore(url)
-        out.put("ok")
-    except Exception as err:
-        out.put(repr(err))
-
-
 def test_two_processes_starting_at_once_migrate_once(url):
-    ctx = multiprocessing.get_context("spawn")
-    out = ctx.Queue()
-    procs = [ctx.Process(target=_open_store, args=(url, out)) for _ in range(2)]
-    for p in procs:
-        p.start()
-    results = [out.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(timeout=30)
-    assert results == ["ok", "ok"]
+    assert run_together(["open", url], ["open", url]) == [[], []]
     with sa.create_engine(url).connect() as conn:
         assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
 
@@ -231,7 +203,6 @@ def test_a_learners_answers_wait_in_the_session_while_the_database_is_away(pg, m
     """Through a page (tests/apps/lesson_page.py, AppTest): a learner in a class answers while
     PostgreSQL is stopped — the lesson goes on, a quiet notice says the answer waits, and it
     is stored once the database is back."""
-    from pathlib import Path
 
     from streamlit.testing.v1 import AppTest
     url = pg.create_database("gdl_away")
