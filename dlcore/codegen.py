@@ -243,6 +243,23 @@ def _purchase(p: PurchaseProblem, run: RunSpec, cfg: TrainConfig) -> list[str]:
     return L
 
 
+def _classifier(p, run: RunSpec, cfg: TrainConfig) -> list[str]:
+    """A classifier on a learner's own table (e.g. OwnClassification): the problem writes
+    its own data lines, leaving X_train, y_train, X_test, y_test and feature_names."""
+    L = _header(run, cfg, getattr(p, "script_title", "Classify the rows of your own table (a binary label)."))
+    L += ["import io", "", "import numpy as np", "import pandas as pd", "import torch", "import torch.nn as nn", ""]
+    L += list(p.script_data_lines(cfg.dtype)) + [""]
+    L += _model_lines(p.sizes, p.activation, run.seed, cfg.dtype)
+    L += ["criterion = nn.BCEWithLogitsLoss()", _optimizer_line(run.optimizer, "model.parameters()")]
+    forward = ["    logits = model(X_train[ALL])", "    loss = criterion(logits, y_train[ALL])"]
+    L += _loop(cfg, run, len(p.split()[0]), forward, "model.parameters()")
+    L += ["", "with torch.no_grad():",
+          "    test_loss = criterion(model(X_test), y_test).item()",
+          "    accuracy = ((model(X_test) > 0).double() == y_test).double().mean().item()",
+          'print(f"train loss {losses[-1]:.4f}, test loss {test_loss:.4f}, test accuracy {accuracy:.3f}")']
+    return L
+
+
 def export_script(problem, run: RunSpec, config: TrainConfig) -> str:
     """A runnable plain-PyTorch script reproducing ``run`` on ``problem`` under ``config``."""
     if isinstance(problem, LinearProblem):
@@ -253,6 +270,8 @@ def export_script(problem, run: RunSpec, config: TrainConfig) -> str:
         lines = _sum_of_three(problem, run, config)
     elif isinstance(problem, PurchaseProblem):
         lines = _purchase(problem, run, config)
+    elif hasattr(problem, "script_data_lines"):
+        lines = _classifier(problem, run, config)
     else:
         raise ValueError(f"No code export for {type(problem).__name__}.")
     return "\n".join(lines) + "\n"

@@ -27,6 +27,7 @@ What it does, for every page the same way:
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 
@@ -64,6 +65,11 @@ class OwnTable:
 
     def csv(self) -> bytes:
         return self.table.frame.to_csv(index=False).encode("utf-8")
+
+    @property
+    def digest(self) -> str:
+        """A stable key of the data (16 hex digits of its CSV's SHA-256), e.g. for caches."""
+        return hashlib.sha256(self.csv()).hexdigest()[:16]
 
 
 # ---- settings a page declares ----------------------------------------------------------
