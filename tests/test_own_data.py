@@ -138,8 +138,12 @@ def test_large_data_is_kept_but_not_put_in_the_link():
     rows = "\n".join(f"{i},{2 * i + 1}" for i in range(300))
     at = _paste(_app(), "x,y\n" + rows)
     assert "n=300" in _line(at) and "link=False" in _line(at)
-    assert "data" not in at.query_params
+    assert at.query_params["data"].startswith("@")
     assert "carries the settings but not the data" in _messages(at)
+    # whoever opens that link is told the data did not travel with it
+    other = _app(data=at.query_params["data"])
+    assert _line(other) == "DATA built-in"
+    assert "too large to travel in a link" in _messages(other)
 
 
 def test_the_link_carries_small_data_back():

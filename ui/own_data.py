@@ -23,7 +23,9 @@ What it does, for every page the same way:
 * **The link.** Small data (its compact text, ``name,name;1,2;3,4``, fits a link value:
   :data:`LINK_CHARS` characters) goes into the share link as the setting ``data``; opening
   such a link reads it back through the same :func:`read_table` (so it is checked like any
-  upload). Larger data says plainly that the link carries the settings but not the data.
+  upload). Larger data says plainly that the link carries the settings but not the data
+  (the setting holds "@" and a digest, so whoever opens the link is told so, and a reset
+  of the page's settings goes back to the built-in data in both cases).
 """
 from __future__ import annotations
 
@@ -62,6 +64,12 @@ class OwnTable:
     @property
     def in_link(self) -> bool:
         return bool(self.link)
+
+    @property
+    def token(self) -> str:
+        """What the page's ``data`` setting holds: the compact table, or — too large for a
+        link — "@" and its digest (a link with it says the data did not travel with it)."""
+        return self.link or "@" + self.digest[:10]
 
     def csv(self) -> bytes:
         return self.table.frame.to_csv(index=False).encode("utf-8")
@@ -151,7 +159,7 @@ def _use(state: PageState, name: str, table: Table, source: str) -> OwnTable:
     own = OwnTable(table, source, encode_link(table))
     st.session_state[_keys(state, name)[0]] = own
     if not state.fixed(name):
-        state.set(name, own.link)
+        state.set(name, own.token)
     return own
 
 
@@ -174,7 +182,14 @@ def own_table(state: PageState, *, name: str = "data", where=None, reset: tuple[
     key, uploads = _keys(state, name)
     own: OwnTable | None = ss.get(key)
     linked = state[name]
-    if linked and (own is None or own.link != linked):          # from a link (or a saved setting)
+    if linked.startswith("@") and (own is None or own.token != linked):   # a link made with large data
+        state.note("This link was made with the sender's own data, which is too large to travel in a link: "
+                   "ask them for the CSV file and upload it. Showing the built-in data.")
+        if not state.fixed(name):
+            state.set(name, "")
+        ss.pop(key, None)
+        own = None
+    elif linked and (own is None or own.token != linked):        # from a link (or a saved setting)
         try:
             own = OwnTable(decode_link(linked), "the link", "")
             own = OwnTable(own.table, own.source, encode_link(own.table) or linked)
@@ -186,7 +201,7 @@ def own_table(state: PageState, *, name: str = "data", where=None, reset: tuple[
                 state.set(name, "")
             ss.pop(key, None)
             own = None
-    elif not linked and own is not None and own.in_link:        # the setting was reset: built-in data
+    elif not linked and own is not None:                          # the setting was reset: built-in data
         ss.pop(key, None)
         own = None
     with _here(where), st.expander(title, icon=":material/upload_file:", expanded=bool(own) if expanded is None else expanded):
