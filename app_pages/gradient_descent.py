@@ -9,6 +9,7 @@ This module is the page: its settings, header and the order of its sections
 the wording from ui.text.gradient_descent."""
 import streamlit as st
 
+from app_pages.sections.gradient_descent.data import data_section
 from app_pages.sections.gradient_descent.epochs import epochs_table
 from app_pages.sections.gradient_descent.explore import explore
 from app_pages.sections.gradient_descent.fact_check import fact_check_box
@@ -17,6 +18,7 @@ from app_pages.sections.gradient_descent.summary import summary
 from ui.compute.gradient_descent import LR_OPTIONS, lesson
 from ui.layout import header, next_page, share_hint
 from ui.lesson_panel import LESSON_PARAMS, LessonPanel
+from ui.own_data import data_param, xy_params
 from ui.params import PageState, Param
 from ui.sources import cite
 from ui.text.gradient_descent import lesson_values
@@ -28,6 +30,9 @@ state = PageState("gd", [
     Param("b0", 0.0, lo=-5.0, hi=5.0, label="start b"),
     Param("log", False, kind="bool", label="log-scale loss"),
     Param("epoch", 0, kind="int", lo=0, hi=4999, label="inspected epoch"),
+    data_param(), *xy_params(),
+    Param("std", False, kind="bool", label="standardise x"),
+    Param("olr", 0.0, lo=0.0, hi=1e12, label="learning rate on own data"),
     *LESSON_PARAMS,
 ])
 
@@ -40,8 +45,9 @@ header("Gradient descent: fitting y = w·x + b",
 
 panel = LessonPanel(state, "gradient-descent")
 panel.draw()
-chosen = settings(state)
-run = lesson(chosen.lr, chosen.epochs, chosen.w0, chosen.b0)
+data = data_section(state)
+chosen = settings(state, data)
+run = lesson(chosen.lr, chosen.epochs, chosen.w0, chosen.b0, data)
 hidden = {f for f in ("w_final", "settled_epoch") if panel.hides(f)}
 summary(run, bool(hidden))
 if hidden:     # a prediction is pending: nothing that shows w's path or the answer is sent yet
@@ -49,11 +55,12 @@ if hidden:     # a prediction is pending: nothing that shows w's path or the ans
             "you have answered the lesson's question above.", icon=":material/visibility_off:")
 else:
     explore(state, run)
-    st.subheader("Fact check: what does the article's code really print?")
-    fact_box = st.container(border=True)
+    if not data.own:
+        st.subheader("Fact check: what does the article's code really print?")
+        fact_box = st.container(border=True)
     epochs_table(run)
 share_hint(state)
-if not hidden:
+if not hidden and not data.own:
     fact_check_box(fact_box)   # last: its one long run never holds up the rest of the page
 panel.conclude(lesson_values(run.summary, run.regime))
 state.finish()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import inspect
 import textwrap
+from dataclasses import dataclass
 
 from .optimizers import OptimizerSpec
 from .problems.linear import LinearProblem
@@ -27,7 +28,18 @@ from .problems.mlp import TORCH_ACTIVATIONS
 from .problems.surfaces import SurfaceProblem
 from .train import RunSpec, TrainConfig
 
-__all__ = ["export_script"]
+__all__ = ["export_script", "CsvSource"]
+
+
+@dataclass(frozen=True)
+class CsvSource:
+    """Where a line fit's script reads its data when it is too long to write into the
+    script: the learner's downloaded CSV ``file`` and its ``x`` and ``y`` columns (rows
+    missing either are left out, as the page does)."""
+
+    file: str
+    x: str
+    y: str
 
 
 def _f(v: float) -> str:
@@ -138,16 +150,26 @@ def _penalty(run: RunSpec, params_expr: str) -> str:
     return " + ".join(terms)
 
 
-def _linear(p: LinearProblem, run: RunSpec, cfg: TrainConfig) -> list[str]:
+def _linear(p: LinearProblem, run: RunSpec, cfg: TrainConfig, source: CsvSource | None = None) -> list[str]:
     dt = f", dtype=torch.{cfg.dtype}"
     start = run.start if run.start is not None else p.start
     L = _header(run, cfg, f"{p.title}: fit y = {p.names[0]}·x + {p.names[1]} by gradient descent (article 000).")
-    L += ["import torch", "",
-          f"x_data = torch.tensor({_floats(p.x)}{dt})",
-          f"y_data = torch.tensor({_floats(p.y)}{dt})"]
+    if source is None:
+        L += ["import torch", "",
+              f"x_data = torch.tensor({_floats(p.x)}{dt})",
+              f"y_data = torch.tensor({_floats(p.y)}{dt})"]
+        x_raw = _floats(p.x)
+    else:
+        L += ["import pandas as pd", "import torch", "",
+              f"# The data: save it from the page (\"Download this data as CSV\") as {source.file} next to this file.",
+              f"df = pd.read_csv({source.file!r})[[{source.x!r}, {source.y!r}]].dropna()  # rows missing x or y "
+              "are left out",
+              f"x_data = torch.tensor(df[{source.x!r}].to_numpy(){dt})",
+              f"y_data = torch.tensor(df[{source.y!r}].to_numpy(){dt})"]
+        x_raw = f"df[{source.x!r}].to_numpy()"
     if p.standardize:
         L += ["# Standardise x (population std, computed in float64): the loss surface becomes round.",
-              f"x_raw = torch.tensor({_floats(p.x)}, dtype=torch.float64)",
+              f"x_raw = torch.tensor({x_raw}, dtype=torch.float64)",
               "x_mean, x_std = x_raw.mean().item(), x_raw.std(unbiased=False).item()",
               "x_data = (x_data - x_mean) / x_std"]
     L += [f"w = torch.tensor([{_f(start[0])}]{dt}, requires_grad=True)  # slope {p.names[0]}",
@@ -260,10 +282,11 @@ def _classifier(p, run: RunSpec, cfg: TrainConfig) -> list[str]:
     return L
 
 
-def export_script(problem, run: RunSpec, config: TrainConfig) -> str:
-    """A runnable plain-PyTorch script reproducing ``run`` on ``problem`` under ``config``."""
+def export_script(problem, run: RunSpec, config: TrainConfig, source: CsvSource | None = None) -> str:
+    """A runnable plain-PyTorch script reproducing ``run`` on ``problem`` under ``config``.
+    ``source``: a line fit reads its points from this CSV instead of holding them."""
     if isinstance(problem, LinearProblem):
-        lines = _linear(problem, run, config)
+        lines = _linear(problem, run, config, source)
     elif isinstance(problem, SurfaceProblem):
         lines = _surface(problem, run, config)
     elif isinstance(problem, SumOfThree):

@@ -114,11 +114,11 @@ def bowl_chart(grid: pd.DataFrame, window, history: pd.DataFrame, markers: pd.Da
 
 
 def epoch_fit_chart(points: pd.DataFrame, w: float, b: float, w_next: float, b_next: float,
-                    height: int = 350) -> alt.Chart:
+                    height: int = 350, x_title: str = "x", y_title: str = "y") -> alt.Chart:
     """The data and the line ŷ = w·x + b at an epoch's start with its residuals (the
     shared :func:`fit_chart`), plus the line after this epoch's update drawn across the
     same x range as the first (left out when it is not finite)."""
-    base = fit_chart(points, w, b, x_title="x", y_title="y", height=height)
+    base = fit_chart(points, w, b, x_title=x_title, y_title=y_title, height=height)
     if not np.isfinite([w_next, b_next]).all():
         return base
     lines = next(layer for layer in base.layer if getattr(layer.mark, "type", layer.mark) == "line")
@@ -126,7 +126,7 @@ def epoch_fit_chart(points: pd.DataFrame, w: float, b: float, w_next: float, b_n
     after = pd.DataFrame({"x": ends, "y": w_next * ends + b_next, "label": "after this epoch's update"})
     if not np.isfinite(after["y"]).all():
         return base
-    return fit_chart(points, w, b, x_title="x", y_title="y", height=height, extra_lines=after)
+    return fit_chart(points, w, b, x_title=x_title, y_title=y_title, height=height, extra_lines=after)
 
 
 def _angle(step: dict, window, aspect: float = 1.6) -> float:

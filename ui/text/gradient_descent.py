@@ -5,10 +5,14 @@
 * :func:`forward_table`, :func:`gradient_table`, :func:`update_latex`,
   :func:`update_verdict` — one epoch opened up.
 * :func:`fact_check_text` — what the article's code really prints, and why so slow.
+* :func:`own_data_text`, :func:`standardise_text`, :func:`steps_needed` — the learner's
+  own data: what is fitted, and what standardising x changes, with the numbers.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import math
 
 import numpy as np
 import pandas as pd
@@ -39,9 +43,10 @@ def settled_label(s: RunSummary) -> str:
     return f"epochs until w stays in {s.target_w:g} ± {s.tol:g}"
 
 
-def run_metrics(s: RunSummary) -> tuple[Metric, ...]:
+def run_metrics(s: RunSummary, own: bool = False) -> tuple[Metric, ...]:
     """w, b and the loss where the run ended (rounded; the help holds the full value), and
-    the epochs until w stays near its target."""
+    the epochs until w stays near its target (``own``: the learner's data, whose target is
+    its least-squares line rather than the article's w = 2, b = 0)."""
     gone = "diverged"
     if s.settled >= 0:
         settled = str(s.settled)
@@ -52,11 +57,14 @@ def run_metrics(s: RunSummary) -> tuple[Metric, ...]:
     if s.touched >= 0 and s.touched != s.settled:
         why += (f" w first touched that band at epoch {s.touched}" + (" but left it again." if s.settled < 0 else
                                                                        ", left it, and came back."))
+    w_goal = (f"The least-squares slope is w* = {fmt(s.target_w, 8)}." if own
+              else "The article's target is w = 2.")
+    b_goal = "The least-squares line is the target (see the bowl's ◆)." if own else "The article's target is b = 0."
     return (
         Metric(f"w after {s.last} epochs", short(s.w, 4) if not s.diverged else gone,
-               f"Exactly {fmt(s.w, 8)}. The article's target is w = 2."),
+               f"Exactly {fmt(s.w, 8)}. {w_goal}"),
         Metric(f"b after {s.last} epochs", short(s.b, 4) if not s.diverged else gone,
-               f"Exactly {fmt(s.b, 8)}. The article's target is b = 0."),
+               f"Exactly {fmt(s.b, 8)}. {b_goal}"),
         Metric("loss (MSE)", short(s.loss) if not s.diverged else gone,
                f"The mean squared error at the final w and b: {fmt(s.loss, 6)} — what the exported script prints."),
         Metric(settled_label(s), settled, why),
@@ -84,7 +92,7 @@ def regime_message(r: StepRegime, s: RunSummary) -> Message:
                        "by less each time, so it still settles.", ":material/swap_horiz:")
     return Message("info", f"**η = {lr} rolls smoothly downhill.** Across the valley the error shrinks "
                    f"×{r.steep_factor:.3f} per epoch, but along the valley floor only ×{r.flat_factor:.5f} — that "
-                   "slow direction is why reaching w = 2 takes so long.", ":material/trending_down:")
+                   f"slow direction is why reaching w = {short(s.target_w, 4)} takes so long.", ":material/trending_down:")
 
 
 def forward_table(s: LineStep) -> pd.DataFrame:
@@ -160,6 +168,53 @@ def fact_check_text(fc: FactCheck) -> tuple[str, str]:
            f"{fc.predicted_reach() - fc.epochs:.0f} more epochs: theory says ≈ {fc.predicted_reach():.0f}, "
            f"the run measures {fc.stay}.")
     return found, why
+
+
+# ---- the learner's own data (issue 17) ---------------------------------------------------------
+def steps_needed(lambda_max: float, lambda_min: float, shrink: float = 1e-3) -> int:
+    """Epochs plain gradient descent needs, at its best fixed rate 2/(λmax + λmin), to
+    shrink the distance to the optimum by ``shrink`` in the worst case: the error shrinks
+    by (κ − 1)/(κ + 1) per epoch, κ = λmax/λmin."""
+    kappa = lambda_max / lambda_min
+    rho = (kappa - 1) / (kappa + 1)
+    if rho <= 0:
+        return 1
+    return max(1, math.ceil(math.log(shrink) / math.log(rho)))
+
+
+def own_data_text(n: int, x_name: str, y_name: str, source: str, standardized: bool, limit: float,
+                  w_star: float, b_star: float) -> str:
+    """What the page fits when it works on the learner's table."""
+    x = f"({x_name} − mean)/std" if standardized else x_name
+    return (f"**Your data** ({source}): {n:,} points, x = {x}, y = {y_name}. Everything below — the loss curve, "
+            "the bowl, the step-through, the least-squares optimum and the stability limit — is computed on it. "
+            f"The least-squares line is **ŷ = {fmt(w_star, 6)}·x + {fmt(b_star, 6)}**"
+            + (" (in standardised x)" if standardized else "")
+            + f"; the stability limit of this bowl is **2/λmax = {fmt(limit, 4)}**, and the learning-rate slider "
+            "reaches 1.5 times it.")
+
+
+def standardise_text(raw, standardized, on: bool, mean: float, std: float, shrink: float = 1e-3) -> str:
+    """What standardising x changes, with the numbers: the Hessian's eigenvalues, the
+    condition number, the stability limit 2/λmax and the epochs needed (see
+    :func:`steps_needed`). ``raw`` and ``standardized`` are the two bowls' theories
+    (anything with ``lambda_max`` and ``lambda_min``)."""
+    k0, k1 = raw.lambda_max / raw.lambda_min, standardized.lambda_max / standardized.lambda_min
+    n0 = steps_needed(raw.lambda_max, raw.lambda_min, shrink)
+    n1 = steps_needed(standardized.lambda_max, standardized.lambda_min, shrink)
+    lead = ("**Standardising x is on:** the model sees x′ = (x − mean)/std" if on else
+            "**Standardise x** replaces x by x′ = (x − mean)/std")
+    body = (f" with mean = {fmt(mean, 6)} and std = {fmt(std, 6)}. The bowl's curvatures (the Hessian's "
+            f"eigenvalues) go from λmax = {fmt(raw.lambda_max, 4)}, λmin = {fmt(raw.lambda_min, 4)} to "
+            f"λmax = {fmt(standardized.lambda_max, 4)}, λmin = {fmt(standardized.lambda_min, 4)}, so the condition "
+            f"number κ = λmax/λmin goes from {fmt(k0, 4)} to {fmt(k1, 4)}. "
+            f"The stability limit 2/λmax goes from **{fmt(2 / raw.lambda_max, 4)}** to "
+            f"**{fmt(2 / standardized.lambda_max, 4)}**, and at the best fixed rate 2/(λmax + λmin) gradient "
+            f"descent needs about **{n0:,} epochs** with raw x and **{n1:,}** with standardised x to get "
+            f"{1 / shrink:,.0f} times closer to the best line.")
+    tail = (" w and b are now the slope and intercept for x′ (the line is the same: w′ = w·std, b′ = b + w·mean)."
+            if on else " The best line stays the same; only the bowl gradient descent rolls down changes.")
+    return lead + body + tail
 
 
 # ---- what lessons may check (issue 15): ui/lesson_fields.py collects LESSON_FIELDS ------------------------

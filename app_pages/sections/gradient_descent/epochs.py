@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.compute.gradient_descent import Lesson, every_epoch, script
+from ui.compute.gradient_descent import CSV_NAME, Lesson, every_epoch, script
 from ui.layout import code, table
 
 
@@ -17,4 +17,8 @@ def epochs_table(ls: Lesson) -> None:
         table(ep, f"gradient_descent_lr{ls.lr:g}_{ls.summary.epochs}epochs.csv", label="Download every epoch (CSV)",
               height=280, column_config={c: st.column_config.NumberColumn(format="%.8g") for c in ep.columns
                                          if c != "epoch"})
-    code(script(ls), "gradient_descent.py")
+    if ls.data.csv:
+        st.caption(f"Your data has {ls.data.n:,} points, too many to write into the script: it reads them from "
+                   f"`{CSV_NAME}` — save it with “Download this data as CSV” in the data box above, next to the "
+                   "script or notebook.")
+    code(script(ls), "gradient_descent_my_data.py" if ls.data.own else "gradient_descent.py")

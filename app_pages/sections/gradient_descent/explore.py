@@ -28,7 +28,7 @@ def explore(state: PageState, ls: Lesson) -> None:
         with right:
             st.subheader("The ball in the bowl")
             st.caption("The loss over every (w, b): darker is lower. The path is gradient descent's (w, b) after "
-                       "each epoch; ◆ marks the start and the best fit (2, 0).")
+                       f"each epoch; ◆ marks the start and the {ls.data.best_label()}.")
         st.subheader("Step through one epoch")
         epoch = step_slider(state, ls.summary.last_epoch)
         view = epoch_view(ls, epoch)
@@ -70,7 +70,10 @@ def one_epoch(ls: Lesson, view) -> None:
     with fit_col:
         if view.line_drawable:
             chart(epoch_fit_chart, view.points, s.w, s.b, view.w_next, view.b_next, height=350,
-                  props={"title": fit_title(s, epoch)}, legend={"orient": "bottom"})
+                  props={"title": fit_title(s, epoch)}, legend={"orient": "bottom"}, **axis_titles(ls))
+            if len(view.points) < ls.data.n:
+                st.caption(f"{len(view.points)} of the {ls.data.n:,} points are drawn (evenly spread along x); "
+                           "the loss and the gradients use all of them.")
         else:
             st.info("At this epoch the line is far off the chart — the run has diverged.")
     with num_col:
@@ -82,11 +85,26 @@ def one_epoch(ls: Lesson, view) -> None:
             passes(s)
 
 
+def axis_titles(ls: Lesson) -> dict:
+    """The fit chart's axis titles: the learner's column names on own data."""
+    d = ls.data
+    if not d.own:
+        return {}
+    x = f"({d.x_name} − mean)/std" if d.problem.standardize else d.x_name
+    return {"x_title": x[:48], "y_title": d.y_name[:48]}
+
+
+FORWARD_ROWS = 200      # rows of the forward-pass table shown for a large data set
+
+
 def passes(s) -> None:
     """The forward pass (predictions, residuals, their squares, the loss) and the backward
     pass (autograd's gradients beside central finite differences)."""
     rows = forward_table(s)
     st.markdown(f"**Forward pass** at w = `{f32(s.w)}`, b = `{f32(s.b)}`:")
+    if len(rows) > FORWARD_ROWS:
+        st.caption(f"The first {FORWARD_ROWS} of {len(rows):,} rows; the loss is the mean over all of them.")
+        rows = rows.head(FORWARD_ROWS)
     st.dataframe(rows, hide_index=True, width="stretch", column_config=number_columns(rows, digits=6))
     st.markdown(f"**Loss** L = mean of the last column = **{f32(s.loss)}**")
     st.markdown("**Backward pass** — what `loss.backward()` puts in `w.grad` and `b.grad`, beside a central "

@@ -26,5 +26,5 @@ def summary(ls: Lesson, hidden: bool = False) -> None:
     note_box(list(ls.budget_notes))
     if hidden:
         return
-    metric_row(run_metrics(ls.summary))
+    metric_row(run_metrics(ls.summary, own=ls.data.own))
     callout(regime_message(ls.regime, ls.summary))
