@@ -67,3 +67,78 @@ def test_fit_chart_owns_its_x_range_and_draws_extra_fits_across_it():
     gd = lines[lines["label"] == "gradient descent"]
     assert gd["x"].tolist() == [lo, hi] and gd["y"].tolist() == [1.5 * lo + 0.5, 1.5 * hi + 0.5]
     assert lines[lines["label"] == "your line"]["x"].tolist() == [lo, hi]
+
+
+# ---- every chart's text alternative and table view (issue 19) ------------------------
+
+TABLE_APP = '''
+import pandas as pd
+import streamlit as st
+from tests.test_render import line
+from ui.charts import render
+
+k = st.session_state.get("k", 3.0)
+df = pd.DataFrame({"x": [0.0, 1.0, 2.0], "y": [0.0, k, 2 * k]})
+render.chart(line, df, title="t")
+render.chart(line, df, title="t", description=st.session_state.get("said"))
+ph = st.empty()
+render.show(render.cached_spec(line, df, title="p"), where=ph)
+render.show(render.cached_spec(line, df, title="frame"), table=False)
+'''
+
+
+def _app():
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_string(TABLE_APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _table_keys(at) -> list[str]:
+    return sorted(k for k in at.session_state.keys() if str(k).startswith("_gdl.table."))
+
+
+def test_a_cached_spec_carries_its_description_and_table_plan_and_the_browser_gets_neither_key():
+    render._cached_spec.clear()
+    s = render.cached_spec(line, _frame(3.0), title="t")
+    assert s["description"] == "t. Line chart of y against x: rises from 0 to 6 over x 0 to 2."
+    assert s[render.META]["tables"][0]["columns"] == [("x", "x"), ("y", "y")]
+    at = _app()
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 4
+    import json
+    for c in charts:
+        sent = json.loads(c.proto.spec)
+        assert render.META not in sent and "description" not in sent     # the text goes as alt
+    assert charts[0].proto.alt == "t. Line chart of y against x: rises from 0 to 6 over x 0 to 2."
+    assert charts[1].proto.alt == charts[0].proto.alt                    # no description given: the auto one
+    at.session_state["said"] = "Loss rises from 0 to 6."
+    at.run()
+    assert at.get("vega_lite_chart")[1].proto.alt == "Loss rises from 0 to 6."
+
+
+def test_every_chart_has_a_closed_table_view_that_opens_with_the_charts_numbers():
+    at = _app()
+    # three charts with a table (the animation frame has none), all closed: no data sent
+    assert [e.label for e in at.expander] == [render.TABLE_LABEL] * 3
+    assert len(at.dataframe) == 0
+    keys = _table_keys(at)
+    assert len(keys) == 3 and len(set(keys)) == 3
+    at.session_state[keys[0]] = True
+    at.session_state["k"] = 5.0              # new numbers: the same key, still open
+    at.run()
+    assert _table_keys(at) == keys and not at.exception
+    assert len(at.dataframe) == 1
+    shown = at.dataframe[0].value
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True),
+                                  pd.DataFrame({"x": [0.0, 1.0, 2.0], "y": [0.0, 5.0, 10.0]}))
+
+
+def test_the_table_names_columns_by_the_charts_titles():
+    df = pd.DataFrame({"step": [0, 1], "loss": [2.0, 1.0], "label": ["SGD", "SGD"], "run": [0, 0],
+                       "diverged": [False, False]})
+    from ui.charts.core import loss_chart
+    s = render.frozen_spec(loss_chart(df, x_title="epoch", y_title="loss (MSE)", legend_title="optimizer"))
+    assert dict(s[render.META]["tables"][0]["columns"]) == {"label": "optimizer", "step": "epoch",
+                                                            "loss": "loss (MSE)"}

@@ -17,6 +17,17 @@ builder and its arguments (or on an ``ident`` the caller gives), so a cached rer
 no Altair objects at all (building layered charts deep-copies every subchart and was most
 of a rerun). :func:`cached_spec` returns such a spec without drawing it (e.g. for a
 chart drawn in a placeholder later, via :func:`show`). There is one spec cache.
+
+Every chart reaches the page through :func:`show` (``chart`` and ``draw`` call it), which
+gives it a text alternative and a table view (WCAG 1.1.1, issue 19):
+
+* a one-sentence description — the caller's ``description=``, else one written from the
+  spec and its data by :func:`ui.charts.describe.describe` when the spec is built (so it is
+  cached with it) — becomes Vega-Lite's ``description`` and Streamlit's ``alt``: the chart's
+  accessible name, and the context in its toolbar buttons' names;
+* a "Data as a table" expander under the chart that, only once opened, shows the numbers
+  the marks draw (:func:`ui.charts.describe.tables`: the encoded fields, named by the
+  axis and legend titles). Closed, it costs one element and no data.
 """
 from __future__ import annotations
 
@@ -29,6 +40,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+from ui.charts import describe as _describe
+from ui.format import number_columns
 
 _local = threading.local()
 
@@ -63,12 +78,10 @@ def spec(chart: alt.TopLevelMixin) -> dict:
     return out
 
 
-def draw(chart: alt.TopLevelMixin, key: str | None = None, height: int | None = None) -> None:
-    """Render an Altair chart across the container's width."""
-    kw = {"key": key} if key else {}
-    if height is not None:
-        kw["height"] = height
-    st.vega_lite_chart(spec(chart), width="stretch", **kw)
+def draw(chart: alt.TopLevelMixin, key: str | None = None, height: int | None = None,
+         description: str | None = None) -> None:
+    """Render an Altair chart across the container's width (uncached; see :func:`show`)."""
+    show(spec(chart), key=key, height=height, description=description)
 
 
 def fingerprint(df: pd.DataFrame) -> bytes:
@@ -120,9 +133,24 @@ def cached_spec(builder, *args, ident=None, props: dict | None = None, legend: d
 def frozen_spec(chart: alt.TopLevelMixin) -> dict:
     """:func:`spec` with every dataset already serialised to Arrow — ready to cache and to
     hand to ``st.vega_lite_chart`` any number of times without converting again."""
-    out = spec(chart)
+    out = annotated(spec(chart))
     out["datasets"] = {k: convert_anything_to_arrow_bytes(v) if isinstance(v, pd.DataFrame) else v
                        for k, v in out["datasets"].items()}
+    return out
+
+
+META = "_gdl"          # our key in a spec: read by show(), never sent to the browser
+
+
+def annotated(spec_: dict) -> dict:
+    """``spec_`` with its text alternative (Vega-Lite ``description``, unless the builder set
+    one) and, under :data:`META`, its table plan and a signature (kind and axes: stable while
+    the data changes). Read from the data while it is still DataFrames, so a cached spec
+    carries them and a cached rerun computes nothing."""
+    if META in spec_:
+        return spec_
+    out = {**spec_, META: {"tables": _describe.tables(spec_), "sig": _describe.signature(spec_)}}
+    out.setdefault("description", _describe.describe(spec_))
     return out
 
 
@@ -142,18 +170,67 @@ def chart(builder, *args, key: str | None = None, on_select=None, selection_mode
     show(s, key=key, on_select=on_select, selection_mode=selection_mode, where=where, description=description)
 
 
+TABLE_LABEL = "Data as a table"
+
+
 def show(spec_: dict, key: str | None = None, on_select=None, selection_mode=None, where=None,
-         height: int | None = None, description: str | None = None) -> None:
-    """Send a finished spec (from :func:`cached_spec` or :func:`frozen_spec`) across the
-    container's width.
+         height: int | None = None, description: str | None = None, table: bool = True) -> None:
+    """Send a finished spec (from :func:`cached_spec` or :func:`frozen_spec`; a plain
+    :func:`spec` works too) across the container's width, with its text alternative and,
+    unless ``table=False`` (animation frames), its "Data as a table" view.
 
     ``description`` — one sentence saying what the chart shows with its key numbers, e.g.
-    "Loss falls from 30.0 to 0.034 over 100 epochs" — becomes Vega-Lite's top-level
-    ``description``, which Vega gives the drawn chart as its ARIA label: what a screen
-    reader says instead of reading the marks point by point. It is set on a copy, so the
-    cached spec stays shared and the text can change without rebuilding the chart."""
-    if description:
-        spec_ = {**spec_, "description": description}
+    "Loss falls from 30.0 to 0.034 over 100 epochs" — overrides the one written from the
+    spec (:func:`annotated`). It goes as Streamlit's ``alt``, which the browser sets as the
+    spec's top-level ``description``, which Vega gives the drawn chart as its ARIA label:
+    what a screen reader says instead of reading the marks point by point. The spec is
+    copied, so the cached spec stays shared.
+
+    ``where`` (a placeholder) receives one container holding the chart and its table."""
+    spec_ = annotated(spec_)
+    meta = spec_[META]
+    text = description or spec_["description"]
+    # The text goes as Streamlit's ``alt``, which the browser puts into the spec's
+    # ``description`` (Streamlit warns when both are given).
+    send = {k: v for k, v in spec_.items() if k not in (META, "description")}
     extra = {k: v for k, v in (("key", key), ("on_select", on_select), ("selection_mode", selection_mode),
                                ("height", height)) if v is not None}
-    (where or st).vega_lite_chart(spec_, width="stretch", **extra)
+    box = where.container() if where is not None else st
+    box.vega_lite_chart(send, width="stretch", alt=text, **extra)
+    if table and meta["tables"]:
+        data_table(box, spec_, key)
+
+
+def _table_key(spec_: dict, key: str | None) -> str:
+    """A widget key for the chart's table expander that stays the same across reruns while
+    the chart's kind and axes do (so an open table stays open as a slider moves): the
+    caller's chart key, else the chart's signature numbered by its order among charts of the
+    same signature in this run."""
+    ctx = get_script_run_ctx()
+    base = f"_gdl.table.{key or spec_[META]['sig']}"
+    if ctx is None:
+        return base
+    n = 0
+    while f"{base}.{n}" in ctx.shared.widget_user_keys_this_run:
+        n += 1
+    return f"{base}.{n}"
+
+
+def data_table(box, spec_: dict, key: str | None = None) -> None:
+    """The "Data as a table" expander under a chart: closed, it is only a label; opened, it
+    reruns and shows each dataset the marks draw, as the chart's columns with their titles."""
+    fold = box.expander(TABLE_LABEL, icon=":material/table:", key=_table_key(spec_, key), on_change="rerun")
+    if not fold.open:
+        return
+    plans = spec_[META]["tables"]
+    with fold:
+        for plan in plans:
+            df = _describe.frame_of(spec_["datasets"].get(plan["data"]))
+            if df is None:
+                continue
+            cols = [f for f, _ in plan["columns"] if f in df.columns]
+            df = df[cols].rename(columns=dict(plan["columns"]))
+            if len(plans) > 1:
+                st.caption(f"{plan['what']} · {len(df)} rows")
+            st.dataframe(df, hide_index=True, height=min(36 + 35 * len(df), 300),
+                         column_config=number_columns(df))
