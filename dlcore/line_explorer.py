@@ -16,6 +16,14 @@
   "found it" band, growing, still descending).
 * :func:`points_frame` — the data as an editable table (hours, score), padding a
   shorter column with empty cells.
+* :func:`gd_rates` — the learning rates the page offers for data whose raw-x stability
+  limit is 2/λmax: 1-2-5 per decade from below a hundredth of that limit up to 2, plus
+  rates just around it and around the standardised limit 1 — so the slider's range
+  follows the data's own Hessian.
+* :func:`too_large` — a plain message when the data's numbers are so large that the
+  squared errors, the best line or the Hessian overflow float64 (None when they fit).
+* :func:`drawn_sample` — which rows a chart draws when there are too many to draw
+  (a fixed random sample; every number is still computed on all rows).
 * :func:`to_model` / :func:`path_to_original` convert between a line on the original
   x scale, y = m·x + c, and the parameters (w, b) of a problem that standardises x
   (x' = (x − μ)/σ, so y = w·x' + b): w = m·σ, b = c + m·μ.
@@ -38,12 +46,15 @@ import numpy as np
 from .problems.linear import LinearProblem
 
 __all__ = ["MAX_POINTS", "X_LIMIT", "Y_LIMIT", "parse_points", "SliderRanges", "slider_ranges", "to_model",
-           "path_to_original", "loss_shares", "loss_script", "rate_outcomes", "points_frame", "REACHED"]
+           "path_to_original", "loss_shares", "loss_script", "rate_outcomes", "points_frame", "REACHED",
+           "gd_rates", "too_large", "drawn_sample", "LINE_LIMIT", "MAX_DRAWN"]
 
 MAX_POINTS = 50
 X_LIMIT = 10_000.0       # |hours| allowed
 Y_LIMIT = 1_000_000.0    # |score| allowed
 REACHED = 0.01           # "found it": the loss within 0.01 of the best line's
+LINE_LIMIT = 1e15        # |slope|, |intercept| a slider may reach
+MAX_DRAWN = 2000         # points a chart draws; beyond that a fixed random sample of them
 
 
 def _cell(v) -> tuple[float | None, str | None]:
@@ -183,7 +194,7 @@ def path_to_original(problem: LinearProblem, params: np.ndarray) -> np.ndarray:
 def loss_shares(x, y, slope: float, intercept: float, huber_delta: float = 1.0) -> "pd.DataFrame":
     """Each point's share (0..1) of the MSE, MAE and Huber loss of the line: columns
     point (its index from 1), x, loss, share. RMSE ranks points like the MSE.
-    A loss that is exactly 0 gives every point share 0."""
+    A loss that is exactly 0 (or not finite) gives every point share 0."""
     import pandas as pd
     import torch
     import torch.nn.functional as F
@@ -193,12 +204,15 @@ def loss_shares(x, y, slope: float, intercept: float, huber_delta: float = 1.0) 
     pred = slope * xt + intercept
     terms = {"MSE": F.mse_loss(pred, yt, reduction="none"), "MAE": F.l1_loss(pred, yt, reduction="none"),
              "Huber": F.huber_loss(pred, yt, reduction="none", delta=huber_delta)}
-    rows = []
+    n = len(xt)
+    frames = []
     for name, t in terms.items():
-        total = float(t.sum())
-        for i, v in enumerate(t.tolist()):
-            rows.append({"point": i + 1, "x": float(xt[i]), "loss": name, "share": v / total if total > 0 else 0.0})
-    return pd.DataFrame(rows)
+        v = t.numpy()
+        total = float(v.sum())
+        with np.errstate(invalid="ignore", over="ignore"):
+            share = v / total if total > 0 and math.isfinite(total) else np.zeros(n)
+        frames.append(pd.DataFrame({"point": np.arange(1, n + 1), "x": xt.numpy(), "loss": name, "share": share}))
+    return pd.concat(frames, ignore_index=True)
 
 
 def loss_script(x, y, slope: float, intercept: float, huber_delta: float = 1.0,
@@ -255,3 +269,91 @@ def rate_outcomes(result, rates, best_loss: float, scale: str, reached: float = 
                   else "growing" if gap > start_gap * 1.0001 else "still descending")
         rows.append({"lr": float(r), "scale": scale, "gap": gap, "status": status, "diverged_at": div})
     return pd.DataFrame(rows)
+
+
+def _nice_floor(v: float) -> float:
+    return _nice(v, "floor")
+
+
+def gd_rates(raw_limit: float, std_limit: float = 1.0, top: float = 2.0) -> tuple[float, ...]:
+    """The learning rates to offer (and train) for data whose stability limits are
+    ``raw_limit`` (raw x) and ``std_limit`` (standardised x; exactly 1 for the MSE):
+    1-2-5 per decade from min(1e-5, a 1-2-5 number at or below ``raw_limit``/100) up to
+    ``top``, plus the rates on a two-significant-figure grid within about ±12 % of each
+    limit (where divergence starts) and 1.5 × the standardised limit.
+
+    For the article's hours (limit 0.001332) this is the page's original set: 1e-5 … 2 and
+    0.0012, 0.0013, 0.0014, 0.0015, 0.9, 1.1, 1.5.
+
+    >>> gd_rates(2 / 1501.6666666666667)[:3], gd_rates(2 / 1501.6666666666667)[-4:]
+    ((1e-05, 2e-05, 5e-05), (1.0, 1.1, 1.5, 2.0))
+    >>> gd_rates(2e-7)[:2], gd_rates(2e-7)[6:11]
+    ((2e-09, 5e-09), (1.8e-07, 1.9e-07, 2e-07, 2.1e-07, 2.2e-07))
+    """
+    lo = 1e-5
+    if math.isfinite(raw_limit) and raw_limit > 0:
+        lo = min(lo, _nice_floor(raw_limit / 100))
+    rates = set()
+    k = math.floor(math.log10(lo))
+    while True:
+        for m in (1, 2, 5):
+            v = float(f"{m * 10.0 ** k:.12g}")
+            if lo * (1 - 1e-12) <= v <= top * (1 + 1e-12):
+                rates.add(v)
+        if 10.0 ** k > top:
+            break
+        k += 1
+    for limit in (raw_limit, std_limit):
+        if not (math.isfinite(limit) and limit > 0):
+            continue
+        unit = 10.0 ** (math.floor(math.log10(limit)) - 1)
+        for j in range(math.ceil(limit * 0.88 / unit), math.floor(limit * 1.15 / unit) + 1):
+            v = float(f"{j * unit:.12g}")
+            if lo <= v <= top:
+                rates.add(v)
+    if math.isfinite(std_limit) and std_limit > 0 and std_limit * 1.5 <= top:
+        rates.add(float(f"{std_limit * 1.5:.12g}"))
+    return tuple(sorted(rates))
+
+
+def too_large(x, y, limit: float = LINE_LIMIT) -> str | None:
+    """None when lines near this data can be judged in float64; otherwise a message that
+    says what overflows and what to do (rescale the columns). Checked: the least-squares
+    line and its loss, the Hessian of the MSE, the slider ranges and the loss at their
+    corners (the landscape's extent)."""
+    xa, ya = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    big = max(float(np.max(np.abs(xa))), float(np.max(np.abs(ya))))
+    advice = (f"The largest value is {big:.3g}. Divide the columns by a power of ten (so that the values are "
+              "below about 1e100) and try again.")
+    with np.errstate(all="ignore"):
+        ok = bool(np.isfinite(xa).all() and np.isfinite(ya).all())
+        hess = 2.0 * float(np.mean(xa * xa)) if ok else math.inf
+    if not ok or not math.isfinite(hess):
+        return "The x values are too large to compute with: their squares overflow float64 (beyond 1.8e308). " + advice
+    try:
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = slider_ranges(xa, ya)
+            m_star, c_star, mse_star = LinearProblem(x=tuple(xa), y=tuple(ya)).least_squares()
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return ("The numbers are too large to compute with: the best line and its squared errors overflow float64 "
+                "(beyond 1.8e308). " + advice)
+    corners = [(m, c) for m in (r.m_lo, r.m_hi) for c in (r.c_lo, r.c_hi)]
+    with np.errstate(all="ignore"):
+        worst = max(float(np.mean((ya - (m * xa + c)) ** 2)) for m, c in corners)
+    if not all(math.isfinite(v) for v in (m_star, c_star, mse_star, worst, *r.window)):
+        return ("The numbers are too large to compute with: the squared errors of lines near this data overflow "
+                "float64 (beyond 1.8e308). " + advice)
+    if max(abs(v) for v in r.window) > limit:
+        return (f"The best line's slope or intercept ({m_star:.3g}, {c_star:.3g}) is beyond ±{limit:.0e}, more than "
+                "the sliders can hold. Rescale the columns (e.g. divide y by a power of ten) and try again.")
+    return None
+
+
+def drawn_sample(n: int, most: int = MAX_DRAWN, seed: int = 0) -> np.ndarray:
+    """Indices (sorted) of the rows a chart draws: all of them up to ``most``, else a fixed
+    random sample of ``most`` (the same every run, so the picture does not flicker)."""
+    if n <= most:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=most, replace=False))

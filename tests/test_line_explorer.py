@@ -155,3 +155,88 @@ def test_points_frame_pads_the_shorter_column():
     f = points_frame((1.0, 2.0, 3.0), (4.0, 5.0))
     assert list(f.columns) == ["hours", "score"] and len(f) == 3
     assert f["score"].isna().tolist() == [False, False, True]
+
+
+# ---- any data (issue 17): rates that follow the Hessian, overflow, slider ranges, drawing -------------------
+from dlcore.line_explorer import LINE_LIMIT, MAX_DRAWN, drawn_sample, gd_rates, too_large  # noqa: E402
+
+
+def _limit(x):
+    """2/λmax of the MSE's Hessian (2/n)·ΦᵀΦ, Φ = [x, 1], by numpy."""
+    x = np.asarray(x, dtype=np.float64)
+    phi = np.stack([x, np.ones_like(x)], axis=1)
+    return 2 / np.linalg.eigvalsh(2 / len(x) * phi.T @ phi)[-1]
+
+
+def test_rates_for_the_articles_hours_are_the_pages_original_set():
+    old = {1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1.0, 2.0,
+           0.0012, 0.0013, 0.0014, 0.0015, 0.9, 1.1, 1.5}
+    assert set(gd_rates(_limit(HOURS), 1.0)) == old
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 37.0, 1e3, 1e5])
+def test_rates_follow_the_stability_limit_and_it_is_where_descent_diverges(scale):
+    rng = np.random.default_rng(7)
+    x = rng.uniform(0, 10, 500) * scale
+    y = 3 * x / scale + rng.normal(0, 1, 500)
+    lim = _limit(x)
+    rates = gd_rates(lim, 1.0)
+    assert rates == tuple(sorted(set(rates))) and rates[-1] == 2.0
+    assert rates[0] <= lim / 100 and rates[0] <= 1e-5
+    near = [r for r in rates if 0.85 * lim <= r <= 1.2 * lim]
+    assert any(r < lim for r in near) and any(r > lim for r in near)          # rates on both sides of it
+
+    def final_gap(lr, steps=400):         # plain torch.optim.SGD on the MSE from the line (0, 0)
+        xt, yt = torch.tensor(x), torch.tensor(y)
+        w = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.SGD([w], lr=lr)
+        with torch.no_grad():
+            start = float(torch.mean((yt) ** 2))
+        for _ in range(steps):
+            opt.zero_grad()
+            torch.mean((w[0] * xt + w[1] - yt) ** 2).backward()
+            opt.step()
+        with torch.no_grad():
+            return float(torch.mean((w[0] * xt + w[1] - yt) ** 2)), start
+    below, start = final_gap(max(r for r in near if r < lim))
+    above, _ = final_gap(min(r for r in near if r > lim))
+    assert below < start and not (above < start)                     # the limit separates the two
+
+
+def test_too_large_says_what_overflows():
+    assert too_large(HOURS, SCORES) is None
+    assert too_large((0.0, 1e4), (-1e6, 1e6)) is None
+    msg = too_large((1.0, 2.0, 3.0), (1e200, 2e200, 1.0))
+    assert "overflow" in msg and "2e+200" in msg and "Divide" in msg
+    assert "x values are too large" in too_large((1e160, 2e160), (1.0, 2.0))
+    assert "beyond" in too_large((0.0, 1.0), (0.0, 1e17))                       # slope past the sliders' limit
+    assert too_large((0.0, 1.0), (0.0, LINE_LIMIT / 1e3)) is None
+
+
+def test_drawn_sample_is_fixed_sorted_and_complete_when_small():
+    assert drawn_sample(10).tolist() == list(range(10))
+    a, b = drawn_sample(10_000), drawn_sample(10_000)
+    assert len(a) == MAX_DRAWN and (a == b).all() and (np.diff(a) > 0).all() and a[-1] < 10_000
+
+
+@pytest.mark.parametrize("n,seed", [(2, 0), (10, 1), (500, 2), (10_000, 3)])
+def test_slider_ranges_of_random_data_hold_the_best_line(n, seed):
+    rng = np.random.default_rng(seed)
+    sx, sy = 10.0 ** rng.uniform(-3, 4), 10.0 ** rng.uniform(-3, 5)
+    x = rng.normal(5, 2, n) * sx
+    y = (rng.normal(0, 1, n) - 0.7 * x / sx) * sy
+    slope, intercept = np.polyfit(x, y, 1)
+    r = slider_ranges(tuple(x), tuple(y))
+    assert r.m_lo < slope < r.m_hi and r.c_lo < intercept < r.c_hi
+    assert 10 <= (r.m_hi - r.m_lo) / r.m_step <= 1000 and 10 <= (r.c_hi - r.c_lo) / r.c_step <= 1000
+
+
+def test_loss_shares_of_many_points_sum_to_one():
+    rng = np.random.default_rng(1)
+    x, y = rng.uniform(0, 1, 5000), rng.normal(0, 1, 5000)
+    sh = loss_shares(x, y, 0.3, 0.1, 0.5)
+    r = y - (0.3 * x + 0.1)
+    mse = sh[sh["loss"] == "MSE"]
+    np.testing.assert_allclose(mse["share"], r ** 2 / np.sum(r ** 2), rtol=1e-12)
+    for name in ("MSE", "MAE", "Huber"):
+        assert sh[sh["loss"] == name]["share"].sum() == pytest.approx(1.0)

@@ -131,3 +131,40 @@ def test_loss_grid_rejects_bad_input():
         loss_grid(LINE_FIT, (0, 1, 0, 1), n=401)
     with pytest.raises(ValueError, match="two parameters"):
         loss_grid(SumOfThree(), (0, 1, 0, 1), n=3)
+
+
+# ---- any data, 2 … 10,000 rows (issue 17): every number against numpy / scikit-learn ----------------------
+def _data(n, seed, scale_x=1.0, scale_y=1.0):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-3, 7, n) * scale_x
+    y = (2.5 * x / scale_x - 4 + rng.standard_t(3, n)) * scale_y
+    return tuple(x.tolist()), tuple(y.tolist())
+
+
+@pytest.mark.parametrize("n,seed,sx,sy", [(2, 0, 1, 1), (3, 1, 1e-3, 1e4), (37, 2, 1, 1), (1000, 3, 1e3, 1e-2),
+                                          (10_000, 4, 1, 1), (10_000, 5, 50, 1e5)])
+def test_losses_and_the_best_line_of_any_data(n, seed, sx, sy):
+    x, y = _data(n, seed, sx, sy)
+    xa, ya = np.array(x), np.array(y)
+    # The least-squares line in closed form (float64 normal equations on centred x), and a line off it.
+    xm, ym = xa.mean(), ya.mean()
+    m_ref = float(np.sum((xa - xm) * (ya - ym)) / np.sum((xa - xm) ** 2))
+    c_ref = float(ym - m_ref * xm)
+    mse_ref = float(np.mean((ya - (m_ref * xa + c_ref)) ** 2))
+    m_star, c_star, mse_star = LinearProblem(x=x, y=y).least_squares()
+    assert (m_star, c_star) == pytest.approx((m_ref, c_ref), rel=1e-9, abs=1e-9 * (abs(ym) + 1))
+    assert mse_star == pytest.approx(mse_ref, rel=1e-9)
+    m, c = 0.8 * m_ref, c_ref + float(np.std(ya))
+    table, losses = line_report(x, y, m, c, huber_delta=0.7 * float(np.std(ya)) or 1.0)
+    pred = m * xa + c
+    assert losses["MSE"] == pytest.approx(mean_squared_error(ya, pred), rel=1e-12)
+    assert losses["RMSE"] == pytest.approx(root_mean_squared_error(ya, pred), rel=1e-12)
+    assert losses["MAE"] == pytest.approx(mean_absolute_error(ya, pred), rel=1e-12)
+    assert losses["Huber"] == pytest.approx(huber(ya - pred, 0.7 * float(np.std(ya)) or 1.0), rel=1e-12)
+    assert len(table) == n and np.allclose(table["residual"], ya - pred, rtol=1e-12, atol=0)
+
+
+def test_losses_that_overflow_are_inf_not_an_exception():
+    _, losses = line_report((1.0, 2.0, 3.0), (1e200, -1e200, 3e200), 0.0, 0.0)
+    assert math.isinf(losses["MSE"]) and math.isinf(losses["RMSE"])
+    assert losses["MAE"] == pytest.approx(np.mean(np.abs([1e200, -1e200, 3e200])))

@@ -20,7 +20,7 @@ RESIDUAL = "#D55E00"
 
 def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title: str, y_title: str,
                    squares: bool = False, height: int = 360,
-                   extra_fits: tuple[tuple[str, float, float], ...] = ()) -> alt.Chart:
+                   extra_fits: tuple[tuple[str, float, float], ...] = (), drawn=None) -> alt.Chart:
     """Points (x, y), the line y = slope·x + intercept, every residual as a dashed vertical
     segment and, optionally, a square on each residual whose area is the squared error.
     ``extra_fits``: more lines (label, slope, intercept), drawn dashed across the same x
@@ -30,9 +30,15 @@ def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title
     units is computed in the browser from Vega's ``width`` and ``height`` signals,
     |r| · (height · x-span) / (y-span · width). Each grows towards the middle of the data,
     and the x range is widened so that every square fits whole (not clipped into a
-    rectangle) on any plot at least ``MIN_ASPECT`` times as wide as it is tall."""
-    d = finite(points, ["x", "y"]).copy()
-    xmin, xmax = float(d["x"].min()), float(d["x"].max())
+    rectangle) on any plot at least ``MIN_ASPECT`` times as wide as it is tall.
+
+    ``drawn``: the row positions to draw (e.g. a fixed sample of 10,000 points); the axes
+    still hold every point and every point's prediction. Beyond ``FEW`` points the marks
+    get smaller and lighter so that a cloud stays readable."""
+    d_all = finite(points, ["x", "y"])
+    d = (d_all if drawn is None else points.iloc[np.asarray(drawn)].pipe(finite, ["x", "y"])).copy()
+    many = len(d) > FEW
+    xmin, xmax = float(d_all["x"].min()), float(d_all["x"].max())
     pad = (xmax - xmin) * 0.08 or 1.0
     xdom = [xmin - pad, xmax + pad]
     d["pred"] = slope * d["x"] + intercept
@@ -42,7 +48,10 @@ def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title
     lines = pd.concat([pd.DataFrame({"x": xs, "y": k * xs + b, "label": label})
                        for label, k, b in (("your line", slope, intercept), *extra_fits)], ignore_index=True)
     lines = finite(lines, ["x", "y"])
-    ys = np.concatenate([d["y"].to_numpy(), d["pred"].to_numpy(), lines["y"].to_numpy()])
+    with np.errstate(all="ignore"):
+        pred_all = slope * d_all["x"].to_numpy() + intercept
+    ys = np.concatenate([d_all["y"].to_numpy(), pred_all, lines["y"].to_numpy()])
+    ys = ys[np.isfinite(ys)]
     ylo, yhi = float(np.min(ys)), float(np.max(ys))
     ypad = (yhi - ylo) * 0.08 or 1.0
     ydom = [ylo - ypad, yhi + ypad]
@@ -58,7 +67,8 @@ def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title
     layers = []
     if squares:
         layers.append(_squares_layer(d, xspan, yspan, x_title))
-    layers.append(alt.Chart(d).mark_rule(color=RESIDUAL, strokeDash=[5, 3], strokeWidth=2).encode(
+    rule = dict(strokeDash=[5, 3], strokeWidth=2) if not many else dict(strokeWidth=0.6, opacity=0.35)
+    layers.append(alt.Chart(d).mark_rule(color=RESIDUAL, **rule).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q"), y2=alt.Y2("pred"),
         tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title),
                  alt.Tooltip("pred:Q", title="prediction", format=".6g"),
@@ -71,8 +81,8 @@ def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title
                                                color=RESIDUAL).encode(x=alt.X("x:Q"), y=alt.Y("mid:Q"),
                                                                         text=alt.Text("text:N")))
     layers.append(_lines_layer(lines, x_enc, y_enc))
-    layers.append(alt.Chart(d).mark_circle(size=150, color="#111827", opacity=1, stroke="white",
-                                           strokeWidth=1.5).encode(
+    dots = dict(size=150, opacity=1, stroke="white", strokeWidth=1.5) if not many else dict(size=12, opacity=0.5)
+    layers.append(alt.Chart(d).mark_circle(color="#111827", **dots).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q"),
         tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title)]))
     return alt.layer(*layers).properties(height=height)
@@ -106,6 +116,7 @@ def _lines_layer(lines: pd.DataFrame, x_enc, y_enc) -> alt.Chart:
             domain=present, range=[[1, 0] if k == "your line" else [7, 4] for k in present])))
 
 
+FEW = 200                 # up to this many points: big dots, dashed residuals
 MIN_ASPECT = 0.7          # plot width / height on a phone (about 300 × 430 px)
 MOST = 0.9                # the widest a square may be, as a fraction of the plot's width
 
@@ -242,3 +253,16 @@ def zoom_window(points: pd.DataFrame, x: str, y: str, full, pad: float = 0.2,
         lo, hi = max(mid - half, lo_f), min(mid + half, hi_f)
         out += [float(f"{lo:.6g}"), float(f"{hi:.6g}")]
     return tuple(out)
+
+
+def points_chart(points: pd.DataFrame, x_title: str, y_title: str, drawn=None, height: int = 360) -> alt.Chart:
+    """Just the points (no line, no residuals): what is drawn when the data's numbers are
+    too large for any loss. ``drawn``: the row positions to draw (see residual_chart)."""
+    d = points if drawn is None else points.iloc[np.asarray(drawn)]
+    d = finite(d, ["x", "y"])
+    many = len(d) > FEW
+    return alt.Chart(d).mark_circle(color="#111827", size=12 if many else 150, opacity=0.5 if many else 1).encode(
+        x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False)),
+        y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip("x:Q", title=x_title, format=".4g"), alt.Tooltip("y:Q", title=y_title, format=".4g")],
+    ).properties(height=height)

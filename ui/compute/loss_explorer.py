@@ -14,8 +14,8 @@ import pandas as pd
 
 import dlcore
 from dlcore.budget import fit_budget
-from dlcore.line_explorer import (SliderRanges, loss_shares, path_to_original, rate_outcomes, slider_ranges,
-                                  to_model)
+from dlcore.line_explorer import (SliderRanges, drawn_sample, gd_rates, loss_shares, path_to_original,
+                                  rate_outcomes, slider_ranges, to_model, too_large)
 from dlcore.lines import line_report
 from dlcore.theory import QuadraticTheory, quadratic_theory
 from ui import compute
@@ -32,16 +32,47 @@ GD_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
 DTYPE = "float64"
 RAW, STD = "raw hours", "standardised hours"
 PATH_POINTS = 300
+SHARES_SHOWN = 12        # points in the shares chart: all up to this many, else the largest errors
+
+
+def scale_labels(x_name: str = "hours") -> tuple[str, str]:
+    """The two scalings as the charts and sentences name them: raw / standardised x."""
+    return (RAW, STD) if x_name == "hours" else (f"raw {x_name}", f"standardised {x_name}")
 
 
 def problem_of(xs, ys) -> dlcore.LinearProblem:
     return dlcore.LinearProblem(x=tuple(xs), y=tuple(ys), names=("m", "c"), title="Study hours → exam score")
 
 
+def overflow(xs, ys) -> str | None:
+    """A message when the data's numbers are too large to judge lines in float64, else None."""
+    return too_large(xs, ys)
+
+
+def rates_for(xs, ys) -> tuple[float, ...]:
+    """The learning rates offered for this data: the slider's range follows the stability
+    limit 2/λmax of the data's own Hessian (raw x) and of standardised x (1)."""
+    data = problem_of(xs, ys)
+    return gd_rates(quadratic_theory(data).lr_diverge,
+                    quadratic_theory(replace(data, standardize=True)).lr_diverge)
+
+
+def nearest_rate(rates, lr: float) -> float:
+    """The offered rate nearest to ``lr`` (by ratio: the rates are log-spaced)."""
+    import math
+    lr = float(lr)
+    if lr in rates:
+        return lr
+    return min(rates, key=lambda r: abs(math.log(r) - math.log(lr)) if lr > 0 else r)
+
+
 def line_ranges(xs, ys, m: float, c: float) -> SliderRanges:
     """Slider ranges for the slope and intercept: round numbers around the best line that
-    hold the article's line and the learner's."""
-    return slider_ranges(xs, ys, lines=[ARTICLE_LINE, (m, c)])
+    hold the learner's line (and, on the article's data, the article's line)."""
+    lines = [(m, c)]
+    if (tuple(xs), tuple(ys)) == (ARTICLE_X, ARTICLE_Y):
+        lines.insert(0, ARTICLE_LINE)
+    return slider_ranges(xs, ys, lines=lines)
 
 
 @dataclass(frozen=True)
@@ -57,18 +88,40 @@ class Judgement:
     best: tuple[float, float, float]    # m*, c*, MSE*
     line: tuple[float, float] = (float("nan"), float("nan"))   # the line judged (m, c)
 
+    @property
+    def n(self) -> int:
+        return len(self.table)
+
+    @property
+    def overflowed(self) -> bool:
+        """A loss of this line is beyond float64 (inf or NaN): shown as a state, not a number."""
+        import math
+        return not all(math.isfinite(v) for v in self.losses.values())
+
     def share_of_worst(self, loss: str) -> float:
         sh = self.shares
         return float(sh[(sh["loss"] == loss) & (sh["point"] == self.worst + 1)]["share"].iloc[0])
 
 
-def judge(xs, ys, m: float, c: float, delta: float) -> Judgement:
-    table, losses = line_report(xs, ys, m, c, delta)
-    shares = loss_shares(xs, ys, m, c, delta)
-    return Judgement(table=table, losses=losses, shares=shares,
-                     shares_shown=shares.assign(point=[f"{v:g} h" for v in shares["x"]]),
-                     worst=int(table["squared_error"].idxmax()), best=problem_of(xs, ys).least_squares(),
-                     line=(float(m), float(c)))
+def judge(xs, ys, m: float, c: float, delta: float, unit: str = "h") -> Judgement:
+    """The line y = m·x + c against every row. ``shares_shown`` (the chart's) holds every
+    point up to SHARES_SHOWN of them, else the SHARES_SHOWN with the largest squared errors,
+    labelled by x ("10 h" on the article's data, the x value followed by ``unit``)."""
+    with np.errstate(all="ignore"):
+        table, losses = line_report(xs, ys, m, c, delta)
+        shares = loss_shares(xs, ys, m, c, delta)
+    sq = table["squared_error"].to_numpy()
+    worst = int(np.nanargmax(sq)) if np.isfinite(sq).any() else 0
+    if len(table) > SHARES_SHOWN:
+        keep = set((np.argsort(-np.nan_to_num(sq, nan=-1.0), kind="stable")[:SHARES_SHOWN] + 1).tolist())
+        shown = shares[shares["point"].isin(keep)]
+        label = lambda r: f"#{r.point}: {r.x:g}{' ' + unit if unit else ''}"  # noqa: E731
+    else:
+        shown = shares
+        label = lambda r: f"{r.x:g}{' ' + unit if unit else ''}"  # noqa: E731
+    shown = shown.assign(point=[label(r) for r in shown.itertuples()])
+    return Judgement(table=table, losses=losses, shares=shares, shares_shown=shown, worst=worst,
+                     best=problem_of(xs, ys).least_squares(), line=(float(m), float(c)))
 
 
 @dataclass(frozen=True)
@@ -88,10 +141,20 @@ class Descent:
     path: pd.DataFrame                  # the learner's run in original units: step, m, c, loss, gap, label
     end: tuple[float, float]            # (m, c) where it ended
     diverged_at: int
+    rates: tuple[float, ...] = GD_RATES  # the rates trained (the slider's options)
+    labels: tuple[str, str] = (RAW, STD)  # the two scalings' names (raw, standardised x)
+
+    @property
+    def raw(self) -> str:
+        return self.labels[0]
+
+    @property
+    def standard(self) -> str:
+        return self.labels[1]
 
     @property
     def scale(self) -> str:
-        return STD if self.std else RAW
+        return self.labels[1] if self.std else self.labels[0]
 
     @property
     def mine(self) -> pd.Series:
@@ -108,28 +171,34 @@ class Descent:
         return self.diverged_at < 0 and bool(np.isfinite(self.end).all())
 
 
-def descent(xs, ys, m: float, c: float, std: bool, lr: float, steps_asked: int) -> Descent:
+def descent(xs, ys, m: float, c: float, std: bool, lr: float, steps_asked: int, x_name: str = "hours") -> Descent:
+    """Plain SGD from the line (m, c) at every rate of :func:`rates_for` on raw and
+    standardised x; ``lr`` (snapped to the nearest offered rate) is the learner's run."""
     data = problem_of(xs, ys)
     mse_star = data.least_squares()[2]
+    rates = rates_for(xs, ys)
+    lr = nearest_rate(rates, lr)
+    labels = scale_labels(x_name)
     raw = replace(data, start=(m, c))
     std_base = replace(data, standardize=True, names=("w", "b"), title="Study hours (standardised) → exam score")
     std_problem = replace(std_base, start=to_model(std_base, m, c))
-    # Both scalings train every rate: two training calls of len(GD_RATES) runs, budgeted as one request.
-    _, steps, notes = fit_budget(len(GD_RATES), steps_asked, n_params=2, n_examples=len(xs), calls=2)
+    # Both scalings train every rate: two training calls of len(rates) runs, budgeted as one request.
+    _, steps, notes = fit_budget(len(rates), steps_asked, n_params=2, n_examples=len(xs), calls=2)
     config = dlcore.TrainConfig(steps=steps, dtype=DTYPE, record_params=True)
-    runs = tuple(dlcore.RunSpec(dlcore.OptimizerSpec.make("sgd", lr=r), label=f"η = {r:g}") for r in GD_RATES)
-    results = {RAW: compute.train(raw, runs, config), STD: compute.train(std_problem, runs, config)}
-    sweep = pd.concat([rate_outcomes(results[k], GD_RATES, mse_star, k) for k in (RAW, STD)], ignore_index=True)
-    scale, problem = (STD, std_problem) if std else (RAW, raw)
-    res, i = results[scale], GD_RATES.index(lr)
+    runs = tuple(dlcore.RunSpec(dlcore.OptimizerSpec.make("sgd", lr=r), label=f"η = {r:g}") for r in rates)
+    RAW_, STD_ = labels
+    results = {RAW_: compute.train(raw, runs, config), STD_: compute.train(std_problem, runs, config)}
+    sweep = pd.concat([rate_outcomes(results[k], rates, mse_star, k) for k in labels], ignore_index=True)
+    scale, problem = (STD_, std_problem) if std else (RAW_, raw)
+    res, i = results[scale], rates.index(lr)
     hist = res.history(runs=[i], max_points=PATH_POINTS)
     orig = path_to_original(problem, hist[list(problem.names)].to_numpy())
     path = hist.assign(m=orig[:, 0], c=orig[:, 1], gap=hist["loss"] - mse_star, label=f"gradient descent, η = {lr:g}")
     end = path_to_original(problem, res.params[int(res.last_step()[i]), i].astype(np.float64))
     return Descent(lr=lr, std=std, steps=steps, budget_notes=tuple(notes), sweep=sweep,
-                   theory={RAW: quadratic_theory(raw), STD: quadratic_theory(std_problem)}, std_problem=std_problem,
+                   theory={RAW_: quadratic_theory(raw), STD_: quadratic_theory(std_problem)}, std_problem=std_problem,
                    problem=problem, run=runs[i], config=config, path=path, end=(float(end[0]), float(end[1])),
-                   diverged_at=int(res.diverged_at[i]))
+                   diverged_at=int(res.diverged_at[i]), rates=rates, labels=labels)
 
 
 def gap_curve(d: Descent) -> pd.DataFrame:
@@ -164,3 +233,8 @@ def script(d: Descent) -> str:
 def points_of(xs, ys) -> pd.DataFrame:
     """The data as the charts take it (columns x, y)."""
     return pd.DataFrame({"x": xs, "y": ys})
+
+
+def drawn_rows(n: int) -> np.ndarray:
+    """Which rows the charts draw (all up to dlcore.line_explorer.MAX_DRAWN, else a fixed sample)."""
+    return drawn_sample(n)

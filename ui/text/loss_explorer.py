@@ -18,10 +18,54 @@ class Card:
     note: str
 
 
-def predictions_caption(m: float, c: float, predictions) -> str:
+@dataclass(frozen=True)
+class Names:
+    """What x and y are called on the page: the article's study hours and exam scores, or
+    the columns of the learner's own data."""
+    x: str = "hours"                # in formulas: score = m · hours + c
+    y: str = "score"
+    x_title: str = "study hours"    # axis titles
+    y_title: str = "exam score"
+    unit: str = "h"                 # after an x value ("10 h")
+    slope_unit: str = "points per hour"
+    y_unit: str = "points"
+
+    @classmethod
+    def of_columns(cls, x: str, y: str) -> "Names":
+        """Names for a learner's columns: one line, at most 40 characters; ``x``/``y`` (used in
+        Markdown sentences) with Markdown punctuation escaped, the titles (charts) plain."""
+        from ui.format import md_escape
+
+        def clean(v):
+            v = " ".join("".join(ch if ch.isprintable() else " " for ch in str(v)).split())
+            return (v[:39] + "…") if len(v) > 40 else (v or "?")
+        xt, yt = clean(x), clean(y)
+        xm, ym = md_escape(xt), md_escape(yt)
+        return cls(x=xm, y=ym, x_title=xt, y_title=yt, unit="", slope_unit=f"{ym} per unit of {xm}",
+                   y_unit=f"units of {ym}")
+
+
+ARTICLE_NAMES = Names()
+
+
+def predictions_caption(m: float, c: float, predictions, names: Names = ARTICLE_NAMES) -> str:
     preds = list(predictions)
-    return (f"Line: score = {fmt(m, 6)} · hours + {fmt(c, 6)}. Predictions: "
+    return (f"Line: {names.y} = {fmt(m, 6)} · {names.x} + {fmt(c, 6)}. Predictions: "
             + ", ".join(fmt(v, 6) for v in preds[:8]) + (" …" if len(preds) > 8 else "") + ".")
+
+
+def drawn_caption(n: int, drawn: int) -> str:
+    """Said under a chart that draws a sample of many points."""
+    if drawn >= n:
+        return ""
+    return (f"The chart draws {drawn:,} of the {n:,} points (a fixed random sample, so it does not flicker); "
+            f"every loss, the best line and gradient descent use all {n:,}.")
+
+
+def overflow_text(reason: str) -> str:
+    """The state shown instead of numbers when the data's losses overflow float64."""
+    return ("**Overflow: these numbers are too large to compute with.** " + reason
+            + " The data is drawn; the losses, the landscape and gradient descent return once the values fit.")
 
 
 DIGITS = 5      # significant figures of a loss on screen: the whole number always shows (issue 14 #3)
@@ -30,7 +74,10 @@ DIGITS = 5      # significant figures of a loss on screen: the whole number alwa
 def loss_value(v: float) -> str:
     """A loss as a metric or card shows it: the whole number always, at most 5 significant
     figures, three from a million up (2675, 2017.5, 51.72, 128475, 2.5e11), so it fits a quarter of a laptop's or a
-    phone's width; the help and the table keep the full value."""
+    phone's width; the help and the table keep the full value. Beyond float64 (inf, NaN): "overflow"."""
+    import math
+    if not math.isfinite(v):
+        return "overflow"
     return short(v, DIGITS if abs(v) < 1e6 else 3)
 
 
@@ -58,11 +105,12 @@ def loss_cards(losses: dict, delta: float) -> tuple[Card, ...]:
     )
 
 
-def best_line_metrics(best: tuple[float, float, float], my_mse: float) -> tuple[Metric, Metric, str | None]:
+def best_line_metrics(best: tuple[float, float, float], my_mse: float,
+                      names: Names = ARTICLE_NAMES) -> tuple[Metric, Metric, str | None]:
     """The least-squares line, its MSE, and how much lower that is than the learner's."""
     m, c, mse = best
     delta = f"{loss_value(mse - my_mse)} vs your line" if abs(mse - my_mse) > 1e-9 else None
-    return (Metric("best line (least squares)", f"{m:.4g} · hours + {c:.4g}",
+    return (Metric("best line (least squares)", f"{m:.4g} · {names.x} + {c:.4g}",
                    glossary.tip("least-squares") + f" Here: slope {fmt(m, 10)}, intercept {fmt(c, 10)}."),
             Metric("its MSE — the lowest possible", loss_value(mse), f"Exactly {fmt(mse, 10)}."), delta)
 
@@ -92,8 +140,10 @@ def mean_latex(name: str, term: str, total: float, n: int, value: float) -> str:
             + r"} = " + f"{value:.6g}")
 
 
-def outliers_text(x_worst: float, residual_worst: float, mse_share: float, mae_share: float) -> str:
-    return (f"The biggest error (at {fmt(x_worst, 6)} hours, residual {fmt(residual_worst, 6)}) "
+def outliers_text(x_worst: float, residual_worst: float, mse_share: float, mae_share: float,
+                  names: Names = ARTICLE_NAMES) -> str:
+    where = f"{fmt(x_worst, 6)} hours" if names == ARTICLE_NAMES else f"{names.x} = {fmt(x_worst, 6)}"
+    return (f"The biggest error (at {where}, residual {fmt(residual_worst, 6)}) "
             f"makes up **{mse_share:.0%} of the MSE** but only **{mae_share:.0%} of the MAE**: squared losses chase "
             "outliers, absolute ones shrug them off.")
 
@@ -105,9 +155,10 @@ def huber_text(delta: float) -> str:
 
 
 def descent_verdict(lr: float, scale: str, status: str, diverged_at: int, limit: float, steps: int,
-                    end: tuple[float, float], gap: float, best_mse: float) -> Message:
+                    end: tuple[float, float], gap: float, best_mse: float, names: Names = ARTICLE_NAMES) -> Message:
     """Did gradient descent from the learner's line find the best line?"""
     m, c = end
+    y, x = names.y, names.x
     if diverged_at >= 0:
         return Message("error", f"**η = {lr:g} diverges** on {scale}: it is above 2/λmax = {limit:.4g}. The loss blew "
                        f"up at step {diverged_at}; the ✕ marks where.", ":material/error:")
@@ -115,9 +166,9 @@ def descent_verdict(lr: float, scale: str, status: str, diverged_at: int, limit:
         return Message("error", f"**η = {lr:g} is above 2/λmax = {limit:.4g}:** the loss grows every step and would "
                        "blow up if training went on.", ":material/error:")
     if status.startswith("within"):
-        return Message("success", f"**Found it.** After {steps} steps at η = {lr:g}: score = {m:.4f} · hours + "
+        return Message("success", f"**Found it.** After {steps} steps at η = {lr:g}: {y} = {m:.4f} · {x} + "
                        f"{c:.3f}, MSE {best_mse + gap:.4f} (best {best_mse:.4f}).", ":material/my_location:")
-    return Message("warning", f"**Not there yet.** After {steps} steps at η = {lr:g}: score = {m:.4f} · hours + "
+    return Message("warning", f"**Not there yet.** After {steps} steps at η = {lr:g}: {y} = {m:.4f} · {x} + "
                    f"{c:.3f}, MSE {best_mse + gap:.2f} — still {gap:.4g} above the best {best_mse:.2f}.",
                    ":material/hourglass_top:")
 
@@ -131,21 +182,45 @@ def theory_metrics(th: QuadraticTheory, lr: float) -> tuple[Metric, ...]:
     )
 
 
-def rate_caption(steps: int, raw_limit: float, std_limit: float) -> str:
+def rate_caption(steps: int, raw_limit: float, std_limit: float, names: Names = ARTICLE_NAMES) -> str:
     return (f"Each dot is a full training run of {steps} steps from your line; ✕ = diverged; the ring is your "
-            f"choice. Dashed lines: the divergence limits 2/λmax = {raw_limit:.3g} (raw hours) and "
+            f"choice. Dashed lines: the divergence limits 2/λmax = {raw_limit:.3g} (raw {names.x}) and "
             f"{std_limit:.3g} (standardised). The floor at 10⁻¹² means “exactly the best line” up to rounding.")
 
 
-def why_raw(th: QuadraticTheory) -> str:
+def standardise_effect(raw: QuadraticTheory, std: QuadraticTheory, gap_raw: float, gap_std: float,
+                       names: Names = ARTICLE_NAMES, tol: float = 0.01) -> str:
+    """What standardising x changes, with this data's numbers: the stability limit (the
+    learning-rate slider follows it), the condition number, and the steps plain gradient
+    descent needs at its fastest fixed rate 2/(λmax + λmin) to get within ``tol`` of the best
+    MSE from the learner's line (theory's worst case, ρ^(2t)·gap ≤ tol)."""
+    import math
+
+    def steps(th, gap):
+        if not gap > tol:
+            return "0"
+        if not math.isfinite(gap):
+            return "∞"
+        t = float(th.predicted_steps(th.lr_best, gap, tol))
+        return "∞" if t == float("inf") else f"{t:,.0f}"
+    return (f"Standardising {names.x} (x′ = (x − mean)/std) changes the stability limit 2/λmax from "
+            f"**{raw.lr_diverge:.3g}** to **{std.lr_diverge:.3g}** — the learning-rate slider follows it — and the "
+            f"condition number λmax/λmin from **{raw.condition:,.0f}** to **{std.condition:.3g}**: at the fastest "
+            f"fixed rate 2/(λmax + λmin) gradient descent needs about **{steps(raw, gap_raw)} steps** on raw "
+            f"{names.x} and **{steps(std, gap_std)}** standardised to get within {tol:g} of the best MSE from your "
+            "line. The best line itself does not change.")
+
+
+def why_raw(th: QuadraticTheory, names: Names = ARTICLE_NAMES) -> str:
     """Why raw hours need a tiny step: the Hessian, its eigenvalues and the slow direction."""
     h = th.hessian
     slow = 1 - th.lr_diverge * 0.99 * th.lambda_min
-    return (f"**Why raw hours need a tiny step.** The MSE is a bowl whose curvatures are the "
+    x = names.x
+    return (f"**Why raw {x} need a tiny step.** The MSE is a bowl whose curvatures are the "
             f"{glossary.link('hessian', 'Hessian')}'s {glossary.link('eigenvalue', 'eigenvalues')} (the Hessian is "
             "the table of the loss's second derivatives; its eigenvalues say how sharply the bowl curves along its "
             "steepest and its flattest direction). "
-            f"With raw hours the Hessian is [[{h[0][0]:.4g}, {h[0][1]:.4g}], [{h[1][0]:.4g}, {h[1][1]:.4g}]]: "
+            f"With raw {x} the Hessian is [[{h[0][0]:.4g}, {h[0][1]:.4g}], [{h[1][0]:.4g}, {h[1][1]:.4g}]]: "
             f"λmax = {th.lambda_max:.4g} along the slope, λmin = {th.lambda_min:.4g} along the intercept. Any η above "
             f"2/λmax = **{th.lr_diverge:.3g}** makes the slope overshoot further every step, so η must be tiny — and "
             "then the intercept moves almost not at all: even just below the limit its error shrinks only "
@@ -154,10 +229,10 @@ def why_raw(th: QuadraticTheory) -> str:
             f"{th.condition:,.0f}.")
 
 
-def why_std(th: QuadraticTheory, mean: float, std: float) -> str:
+def why_std(th: QuadraticTheory, mean: float, std: float, names: Names = ARTICLE_NAMES) -> str:
     """Why standardising the hours fixes it."""
     h = th.hessian
-    return (f"**{glossary.link('standardise', 'Standardising')} fixes it.** With x′ = (hours − {mean:.4g}) / "
+    return (f"**{glossary.link('standardise', 'Standardising')} fixes it.** With x′ = ({names.x} − {mean:.4g}) / "
             f"{std:.4g} the Hessian becomes "
             f"[[{h[0][0]:.3g}, {h[0][1]:.3g}], [{h[1][0]:.3g}, {h[1][1]:.3g}]]: every direction is equally curved "
             f"(condition {th.condition:.3g}), every rate below 2/λmax = **{th.lr_diverge:.3g}** converges, and "
