@@ -6,6 +6,7 @@ import streamlit as st
 
 from dlcore.lr_study import fastest_headline
 from ui.charts import sweep as charts
+from ui.charts.render import show
 import ui.compute.lr_sweep as sweep
 from ui.format import number_columns
 from ui.layout import friendly_errors, note_box, table
@@ -68,10 +69,10 @@ def sweep_charts(s: sweep.SweepStudy) -> None:
     left, right = st.columns(2, gap="medium")
     with left:
         st.markdown("##### Steps to converge")
-        st.vega_lite_chart(spec=spec_steps, width="stretch")
+        show(spec_steps)
     with right:
         st.markdown("##### Where each rate ends up")
-        st.vega_lite_chart(spec=spec_final, width="stretch")
+        show(spec_final)
     st.caption(text.chart_legend(s.prediction, s.plan.optimizer.momentum, s.precision_limited, charts.mark_names()))
 
 
