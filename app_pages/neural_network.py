@@ -12,7 +12,9 @@ import dlcore
 from app_pages.sections.neural_network import controls, depth, inside, seeds, shoppers, sum_of_three
 from ui.compute.neural_network import ARTICLE_SEED, lesson_result
 from ui.layout import header, next_page, share_hint
+from dlcore.tabular import MAX_COLUMNS
 from ui.lesson_panel import LESSON_PARAMS, LessonPanel
+from ui.own_data import data_param, label_params
 from ui.params import PageState, Param, log_options
 from ui.sections import Tab, lazy_tabs, tab_param
 from ui.sources import cite
@@ -59,6 +61,11 @@ state = PageState("nn", [
     Param("c_noise", 3, "int", lo=0, hi=dlcore.problems.purchase.MAX_NOISE_FEATURES, label="noise features"),
     Param("c_train", 200, "int", lo=4, hi=800, label="training records"),
     Param("c_seed", 0, "int", lo=0, hi=2 ** 31 - 1, label="seed (shoppers)"),
+    # Shoppers on the learner's own table (issue 17): which data, the table (small ones), label, features
+    Param("c_src", "builtin", "choice", choices=("builtin", "own"), label="data (shoppers)"),
+    data_param("c_data"),
+    *label_params("c_label", "c_pos"),
+    Param("c_drop", [], "ints", lo=0, hi=MAX_COLUMNS - 1, max_items=MAX_COLUMNS, label="features left out"),
     # Gradients through depth
     Param("d_depth", 6, "int", lo=1, hi=dlcore.problems.networks.MAX_LAYERS, label="hidden layers (depth)"),
     Param("d_width", 8, "int", lo=1, hi=dlcore.problems.networks.MAX_WIDTH, label="width"),

@@ -67,13 +67,16 @@ def classification_metrics(y_true, prob, threshold: float = 0.5) -> dict[str, fl
     }
 
 
-def confusion(y_true, prob, threshold: float = 0.5) -> pd.DataFrame:
-    """2×2 counts, rows = actual, columns = predicted. ClassifierDiverged if a probability
-    is not finite."""
+def confusion(y_true, prob, threshold: float = 0.5, names: tuple[str, str] = ("no", "yes")) -> pd.DataFrame:
+    """2×2 counts, rows = actual, columns = predicted, class 0 first; ``names`` are the two
+    classes' names (0, 1) in the row and column labels ("actual: no", "predicted: yes").
+    ClassifierDiverged if a probability is not finite."""
     _require_finite(prob, "confusion matrix")
     pred = (np.asarray(prob) >= threshold).astype(int)
     cm = skm.confusion_matrix(np.asarray(y_true).astype(int), pred, labels=[0, 1])
-    return pd.DataFrame(cm, index=["actual: no", "actual: yes"], columns=["predicted: no", "predicted: yes"])
+    neg, pos = names
+    return pd.DataFrame(cm, index=[f"actual: {neg}", f"actual: {pos}"],
+                        columns=[f"predicted: {neg}", f"predicted: {pos}"])
 
 
 def roc(y_true, prob) -> pd.DataFrame:

@@ -281,3 +281,30 @@ def test_a_numeric_label_counts_its_larger_value_as_positive_by_default():
     d = prepare(read_table(raw), "bought")
     assert (d.negative, d.positive) == ("0", "1")
     np.testing.assert_array_equal(d.y, [i % 2 for i in range(20)])
+
+
+# ---- "Show the code": the script reproduces the engine's run --------------------------------
+@pytest.mark.parametrize("n_rows,embedded", [(60, True), (900, False)])
+def test_the_exported_script_reproduces_the_run(tmp_path, monkeypatch, n_rows, embedded):
+    import runpy
+
+    from dlcore.codegen import export_script
+    from dlcore.problems.own_classification import DATA_FILE
+    data = prepare(read_table(churn_csv(n_rows)), "churned", positive="yes")
+    p = OwnClassification(data, model="mlp", hidden=(6,), split_seed=7)
+    run = RunSpec(OptimizerSpec.make("adam", lr=0.02), seed=7, l2=0.003)
+    cfg = TrainConfig(steps=40, dtype="float64")
+    src = export_script(p, run, cfg)
+    assert ("CSV_LINES = [" in src) == embedded and (DATA_FILE in src) == (not embedded)
+    monkeypatch.chdir(tmp_path)
+    if not embedded:     # the page's download of the rows as trained on, with its split column
+        tr, te = p.split()
+        split = np.full(data.n, "train", dtype=object)
+        split[te] = "test"
+        data.frame().assign(split=split).to_csv(tmp_path / DATA_FILE, index=False)
+    (tmp_path / "script.py").write_text(src)
+    g = runpy.run_path(str(tmp_path / "script.py"), run_name="__main__")
+    np.testing.assert_array_equal(g["train_rows"], p.split()[0])
+    np.testing.assert_array_equal(g["X_train"].numpy(), p.arrays()[0])
+    res = train(p, [run], cfg)
+    np.testing.assert_allclose(g["losses"], res.loss[:40, 0], rtol=1e-10)

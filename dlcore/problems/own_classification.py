@@ -44,6 +44,8 @@ from .purchase import Classifier
 __all__ = ["OwnDataset", "OwnClassification", "prepare", "label_columns", "label_values", "MIN_ROWS",
            "TEST_FRACTION"]
 
+DATA_FILE = "my_data_as_trained.csv"   # the page's download of the rows as trained on
+EMBED_CHARS = 20_000   # rows as trained on, as CSV text, up to this size are written into the script
 MIN_ROWS = 10          # complete rows: fewer leave nothing to learn from and nothing to test on
 TEST_FRACTION = 0.2
 DataError = tabular.DataError
@@ -214,6 +216,46 @@ class OwnClassification:
         std = np.where(std > 0, std, 1.0)
         Xs = (X - mean) / std
         return Xs[tr], y[tr], Xs[te], y[te], mean, std
+
+    # "Show the code" (dlcore.codegen writes the model, loop and metrics around these lines) ----
+    script_title = "Classify the rows of your own table (a binary label), as Gradient Descent Lab does."
+
+    def script_data_lines(self, dtype: str) -> list[str]:
+        """The script's data part: the rows as trained on (embedded when small, else read from
+        :data:`DATA_FILE`, the page's download), the seeded stratified split, standardising on
+        the training rows; leaves X_train, y_train, X_test, y_test and feature_names. Learner
+        text (column names, values) enters only as Python string literals made by repr()."""
+        d = self.data
+        frame = d.frame()
+        text = frame.to_csv(index=False)
+        dt = f"dtype=torch.{dtype}"
+        L = [f"feature_names = {list(d.feature_names)!r}",
+             f"label, positive = {d.label!r}, {d.positive!r}", ""]
+        if len(text) <= EMBED_CHARS:
+            L += ["# The rows as trained on (text columns already one-hot encoded, incomplete rows left out)",
+                  "CSV_LINES = ["] + [f"    {line!r}," for line in text.splitlines()] + ["]",
+                  "df = pd.read_csv(io.StringIO('\\n'.join(CSV_LINES)), keep_default_na=False, dtype={label: str})"]
+        else:
+            L += [f"# The rows as trained on: the page's download under “The rows as trained on” ({DATA_FILE})",
+                  f"df = pd.read_csv({DATA_FILE!r}, keep_default_na=False, dtype={{label: str}})"]
+        L += ["X = df[feature_names].to_numpy(dtype=np.float64)",
+              "y = (df[label] == positive).to_numpy(dtype=np.float64)", "",
+              f"# A stratified split from seed {self.split_seed}: each class shuffled, {self.test_fraction:g} of it held out",
+              f"g = torch.Generator().manual_seed({int(self.split_seed)})",
+              "train_rows, test_rows = [], []",
+              "for c in (0.0, 1.0):",
+              "    rows = np.flatnonzero(y == c)",
+              "    rows = rows[torch.randperm(len(rows), generator=g).numpy()]",
+              f"    k = min(max(int(round(len(rows) * {self.test_fraction!r})), 1), len(rows) - 1)",
+              "    test_rows.append(rows[:k])",
+              "    train_rows.append(rows[k:])",
+              "train_rows, test_rows = np.sort(np.concatenate(train_rows)), np.sort(np.concatenate(test_rows))", "",
+              "# Standardise with the training rows' mean and std only",
+              "mean, std = X[train_rows].mean(axis=0), X[train_rows].std(axis=0)",
+              "X = (X - mean) / np.where(std > 0, std, 1.0)",
+              f"X_train, y_train = torch.tensor(X[train_rows], {dt}), torch.tensor(y[train_rows], {dt}).unsqueeze(1)",
+              f"X_test, y_test = torch.tensor(X[test_rows], {dt}), torch.tensor(y[test_rows], {dt}).unsqueeze(1)"]
+        return L
 
     def build(self, dtype: torch.dtype = torch.float32) -> Classifier:
         s = self.sizes

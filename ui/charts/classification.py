@@ -70,16 +70,17 @@ def roc_chart(df: pd.DataFrame, height: int = 320) -> alt.LayerChart:
 
 
 def confusion_chart(cm: pd.DataFrame, height: int = 240) -> alt.LayerChart:
-    """The 2×2 confusion matrix as shaded cells with their counts and names."""
-    names = {("actual: no", "predicted: no"): "true negatives", ("actual: no", "predicted: yes"): "false positives",
-             ("actual: yes", "predicted: no"): "false negatives", ("actual: yes", "predicted: yes"): "true positives"}
-    rows = [{"actual": a, "predicted": p, "count": int(cm.loc[a, p]), "name": names[(a, p)]}
-            for a in cm.index for p in cm.columns]
+    """The 2×2 confusion matrix as shaded cells with their counts and names (rows: actual,
+    columns: predicted, the negative class first, as dlcore.metrics.confusion)."""
+    names = (("true negatives", "false positives"), ("false negatives", "true positives"))
+    rows = [{"actual": a, "predicted": p, "count": int(cm.loc[a, p]), "name": names[i][j]}
+            for i, a in enumerate(cm.index) for j, p in enumerate(cm.columns)]
     d = pd.DataFrame(rows)
     d["correct"] = np.where(d["name"].str.startswith("true"), "correct", "wrong")
     base = alt.Chart(d).encode(
-        x=alt.X("predicted:N", title=None, axis=alt.Axis(orient="top", labelAngle=0, labelFontSize=13)),
-        y=alt.Y("actual:N", title=None, axis=alt.Axis(labelFontSize=13)))
+        x=alt.X("predicted:N", title=None, sort=list(cm.columns),
+                axis=alt.Axis(orient="top", labelAngle=0, labelFontSize=13)),
+        y=alt.Y("actual:N", title=None, sort=list(cm.index), axis=alt.Axis(labelFontSize=13)))
     cells = base.mark_rect(stroke="white", strokeWidth=3).encode(
         color=alt.Color("correct:N", scale=alt.Scale(domain=["correct", "wrong"], range=["#cfe3f5", "#f8d5c2"]),
                         legend=None),

@@ -7,7 +7,8 @@ numbers and tables that tab shows (built here, so the sections only draw them).
 * :func:`seeds_view` — the same network from many seeds in one batched run, with each seed's
   outcome (dlcore.network_health.seed_outcomes); :func:`article_search` — 1000 seeds at the
   article's settings ranked against its printed log.
-* :func:`shop_view` — the shoppers classifier, its metrics and the L1/L2 sweeps.
+* :func:`shop_view` — the shoppers classifier, its metrics and the L1/L2 sweeps; the same
+  for a learner's own table (an :class:`~dlcore.problems.own_classification.OwnClassification`).
 * :func:`depth_view` — gradients through a deep narrow network, Sigmoid against ReLU.
 """
 from __future__ import annotations
@@ -29,6 +30,7 @@ from dlcore.problems import mlp
 from dlcore.problems.base import n_params, problem_size
 from dlcore.problems.networks import TEST_INPUTS
 from dlcore.reference import torch_run
+from dlcore.problems.own_classification import OwnClassification, prepare
 from dlcore.problems.purchase import bayes_accuracy
 from dlcore.sparse import count_zeros, feature_weights, first_zero, one_step, proximal_script, train_proximal
 from ui import compute
@@ -379,13 +381,30 @@ def lam_label(v: float) -> str:
     return "0" if v == 0 else f"{v:g}"
 
 
+def is_own(problem) -> bool:
+    """The problem is a learner's own table (not the generated shoppers)."""
+    return isinstance(problem, OwnClassification)
+
+
 @st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
 def purchase_records(problem) -> pd.DataFrame:
-    df = problem.data()
+    """The records with a column ``split`` (train, test or unused): the generated shoppers, or
+    a learner's own table as trained on (encoded features, then the label)."""
+    df = problem.data.frame() if is_own(problem) else problem.data()
     tr, te = problem.split()
     split = np.full(len(df), "unused", dtype=object)
     split[tr], split[te] = "train", "test"
-    return df.assign(split=split)
+    name = "split"
+    while name in df.columns:          # a learner's column may be called "split"
+        name += " (lab)"
+    return df.assign(**{name: split})
+
+
+@st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
+def own_dataset(table, label: str, features: tuple[str, ...], positive: str):
+    """dlcore.problems.own_classification.prepare, cached: the learner's table checked and
+    encoded for classification (DataError with a plain message when it cannot be used)."""
+    return prepare(table, label, list(features), positive)
 
 
 def _bands(data: pd.DataFrame) -> pd.DataFrame:
@@ -408,7 +427,10 @@ class Evaluation:
     confusion: pd.DataFrame | None # test records
     roc: pd.DataFrame | None       # both splits
     baseline: float                # accuracy of always answering the test rows' majority class
-    bayes: float                   # accuracy of the best possible classifier (the true probabilities)
+    bayes: float | None            # accuracy of the best possible classifier (the true probabilities);
+                                   # None for a learner's own data (its true probabilities are unknown)
+    names: tuple[str, str] = ("no", "yes")    # the classes 0 and 1
+    majority: str = "no"           # the test rows' majority class (the baseline's answer)
 
     @property
     def diverged(self) -> bool:
@@ -429,10 +451,14 @@ def evaluate(problem, theta, diverged: bool = False) -> Evaluation:
     give an Evaluation without metrics (dlcore.metrics reports such a classifier as diverged)."""
     y_test = problem.arrays()[3]
     base = float(max(y_test.mean(), 1 - y_test.mean()))
+    own = is_own(problem)
+    names = (problem.data.negative, problem.data.positive) if own else ("no", "yes")
+    frame = dict(baseline=base, bayes=None if own else best_possible_accuracy(), names=names,
+                 majority=names[1] if y_test.mean() > 0.5 else names[0])
     finite = bool(np.isfinite(np.asarray(theta, dtype=np.float64)).all())
     result = None if diverged or not finite else evaluate_classifier(problem, np.array(theta), dtype="float64")
     if result is None or getattr(result, "diverged", False):
-        return Evaluation(None, None, None, base, best_possible_accuracy())
+        return Evaluation(None, None, None, **frame)
     metrics, probs = result
     curves = []
     for split in ("train", "test"):
@@ -440,16 +466,20 @@ def evaluate(problem, theta, diverged: bool = False) -> Evaluation:
         curves.append(r.assign(order=np.arange(len(r))))
     mt = metrics.rename(columns={"f1": "F1", "roc_auc": "ROC AUC"})
     mt.insert(0, "split", mt.index)
-    return Evaluation(mt.reset_index(drop=True), confusion(*probs["test"], 0.5), pd.concat(curves, ignore_index=True),
-                      base, best_possible_accuracy())
+    return Evaluation(mt.reset_index(drop=True), confusion(*probs["test"], 0.5, names=names),
+                      pd.concat(curves, ignore_index=True), **frame)
 
 
 @dataclass(frozen=True)
 class ShopSetup:
-    problem: dlcore.PurchaseProblem
+    problem: dlcore.PurchaseProblem | OwnClassification
     run: dlcore.RunSpec              # the learner's run (its l1, l2)
     epochs: int
     proximal: bool
+
+    @property
+    def own(self) -> bool:
+        return is_own(self.problem)
 
 
 @dataclass(frozen=True)
@@ -459,7 +489,7 @@ class ShopView:
     n_train: int
     n_test: int
     records: pd.DataFrame            # the data, with split
-    bands: pd.DataFrame              # records with age band and income fifth
+    bands: pd.DataFrame | None       # records with age band and income fifth (None: own data)
     diverged_at: int
     curves: pd.DataFrame             # train/test loss
     train_loss: float
@@ -472,8 +502,11 @@ class ShopView:
     l1_first_zero: dict              # feature → smallest λ₁ of the sweep from which it is exactly 0 (None: never)
     zeros: dlcore.sparse.ZeroCount   # the learner's weights
     weights: pd.DataFrame            # logistic: per feature; MLP: first layer, per feature and unit
-    script: str
+    script: str | None               # None: no script for this problem
     config: dlcore.TrainConfig
+    pos_train: int = 0               # positive rows in the training / test split
+    pos_test: int = 0
+    scaling: pd.DataFrame | None = None   # own data: each feature's training mean and std
 
     @property
     def diverged(self) -> bool:
@@ -515,7 +548,8 @@ def _l1_sweep(res, idx, setup: ShopSetup) -> pd.DataFrame:
     frames = [feature_weights(res.final_params[idx[(v, l2)]], problem.sizes, problem.features).assign(
         lam=v, lam_label=lam_label(v)) for v in L_SWEEP]
     d = pd.concat(frames, ignore_index=True)
-    return d.assign(feature_kind=np.where(d["feature"].str.startswith("noise"), "noise", "real"))
+    noise = d["feature"].str.startswith("noise") & (not is_own(problem))
+    return d.assign(feature_kind=np.where(noise, "noise", "real"))
 
 
 def _weights(problem, theta) -> pd.DataFrame:
@@ -526,6 +560,17 @@ def _weights(problem, theta) -> pd.DataFrame:
     W = theta[w_sl].reshape(shape)           # (units, features)
     return pd.DataFrame([{"feature": f, "unit": u + 1, "weight": float(W[u, i]), "is_zero": bool(W[u, i] == 0)}
                          for i, f in enumerate(problem.features) for u in range(shape[0])])
+
+
+def _shop_script(setup: ShopSetup, run, config) -> str | None:
+    """The plain PyTorch script of the learner's run; None for own data while dlcore.codegen
+    cannot write one for it."""
+    try:
+        return (proximal_script if setup.proximal else compute.script)(setup.problem, run, config)
+    except ValueError:
+        if setup.own:
+            return None
+        raise
 
 
 @st.cache_data(max_entries=16, ttl=TTL, show_spinner=False)
@@ -542,14 +587,21 @@ def shop_view(setup: ShopSetup) -> ShopView:
     mask = problem.build().penalty_mask.numpy().astype(bool)
     l1_sweep = _l1_sweep(res, idx, setup)
     best = int(np.nanargmin(res.test_loss[:, i0])) if div_at < 0 else 0
-    run = res.runs[i0]
-    script = proximal_script(problem, run, config) if setup.proximal else compute.script(problem, run, config)
-    return ShopView(tuple(notes), steps, len(tr), len(te), data, _bands(data), div_at,
+    script = _shop_script(setup, res.runs[i0], config)
+    return ShopView(tuple(notes), steps, len(tr), len(te), data, None if setup.own else _bands(data), div_at,
                     curves[["step", "split", "loss"]], float(res.loss[steps, i0]), float(res.test_loss[steps, i0]),
                     best, float(res.test_loss[best, i0]), evaluate(problem, theta, div_at >= 0),
                     _l2_sweep(res, idx, mine.l1, steps), l1_sweep, first_zero(l1_sweep),
                     count_zeros(theta[mask], one_step(mine.optimizer.name, mine.optimizer.lr, mine.l1)),
-                    _weights(problem, theta), script, config)
+                    _weights(problem, theta), script, config, *_split_facts(problem))
+
+
+def _split_facts(problem) -> tuple[int, int, pd.DataFrame | None]:
+    """Positive rows per split and, for own data, how each feature is standardised."""
+    _, ytr, _, yte, mean, std = problem.arrays()
+    scaling = (pd.DataFrame({"feature": problem.features, "training mean": mean, "training std": std})
+               if is_own(problem) else None)
+    return int(ytr.sum()), int(yte.sum()), scaling
 
 
 # ---------------------------------------------------------------------------------------------

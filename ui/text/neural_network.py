@@ -246,6 +246,31 @@ def accuracy_context(test_accuracy: float, baseline: float, bayes: float) -> str
             f"about {bayes:.1%} (the *Bayes accuracy*: the coin flip makes the rest unpredictable).")
 
 
+def own_heading(n: int, n_features: int, label: str) -> str:
+    """The shoppers tab's heading for a learner's own table."""
+    return f"Your data: {n:,} rows · {n_features} feature{'s' if n_features != 1 else ''} → {quote(label, 30)}"
+
+
+def own_intro(source: str, label: str, positive: str, negative: str, n_train: int, n_test: int,
+              pos_train: int, pos_test: int) -> str:
+    """What is predicted from what, and how the rows were split (learner text quoted)."""
+    return (f"From {source}: predicting {quote(label, 30)} = {quote(positive, 30)} (positive) against "
+            f"{quote(negative, 30)}. **{n_train:,} training** rows ({pos_train:,} positive) and **{n_test:,} test** "
+            f"rows ({pos_test:,} positive): the seed shuffles each class and holds out 20 % of it, so both splits "
+            "have both classes in the same proportion. Features are standardised with the training rows' mean and "
+            "std only (the test rows must not shape the model). Loss: `nn.BCEWithLogitsLoss` (binary cross-entropy).")
+
+
+def own_accuracy_context(test_accuracy: float, baseline: float, majority: str) -> str:
+    """The model's test accuracy beside always answering the majority class (own data: no
+    Bayes accuracy — the true probabilities are unknown)."""
+    verdict = (f"the model gets {test_accuracy - baseline:.1%} more of them right." if test_accuracy > baseline else
+               "the model does **not** beat it: it has not learned anything that carries over to new rows yet — "
+               "try more epochs, another learning rate, or other features.")
+    return (f"Test accuracy **{test_accuracy:.1%}**; always answering {quote(majority, 30)} (the test rows' majority "
+            f"class) gets {baseline:.1%}: {verdict}")
+
+
 def l1_order(first_zero: dict, proximal: bool) -> str:
     """Which features L1 drops first along the sweep (first_zero: feature → smallest λ₁ from
     which its weights are exactly 0, None if never)."""
@@ -271,8 +296,9 @@ class Verdict:
     text: str
 
 
-def l1_verdict(zeros, l1: float, proximal: bool, optimizer: str) -> Verdict:
-    """What L1 did to the learner's weights (zeros: dlcore.sparse.ZeroCount)."""
+def l1_verdict(zeros, l1: float, proximal: bool, optimizer: str, noise: bool = True) -> Verdict:
+    """What L1 did to the learner's weights (zeros: dlcore.sparse.ZeroCount). ``noise``: the
+    data has noise features (the built-in shoppers), named as the useless ones."""
     nz, total, step = zeros.exact, zeros.total, zeros.threshold
     if l1 > 0 and not proximal:
         return Verdict("warning", f"**λ₁ = {l1:g} added to the loss: {nz} of {total} weights are exactly 0**, but "
@@ -285,8 +311,8 @@ def l1_verdict(zeros, l1: float, proximal: bool, optimizer: str) -> Verdict:
                        "update every weight is shrunk by lr·λ₁ and set to 0 if smaller than that (soft-thresholding) — "
                        "with SGD this is proximal gradient descent, which finds the true L1-regularised optimum. "
                        + ("With Adam it is a common heuristic, not an exact method." if optimizer == "adam" else ""))
-    return Verdict("caption", f"λ₁ = 0: {nz} weights are exactly 0. Raise the L1 strength to push the useless (noise) "
-                   "features' weights towards zero.")
+    return Verdict("caption", f"λ₁ = 0: {nz} weights are exactly 0. Raise the L1 strength to push the useless "
+                   f"{'(noise) ' if noise else ''}features' weights towards zero.")
 
 
 # ---------------------------------------------------------------------------------------------

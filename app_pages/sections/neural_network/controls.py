@@ -10,8 +10,12 @@ import streamlit as st
 
 import dlcore
 from dlcore.optimizers import spec_for
+from dlcore.problems.own_classification import OwnClassification, OwnDataset
+from dlcore.tabular import DataError
 from ui.compute import neural_network as nn_compute
+from ui.format import md_escape
 from ui.layout import friendly_errors, reset_button
+from ui.own_data import choose_label, own_table
 from ui.params import PageState
 from ui.sources import cite
 from ui.text.neural_network import ACTS
@@ -110,9 +114,20 @@ def _hyper_cells(state: PageState, opt: str) -> list:
     return cells + [lambda: state.number_input("wd", "Weight decay", step=0.001, format="%.4g")]
 
 
-def shop_controls(state: PageState) -> nn_compute.ShopSetup:
+SOURCES = {"builtin": "1000 shoppers (built-in)", "own": "Use my own data"}
+OWN_KEYS = ("c_label", "c_pos", "c_drop")
+
+
+def shop_controls(state: PageState) -> nn_compute.ShopSetup | None:
+    """The shoppers' settings; None when "Use my own data" is chosen but no usable table is
+    there yet (the box above says what to do or what was wrong)."""
     with st.container(border=True):
         st.markdown("**Shoppers: who buys?** — the model, its training, regularisation and the data.")
+        source = state.segmented("c_src", "Data", format_func=SOURCES.get,
+                                 help="Your own table stays in this browser session: switching back to the "
+                                      "built-in shoppers and again to your data keeps it, and its label and "
+                                      "feature choices.") or "builtin"
+        dataset = own_data(state) if source == "own" else None
         model, hidden, opt, lr = _grid([
             lambda: state.segmented("c_model", "Model", format_func={"logistic": "Logistic regression",
                                                                       "mlp": "MLP"}.get) or "mlp",
@@ -128,15 +143,78 @@ def shop_controls(state: PageState) -> nn_compute.ShopSetup:
             lambda: state.toggle("c_prox", "Exact zeros (proximal)",
                                  help="Apply L1 as a soft-thresholding step after each update instead of a loss "
                                       "term. torch.optim doesn't do this; the exported script adds it by hand.")])
-        noise, ntrain, seed = _grid([
-            lambda: state.slider("c_noise", "Noise features (pure noise columns)"),
-            lambda: state.slider("c_train", "Training records (of 800)", step=10),
-            lambda: state.number_input("c_seed", "Seed (initial weights)", step=1)], per_row=3)
+        if source == "own":
+            seed = _grid([lambda: state.number_input(
+                "c_seed", "Seed (train/test split and initial weights)", step=1,
+                help="The seed shuffles each class before 20 % of it is held out for testing, and fixes the "
+                     "initial weights.")], per_row=3)[0]
+        else:
+            noise, ntrain, seed = _grid([
+                lambda: state.slider("c_noise", "Noise features (pure noise columns)"),
+                lambda: state.slider("c_train", "Training records (of 800)", step=10),
+                lambda: state.number_input("c_seed", "Seed (initial weights)", step=1)], per_row=3)
+    if source == "own" and dataset is None:
+        return None
     with friendly_errors("these settings"):
-        problem = dlcore.PurchaseProblem(model=model, hidden=tuple(hidden) if model == "mlp" else (16,),
-                                         train_size=ntrain, noise_features=noise)
+        hidden = tuple(hidden) if model == "mlp" else (16,)
+        if source == "own":
+            problem = OwnClassification(dataset, model=model, hidden=hidden, split_seed=seed)
+        else:
+            problem = dlcore.PurchaseProblem(model=model, hidden=hidden, train_size=ntrain, noise_features=noise)
         run = dlcore.RunSpec(dlcore.OptimizerSpec.make(opt, lr=lr), seed=seed, l1=l1, l2=l2, label="your run")
     return nn_compute.ShopSetup(problem, run, epochs, prox)
+
+
+def own_data(state: PageState) -> OwnDataset | None:
+    """The learner's table (ui.own_data: upload or paste, kept for the session), its label,
+    positive class and features; the checked dataset, or None (with the reason in the page)."""
+    own = own_table(state, name="c_data", reset=OWN_KEYS + ("c_src",),
+                    title="Your data: upload a CSV or paste a table")
+    if own is None:
+        st.info("Upload a CSV or paste a table in the box above: a column with exactly two values to predict "
+                "(e.g. yes/no or 0/1) and columns to predict it from. Until then there is nothing to train; the "
+                "built-in shoppers are one click away.", icon=":material/upload_file:")
+        return None
+    try:
+        label, positive = choose_label(state, own.table, label="c_label", positive="c_pos")
+        features = features_input(state, "c_drop", list(own.table.frame.columns), label)
+        dataset = nn_compute.own_dataset(own.table, label, tuple(features), positive)
+    except DataError as err:
+        st.error(f"**Can't classify with this table:** {md_escape(err)}", icon=":material/table_chart:")
+        return None
+    extra = [n for n in dataset.notes if n not in own.table.notes]
+    if extra:
+        st.info("\n".join(f"- {md_escape(n)}" for n in extra), icon=":material/edit_note:")
+    return dataset
+
+
+def features_input(state: PageState, setting: str, columns: list[str], label: str) -> list[str]:
+    """A multiselect of the feature columns (every column but the label), bound to the
+    setting ``setting``: the positions of the columns left out. Nothing left out — the
+    default — is every column, and choosing another label keeps the other choices. Returns
+    the chosen column names in table order; none chosen raises DataError."""
+    options = [c for c in columns if c != label]
+
+    def box(text, key, **kw):
+        ss = st.session_state
+        ui_key, synced = f"{key}.ui", f"{key}.synced"
+        held = (tuple(ss[key]), tuple(options))
+        if ui_key not in ss or ss.get(synced) != held:
+            ss[ui_key] = [c for i, c in enumerate(columns) if c != label and i not in ss[key]]
+        chosen = st.multiselect(text, options, key=ui_key, **kw)
+        value = [i for i, c in enumerate(columns) if c != label and c not in chosen]
+        ss[key] = value
+        ss[synced] = (tuple(value), tuple(options))
+        return value
+
+    left_out = state.widget(box, setting, "Features (the columns it learns from)",
+                            help="Columns of numbers are used as they are; a text column with a few values is "
+                                 "one-hot encoded (one 0/1 column per value but the first). All features are "
+                                 "standardised with the training rows' mean and std.")
+    chosen = [c for i, c in enumerate(columns) if c != label and i not in left_out]
+    if not chosen:
+        raise DataError("No feature chosen: pick at least one column to learn from.")
+    return chosen
 
 
 def depth_controls(state: PageState) -> nn_compute.DepthSetup:
