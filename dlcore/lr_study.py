@@ -355,7 +355,7 @@ def compare_with_article(table: pd.DataFrame, steps: int, article=ARTICLE_LR_TAB
             verdict = f"✗ not converged within {steps} steps"
         else:
             verdict = "—"
-        row = {"learning rate": lr, "article 002": "diverges" if claimed is None else f"{claimed} steps",
+        row = {"learning rate": lr, "the article says": "diverges" if claimed is None else f"{claimed} steps",
                "measured here": measured}
         if predicted is not None:
             p = predicted.get(lr)

@@ -115,6 +115,6 @@ def test_a_learner_starts_the_lesson_predicts_wrongly_and_sees_the_reveal():
     assert not at.exception
     warning = "\n".join(w.value for w in at.warning)
     assert "Not quite." in warning and "More than 375" in warning and f"{truth:.0f} steps" in warning
-    cmp = frame(at, "article 002")                                    # the table is drawn now
+    cmp = frame(at, "the article says")                                    # the table is drawn now
     assert cmp.set_index("learning rate").loc[0.01, "measured here"] == f"{truth:.0f} steps"
     assert at.metric                                                  # and the headline numbers

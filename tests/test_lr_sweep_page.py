@@ -60,7 +60,7 @@ def test_sweep_table_equals_plain_torch_optim_runs(cfg):
         assert float(row["best_loss"]) == pytest.approx(min(losses), rel=rel, abs=1e-12), what
 
     # The article's table on the first tab reads the same runs.
-    cmp = frame(at, "article 002")
+    cmp = frame(at, "the article says")
     for _, row in cmp.iterrows():
         losses, diverged, _ = runs[min(runs, key=lambda r: abs(r - row["learning rate"]))]
         first = None if diverged is not None else first_stay_below(losses, cfg["tol"], ref)
@@ -92,7 +92,7 @@ def test_default_view_line_fit_theory_and_article():
     assert rules[1] == pytest.approx(2 / ev.max(), rel=1e-9)
     assert sum(1 for r in rows if r.get("what", "").startswith("diverged")) == (grid["status"] == "diverged").sum()
     # The article's table: 10 diverges (agrees), nothing else does on this problem.
-    cmp = frame(at, "article 002")
+    cmp = frame(at, "the article says")
     assert cmp["verdict"].str.startswith("✓").tolist() == [False, False, False, False, True]
     assert metrics["Article rows agreeing"] == "1 / 5"
     text = "\n".join(m.value for m in at.markdown)

@@ -34,7 +34,7 @@ def test_url_parameters_are_honoured_and_bad_ones_reported():
     assert "smallest rate" in msg and "tolerance" in msg
     assert bad.selectbox(key="lr.problem").value == "line"
     assert len(frame(bad, "learning_rate")) >= 300
-    assert "article 002" in frame(bad, "article 002").columns      # default tab
+    assert "the article says" in frame(bad, "the article says").columns      # default tab
 
 
 def test_a_shared_link_reproduces_the_same_numbers():
