@@ -14,7 +14,9 @@ Secrets: a teacher key and a learner token are 128 random bits from :mod:`secret
 returned once and stored only as SHA-256 hashes; a teacher key is checked in constant
 time. Every teacher action takes the key, so a learner's link (which never holds it)
 cannot reach one. Answers are stored once per learner, task and kind, so a double click
-or a resubmission after a reconnect counts once.
+or a resubmission after a reconnect counts once. A learner token in a page's address
+(``?seat=``) makes a new session the same learner again (:meth:`ClassStore.rejoin`):
+after a replica fails over, the learner is not counted twice.
 """
 from __future__ import annotations
 
@@ -77,7 +79,7 @@ class ClassInfo:
 class Joined:
     code: str
     nickname: str
-    token: str              # the learner's secret: kept in their session only
+    token: str              # the learner's secret: in their session and page address (?seat=), hashed in the store
 
 
 @dataclass(frozen=True)
@@ -281,6 +283,25 @@ class ClassStore:
             conn.execute(learners.insert().values(class_id=row.id, token_hash=_hash(token),
                                                   nickname=_clean_nickname(nickname), joined_at=now, last_seen=now))
         return Joined(row.code, _clean_nickname(nickname), token)
+
+    def rejoin(self, token: str) -> Joined | None:
+        """The membership a learner token stands for, or None (unknown token, or its class
+        closed or expired). A learner whose session is gone — a replica failed over, the
+        server restarted — is the same learner again, not a second one: the page keeps the
+        token in its address (``?seat=``) and calls this on a new session."""
+        token = str(token)
+        if not 16 <= len(token) <= 64:
+            return None
+        now = _now()
+        with self._guard(), self._tx() as conn:
+            row = conn.execute(sa.select(learners.c.id, learners.c.nickname, classes.c.code,
+                                         classes.c.closed_at, classes.c.expires_at)
+                               .join(classes, classes.c.id == learners.c.class_id)
+                               .where(learners.c.token_hash == _hash(token))).first()
+            if row is None or row.closed_at is not None or _aware(row.expires_at) <= now:
+                return None
+            conn.execute(learners.update().where(learners.c.id == row.id).values(last_seen=now))
+        return Joined(row.code, row.nickname, token)
 
     def _learner(self, conn, code: str, token: str):
         row = conn.execute(sa.select(learners.c.id, learners.c.class_id, classes.c.closed_at, classes.c.expires_at)

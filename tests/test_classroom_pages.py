@@ -80,6 +80,56 @@ def test_a_learner_joins_by_link_predicts_and_sees_the_reveal():
     assert csv.count("\n") == 1                      # no answers yet: the header only
 
 
+def test_a_learner_whose_session_is_lost_comes_back_as_the_same_learner():
+    """The failover case (issue 18): a replica dies, the browser reconnects through the
+    proxy to another replica, which has a new session for it but the same address. The
+    seat in the address takes the learner back into the class: no second join offer, one
+    learner on the dashboard, and their later answers are theirs."""
+    teacher, code, key = open_class()
+    learner = open_page("optimizer_comparison.py", **{"class": code})
+    learner.text_input(key="class-join-nickname").set_value("Cy")
+    next(b for b in learner.button if b.label == "Join").click().run()
+    assert not learner.exception
+    address = dict(learner.query_params)
+    seat = address["seat"]
+    assert seat and seat != key and key not in everything(learner)
+    store = ClassStore()
+    assert store.dashboard(code, key)[0] == 1
+    # A new session with the same address (what the other replica gets).
+    again = open_page("optimizer_comparison.py", **address)
+    assert not again.exception
+    assert not [b for b in again.button if b.label == "Join"]
+    assert not any("Ignored unknown link settings" in w.value for w in again.warning)
+    assert again.query_params["seat"] == seat
+    next(b for b in again.button if b.label == "Start the lesson").click().run()
+    next(b for b in again.button if b.label == "Set up the experiment").click().run()
+    again.radio[-1].set_value(again.radio[-1].options[0])
+    next(b for b in again.button if "Submit" in b.label).click().run()
+    assert not again.exception
+    joined, _, tasks = store.dashboard(code, key)
+    assert joined == 1
+    assert len(next(t for t in tasks if t.task_id == "rosenbrock-winner").predictions) == 1
+    # The seat follows the learner from page to page (the menu drops a page's own link).
+    again.switch_page(str(ROOT / "app_pages" / "gradient_descent.py"))
+    again.query_params.clear()
+    again.run()
+    assert not again.exception and again.query_params["seat"] == seat
+    # Leaving the class takes the seat out of the address.
+    again.switch_page(str(ROOT / "app_pages" / "home.py"))
+    again.run()
+    next(b for b in again.button if b.label == "Leave the class").click().run()
+    assert "seat" not in again.query_params
+
+
+def test_an_unknown_seat_is_dropped_quietly():
+    _, code, key = open_class()
+    at = open_page("gradient_descent.py", seat="x" * 22)
+    assert not at.exception
+    assert "seat" not in at.query_params
+    assert not any("Ignored unknown link settings" in w.value for w in at.warning)
+    assert ClassStore().dashboard(code, key)[0] == 0
+
+
 def test_a_learners_prediction_reaches_the_dashboard_and_a_reveal_reaches_the_learner():
     teacher, code, key = open_class()
     learner = open_page("optimizer_comparison.py", **{"class": code})

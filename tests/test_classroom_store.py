@@ -105,6 +105,30 @@ def test_every_teacher_action_needs_the_teacher_key(store):
     assert store.revealed(info.code) == frozenset() and store.find_class(info.code) is not None
 
 
+def test_a_learner_token_takes_the_same_learner_back_and_nothing_else(store):
+    """A new session (another replica after a failover) rejoins with the token: the same
+    learner, counted once, whose earlier answer still counts as theirs."""
+    info, key = store.open_class("c", ["l"])
+    other, other_key = store.open_class("other", ["l"])
+    ada = store.join(info.code, "Ada")
+    store.submit(info.code, ada.token, "l", "t1", "prediction", choice=1)
+    again = store.rejoin(ada.token)
+    assert (again.code, again.nickname, again.token) == (info.code, "Ada", ada.token)
+    assert store.submit(again.code, again.token, "l", "t1", "prediction", choice=0) is False  # still Ada's
+    assert store.submit(again.code, again.token, "l", "t2", "done") is True
+    joined, _, tasks = store.dashboard(info.code, key)
+    assert joined == 1
+    assert {t.task_id: t.predictions for t in tasks}["t1"] == ((1, None),)
+    # Nothing but a learner's own token rejoins: not the teacher key, not a near miss, not junk.
+    for wrong in (key, ada.token[:-1] + ("A" if ada.token[-1] != "A" else "B"), "", "x" * 22, "x" * 500):
+        assert store.rejoin(wrong) is None
+    # A closed class's seats are gone.
+    bob = store.join(other.code, "Bob")
+    assert store.rejoin(bob.token).code == other.code
+    store.close_class(other.code, other_key)
+    assert store.rejoin(bob.token) is None
+
+
 def test_reveal_switches_are_seen_by_the_class(store):
     info, key = store.open_class("c", ["l"])
     store.set_reveal(info.code, key, "l", "t1", True)

@@ -4,6 +4,14 @@ A learner joins with a link (``?class=CODE`` on any page) or by typing the code 
 Home page, with an optional nickname. Their lesson predictions, completions and hints go
 to the class store; if the database is away, the lesson keeps working alone, the answers
 wait in the session (a quiet notice says so) and are sent when it is back.
+
+A learner's seat survives the loss of their session: every page run writes the learner
+token to the address (``?seat=TOKEN``), and a new session — the browser reconnected to
+another replica after one failed, or the server restarted — takes the learner back into
+their class from it (validated by the store: an unknown, closed or expired seat is
+dropped from the address and nothing else happens). So a failover does not make a second
+learner on the teacher's dashboard. The seat is the learner's own token, never the
+teacher key; the For teachers page neither reads nor writes it.
 """
 from __future__ import annotations
 
@@ -17,6 +25,7 @@ from ui import safety
 _MEMBER = "_gdl_class"          # session: the class this learner joined
 _QUEUE = "_gdl_class_queue"     # session: answers not yet stored
 _SENT = "_gdl_class_sent"       # session: (lesson, task, kind) already queued: sent once
+SEAT = "seat"                   # URL: the learner token, so a new session is the same learner
 MAX_QUEUE = 200
 
 
@@ -63,12 +72,41 @@ def join(code: str, nickname: str) -> str | None:
         return "The class list cannot be reached right now; the lab works without a class. Try again in a minute."
     st.session_state[_MEMBER] = Membership(joined.code, joined.nickname, joined.token)
     st.session_state.pop(_SENT, None)
+    keep_seat()
     return None
 
 
 def leave() -> None:
     for key in (_MEMBER, _QUEUE, _SENT):
         st.session_state.pop(key, None)
+    if SEAT in st.query_params:
+        del st.query_params[SEAT]
+
+
+def keep_seat() -> None:
+    """The member's token in the address, so that a new session can take them back."""
+    me = membership()
+    if me is not None and st.query_params.get(SEAT) != me.token:
+        st.query_params[SEAT] = me.token
+
+
+def restore() -> None:
+    """A new session whose address holds a seat (``?seat=``): the same learner again, in
+    their class. A seat the store does not know (or whose class ended) leaves the address."""
+    seat = st.query_params.get(SEAT)
+    if not seat or membership() is not None:
+        return
+    db = store()
+    if db is None:
+        return                       # the database is away: try again on the next run
+    try:
+        joined = db.rejoin(seat)
+    except StoreUnavailable:
+        return
+    if joined is None:
+        del st.query_params[SEAT]
+        return
+    st.session_state[_MEMBER] = Membership(joined.code, joined.nickname, joined.token)
 
 
 def join_box(key: str = "home") -> None:
@@ -155,10 +193,13 @@ def flush() -> bool:
 
 
 def before_page() -> None:
-    """What every page does for the classroom before it runs: offer to join a class
-    link, send answers that waited, and say if some still wait. Never breaks the page."""
+    """What every page does for the classroom before it runs: take a learner back into
+    their class from the seat in the address, offer to join a class link, keep the seat in
+    the address, send answers that waited, and say if some still wait. Never breaks the page."""
     try:
+        restore()
         link_join()
+        keep_seat()
         flush()
         pending_notice()
     except Exception:   # the class is an extra: the page must work without it

@@ -208,8 +208,8 @@ def _nearest(options, x: float) -> float:
 
 
 # Link keys any page accepts without an "unknown link setting" note: Streamlit's embed
-# options and the classroom's class code.
-GLOBAL_KEYS = frozenset({"embed", "embed_options", "class"})
+# options, the classroom's class code and a learner's seat in it (ui/classroom.py).
+GLOBAL_KEYS = frozenset({"embed", "embed_options", "class", "seat"})
 # Links that shape a page (issue 16): ``?hide=lr,epochs&lock=seed`` — setting keys of that
 # page. A hidden setting's widget is not drawn; a locked one is drawn disabled; neither can
 # be changed (set, set_pending, reset, a lesson's "Set up"). Navigation keys cannot be shaped.
