@@ -74,7 +74,23 @@ def views() -> list[tuple[str, str, str]]:
     return out
 
 
+def lesson_views() -> list[tuple[str, str, str]]:
+    """(id, url path, query) of every built-in lesson in two states: its panel open on the
+    first task (a prediction pending), and that task answered (the answer revealed)."""
+    from ui.lesson_panel import builtin_lessons
+    from ui.lessons import TaskProgress, encode_progress
+    out = []
+    for item in builtin_lessons().lessons:
+        lesson, first = item.lesson, item.tasks[0].task
+        out.append((f"lesson-{lesson.id}-open", lesson.page, f"lesson={lesson.id}"))
+        answered = TaskProgress("answered", **({"choice": 0} if first.choices else {"number": 0.0}))
+        out.append((f"lesson-{lesson.id}-revealed", lesson.page,
+                    f"lesson={lesson.id}&lp={encode_progress((answered,))}"))
+    return out
+
+
 VIEWS = views()
+LESSON_VIEWS = lesson_views()
 # Laptop and phone widths (helpers.DESKTOP / PHONE). A view is loaded once, audited at
 # 1400 px, then the window is narrowed to 390 px (Streamlit lays out again in the browser,
 # with no new script run) and audited again: half the server work of two loads.
@@ -135,9 +151,7 @@ def audit(page) -> dict:
     return Axe().run(page).response
 
 
-@pytest.mark.timeout(300)
-@pytest.mark.parametrize("name,path,query", VIEWS, ids=[v[0] for v in VIEWS])
-def test_no_serious_violation_outside_streamlits_known_ones(page, app_url, name, path, query):
+def audit_view(page, app_url, name, path, query) -> None:
     goto(page, app_url, path, query)
     assert helpers.exceptions(page) == [], f"{name}: exception shown; server log:\n{server.log_tail()}"
     # WCAG 3.1.1 / 2.4.2: the document says its language (the lab is in English) and has a title.
@@ -156,6 +170,65 @@ def test_no_serious_violation_outside_streamlits_known_ones(page, app_url, name,
     assert failures == [], f"{page.url}: {len(failures)} serious/critical axe violations:\n" + "\n".join(failures)
 
 
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("name,path,query", VIEWS, ids=[v[0] for v in VIEWS])
+def test_no_serious_violation_outside_streamlits_known_ones(page, app_url, name, path, query):
+    audit_view(page, app_url, name, path, query)
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("name,path,query", LESSON_VIEWS, ids=[v[0] for v in LESSON_VIEWS])
+def test_every_lesson_state_has_no_serious_violation(page, app_url, name, path, query):
+    """Each built-in lesson's panel, open on a pending prediction and with that task answered."""
+    audit_view(page, app_url, name, path, query)
+    assert page.get_by_text("Task 1 of").count() >= 1, f"{name}: the lesson panel is not shown"
+
+
+# ---- headings in order (WCAG 1.3.1 / 2.4.6) -------------------------------------------
+
+HEADINGS_JS = """() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6,[role=heading]')]
+  .filter(h => h.getClientRects().length > 0 && !h.closest('[aria-hidden=true]'))
+  .map(h => [Number(h.getAttribute('aria-level') || h.tagName.slice(1)), h.innerText.trim().slice(0, 80)])"""
+
+
+def heading_skips(levels: list[tuple[int, str]]) -> list[str]:
+    """What is wrong with a page's heading outline: it must start with its one h1 and never
+    go more than one level deeper than the heading before (h1 → h3 skips h2)."""
+    problems = []
+    if not levels or levels[0][0] != 1:
+        problems.append(f"the first heading is not an h1: {levels[:1]}")
+    if sum(1 for lv, _ in levels if lv == 1) != 1:
+        problems.append(f"{sum(1 for lv, _ in levels if lv == 1)} h1 headings")
+    for (prev, _), (lv, text) in zip(levels, levels[1:]):
+        if lv > prev + 1:
+            problems.append(f"h{prev} → h{lv} {text!r}")
+    return problems
+
+
+def test_heading_skips_finds_a_skipped_level_and_a_missing_h1():
+    assert heading_skips([(1, "Page"), (2, "Section"), (3, "Sub"), (2, "Next"), (3, "Sub")]) == []
+    assert heading_skips([(1, "Page"), (3, "Section")]) == ["h1 → h3 'Section'"]
+    assert heading_skips([(2, "No title")]) == ["the first heading is not an h1: [(2, 'No title')]", "0 h1 headings"]
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("name,path,query", VIEWS + LESSON_VIEWS, ids=[v[0] for v in VIEWS + LESSON_VIEWS])
+def test_headings_are_in_order_and_links_have_names(page, app_url, name, path, query):
+    """One h1, then no level skipped — at 1400 and 390 px (the phone layout reflows the same
+    elements; a sidebar heading would count too). Every link has a name a screen reader can say."""
+    goto(page, app_url, path, query)
+    for width, viewport in WIDTHS.items():
+        page.set_viewport_size(viewport)
+        page.wait_for_timeout(300)
+        levels = [tuple(x) for x in page.evaluate(HEADINGS_JS)]
+        assert heading_skips(levels) == [], f"{name} at {viewport['width']} px: headings {levels}"
+        nameless = page.evaluate("""() => [...document.querySelectorAll('a[href]')]
+            .filter(a => a.getClientRects().length && !(a.getAttribute('aria-label') || a.innerText || a.title || '').trim()
+                         && !a.querySelector('img[alt]:not([alt=""])'))
+            .map(a => a.outerHTML.slice(0, 120))""")
+        assert nameless == [], f"{name} at {viewport['width']} px: links without a name: {nameless}"
+
+
 def test_every_page_and_tab_is_audited():
     """The views come from the source: all pages of app.py, and the tabs the README documents."""
     ids = {v[0] for v in VIEWS}
@@ -164,6 +237,9 @@ def test_every_page_and_tab_is_audited():
     assert {f"optimizer-comparison-{s}" for s in ("race", "batch", "restarts")} <= ids
     assert {f"lr-sweep-{s}" for s in ("article", "curves", "range", "schedules")} <= ids
     assert "neural-network" not in ids   # a page with tabs is audited tab by tab
+    lessons = {v[0] for v in LESSON_VIEWS}
+    assert {"lesson-gradient-descent-open", "lesson-gradient-descent-revealed",
+            "lesson-optimizer-race-revealed", "lesson-lr-sweep-open"} <= lessons
 
 
 def test_a_known_entry_covers_only_its_rule_and_elements():
@@ -216,3 +292,43 @@ def test_a_chart_description_is_what_a_screen_reader_reads(page, tmp_path):
     print("charts in the accessibility tree:", names)
     assert names[0] == ("graphics-document", said)
     assert len(names) == 2 and said not in names[1][1]
+
+
+STYLED_APP = '''
+import streamlit as st
+from ui.style import app_style
+
+app_style()
+st.title("Motion")
+st.button("Play", key="demo.play")
+st.button("Step", key="demo.step")
+'''
+
+
+@pytest.mark.parametrize("motion", ["reduce", "no-preference"])
+def test_reduced_motion_hides_play_controls_and_stills_transitions(browser, tmp_path, motion):
+    """ui.style.app_style(): when the browser asks for reduced motion, a play control (a
+    button keyed '<page>.play') is hidden and transitions are instant; otherwise nothing
+    changes. The style element itself takes no room in the page."""
+    app = tmp_path / "styled.py"
+    app.write_text(STYLED_APP)
+    context = browser.new_context(**helpers.DESKTOP, reduced_motion=motion)
+    try:
+        page = context.new_page()
+        with server.serve(directory=REPO, entry=str(app), log_path=server.ARTIFACTS / "streamlit-styled.log",
+                          workers="0") as url:
+            goto(page, url)
+            play = page.get_by_role("button", name="Play")
+            step = page.get_by_role("button", name="Step")
+            assert step.is_visible()
+            assert play.is_visible() is (motion == "no-preference")
+            duration = page.evaluate("""() => getComputedStyle(document.querySelector('[data-testid=stButton] button'))
+                                            .transitionDuration""")
+            if motion == "reduce":
+                assert all(float(d.rstrip("ms")) <= 0.01 for d in duration.split(",") if d.endswith("ms")) and \
+                    all(float(d.rstrip("s")) <= 0.00001 for d in duration.split(",") if d.endswith("s") and not d.endswith("ms"))
+            html_boxes = page.locator("[data-testid='stHtml']").evaluate_all(
+                "els => els.map(e => e.closest('[data-testid=stElementContainer]')?.getBoundingClientRect().height ?? 0)")
+            assert all(h == 0 for h in html_boxes), html_boxes
+    finally:
+        context.close()
