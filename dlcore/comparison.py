@@ -8,8 +8,9 @@ one) and arranges numbers PyTorch already computed; nothing trains on its own.
   or the least-squares line for an MSE/RMSE line fit).
 * :func:`tuning_runs` / :func:`pick_best` — the "fair race": every optimizer at every
   rate of a grid, in one batched call, then the best rate of each by :data:`CRITERION`;
-  :func:`refine_rates` gives a second, finer pass between the best rate's neighbours, so
-  the verdict does not hang on a coarse grid.
+  :func:`fair_race` adds a second, finer pass (24 rates per decade, one batched call)
+  around every rate of the first grid that converged, so the verdict does not hang on a
+  coarse grid or on a lucky rate of it (:func:`refine_rates`, :func:`fine_rates`).
 * :func:`start_points` / :func:`basins` — random restarts: many start points, and which
   known minimum each run ended at; :func:`restart_summary` counts them and how many
   found the global minimum.
@@ -40,12 +41,13 @@ from .problems.surfaces import SurfaceProblem
 from .train import RunSpec
 
 __all__ = ["CRITERION", "known_minima", "cover_paths", "settled_at", "race_table", "tuning_runs", "pick_best", "tuning_table",
-           "refine_rates", "fair_race", "FairRace", "start_points", "basins", "restart_summary", "RestartSummary", "MinimumCount", "loss_ups"]
+           "refine_rates", "fine_rates", "snap", "lattice_index", "FINE_PER_DECADE", "FINE_MAX", "fair_race", "FairRace", "start_points", "basins", "restart_summary", "RestartSummary", "MinimumCount", "loss_ups"]
 
 CRITERION = ("the rate that converges in the fewest steps, counting for each rate the slowest of the rates "
-             "tried within ×1.26 of it (so a lucky rate between failing ones is never chosen); "
-             "if no rate converges that way, the lowest final loss counted the same way (diverged rates are never "
-             "chosen)")
+             "within ×1.26 of it, and only rates whose every neighbour within ×1.26 on the grid of 24 per decade "
+             "was tried (so a lucky rate between failing ones, or one whose neighbours were never tried, is "
+             "never chosen); if no rate converges that way, the lowest final loss counted the same way "
+             "(diverged rates are never chosen)")
 
 
 def known_minima(problem) -> tuple[tuple[float, ...], ...]:
@@ -150,7 +152,10 @@ def tuning_table(result, refined=None) -> pd.DataFrame:
     (the worst steps to converge / final loss among the rates of the same label within
     :data:`NEARBY` decades, inf when one of them did not converge / diverged) and ``chosen`` (the best of its label by :data:`CRITERION`). With ``refined`` (the result of a second, finer pass)
     its runs are added below with ``pass`` = "fine" (the first call's are "coarse";
-    ``run`` indexes each row's own result) and the best is chosen among all of them."""
+    ``run`` indexes each row's own result) and the best is chosen among all of them.
+    ``complete``: every rate of the :data:`FINE_PER_DECADE` lattice within :data:`NEARBY`
+    decades of this rate was tried; the choice prefers such rates (on a grid that is never
+    that fine — a hand-made list, say — no rate is, and every rate competes)."""
     parts = []
     for name, res in (("coarse", result), ("fine", refined)):
         if res is None:
@@ -163,15 +168,17 @@ def tuning_table(result, refined=None) -> pd.DataFrame:
                                    "final_loss": s["final_loss"], "pass": name}))
     t = pd.concat(parts, ignore_index=True)
     t["steps_nearby"], t["loss_nearby"] = np.inf, np.inf
+    t["complete"] = False
     t["chosen"] = False
     for _, g in t.groupby("label", sort=False):
         t.loc[g.index, "steps_nearby"], t.loc[g.index, "loss_nearby"] = _worst_nearby(g)
+        t.loc[g.index, "complete"] = _complete(g["lr"].to_numpy(dtype=float))
         ok = g[(g["status"] != "diverged") & np.isfinite(g["final_loss"].to_numpy(dtype=float))]
         if ok.empty:
             continue
-        key = pd.DataFrame({"conv": t.loc[ok.index, "steps_nearby"], "near_loss": t.loc[ok.index, "loss_nearby"],
-                            "loss": ok["final_loss"], "lr": ok["lr"]})
-        best = key.sort_values(["conv", "near_loss", "loss", "lr"], kind="stable").index[0]
+        key = pd.DataFrame({"gap": ~t.loc[ok.index, "complete"].astype(bool), "conv": t.loc[ok.index, "steps_nearby"],
+                            "near_loss": t.loc[ok.index, "loss_nearby"], "loss": ok["final_loss"], "lr": ok["lr"]})
+        best = key.sort_values(["gap", "conv", "near_loss", "loss", "lr"], kind="stable").index[0]
         t.loc[best, "chosen"] = True
     if refined is None:
         t = t.drop(columns=["pass"])
@@ -193,6 +200,25 @@ def _worst_nearby(g: pd.DataFrame, width: float = NEARBY) -> tuple[np.ndarray, n
     near = np.abs(logs[:, None] - logs[None, :]) <= width + 1e-12
     return (np.where(near, steps[None, :], -np.inf).max(axis=1),
             np.where(near, loss[None, :], -np.inf).max(axis=1))
+
+
+def lattice_index(lr) -> np.ndarray:
+    """Index k of the nearest rate 10^(k/:data:`FINE_PER_DECADE`) of the fine lattice.
+
+    >>> lattice_index([1.0, 0.1, 0.0010001]).tolist()
+    [0, -24, -72]
+    """
+    return np.rint(np.log10(np.asarray(lr, dtype=float)) * FINE_PER_DECADE).astype(np.int64)
+
+
+_HALF = int(NEARBY * 24)          # lattice steps within NEARBY decades either side (2 of 24 per decade)
+
+
+def _complete(lrs: np.ndarray) -> np.ndarray:
+    """Per rate: every lattice rate within :data:`NEARBY` decades of it is among ``lrs``."""
+    have = set(lattice_index(lrs).tolist())
+    return np.array([all(k + d in have for d in range(-_HALF, _HALF + 1)) for k in lattice_index(lrs).tolist()],
+                    dtype=bool)
 
 
 def pick_best(result, refined=None) -> pd.DataFrame:
@@ -219,10 +245,22 @@ def pick_best(result, refined=None) -> pd.DataFrame:
 
 
 FINE_PER_DECADE = 24
+FINE_MAX = 72           # second-pass rates per optimizer at most (three decades of the fine lattice)
+
+
+def snap(lrs: Sequence[float]) -> list[float]:
+    """The rates moved to the nearest rate of the fine lattice 10^(k/:data:`FINE_PER_DECADE`),
+    sorted, without repeats: a first grid of 1, 2, 3, 4, 6, 8 or 12 per decade between
+    powers of ten is already on it; other grids move by at most 1/48 decade.
+
+    >>> [round(v, 4) for v in snap([0.001, 0.00251, 0.0063, 0.0158, 0.001])]
+    [0.001, 0.0026, 0.0062, 0.0162]
+    """
+    return [10 ** (k / FINE_PER_DECADE) for k in sorted(set(lattice_index(lrs).tolist()))]
 
 
 def refine_rates(best_lr: float, lrs: Sequence[float], per_decade: int = FINE_PER_DECADE) -> list[float]:
-    """The second, finer pass of a fair race: the rates 10^(k/per_decade) strictly between the
+    """The second, finer pass around one rate: the rates 10^(k/per_decade) strictly between the
     grid neighbours of ``best_lr`` (the rate of ``lrs`` nearest to it), leaving out rates
     already in ``lrs``. At an end of the grid the missing neighbour is one grid step beyond
     it. The fine rates lie on one fixed lattice, so a finer first grid leads to the same
@@ -246,11 +284,39 @@ def refine_rates(best_lr: float, lrs: Sequence[float], per_decade: int = FINE_PE
             and not any(near(v, g) for g in grid)]
 
 
+def fine_rates(coarse: pd.DataFrame, lrs: Sequence[float], limit: int = FINE_MAX) -> tuple[float, ...]:
+    """One optimizer's second pass: :func:`refine_rates` (and :data:`NEARBY` beyond, so each
+    rate there has its neighbours tried) around EVERY first-pass rate that converged, fastest first (a coarse grid cannot tell a lucky rate from a good one, and
+    the best rate may sit beside a lucky one), until ``limit`` rates; with none converged,
+    around every rate that did not diverge, lowest final loss first. ``coarse``: that optimizer's rows of
+    :func:`tuning_table` (lr, status, converged_at, final_loss). Sorted, without the
+    first-pass rates."""
+    ok = coarse[coarse["status"] != "diverged"]
+    conv = ok[ok["status"] == "converged"]
+    if len(conv):
+        order = conv.assign(k=conv["converged_at"].astype(float)).sort_values(["k", "final_loss", "lr"])
+    else:
+        order = ok.sort_values(["final_loss", "lr"])
+    have = set(lattice_index(lrs).tolist())
+    out: set[int] = set()
+    for lr in order["lr"]:
+        between = lattice_index(refine_rates(float(lr), lrs)).tolist()
+        if not between:
+            continue
+        # and NEARBY beyond: every rate within one first-grid step of this one has all its
+        # neighbours within ×1.26 tried, so any of them can be chosen
+        more = set(range(min(between) - _HALF, max(between) + _HALF + 1)) - have - out
+        if out and len(out) + len(more) > limit:
+            break
+        out |= more
+    return tuple(10 ** (k / FINE_PER_DECADE) for k in sorted(out))
+
+
 @dataclass(frozen=True)
 class FairRace:
     """A fair race's tuning: ``table`` (:func:`tuning_table` of both passes), ``best`` (its
-    chosen row per optimizer, with ``steps_nearby``), the first grid ``coarse`` and the
-    second pass's rates per optimizer ``fine``."""
+    chosen row per optimizer, with ``steps_nearby``), the first grid ``coarse`` (on the fine
+    lattice, see :func:`snap`) and the second pass's rates per optimizer ``fine``."""
     table: pd.DataFrame
     best: pd.DataFrame
     coarse: tuple[float, ...]
@@ -268,15 +334,17 @@ class FairRace:
 
 def fair_race(problem, specs: Sequence[OptimizerSpec], lrs: Sequence[float], config, seed: int = 0,
               progress=None) -> FairRace:
-    """Tune every optimizer's rate in two batched calls: every spec at every rate of ``lrs``,
-    then at :func:`refine_rates` around each one's best; the best of both by :data:`CRITERION`."""
+    """Tune every optimizer's rate in two batched calls: every spec at every rate of ``lrs``
+    (moved onto the fine lattice, :func:`snap`), then at :func:`fine_rates` (around every
+    rate that converged); the best of both by :data:`CRITERION`."""
     from .train import train
+    lrs = snap(lrs)
     first = train(problem, tuning_runs(specs, lrs, seed=seed), config,
                   progress=(lambda f, *a: progress(0.5 * f)) if progress else None)
-    best = pick_best(first)
+    coarse = tuning_table(first)
     fine, runs = {}, []
-    for spec, lr in zip(specs, best["lr"]):
-        fine[spec.display] = tuple(refine_rates(lr, lrs)) if math.isfinite(lr) else ()
+    for spec in specs:
+        fine[spec.display] = fine_rates(coarse[coarse["label"] == spec.display], lrs)
         if fine[spec.display]:
             runs += tuning_runs([spec], fine[spec.display], seed=seed)
     second = train(problem, runs, config,
@@ -285,7 +353,7 @@ def fair_race(problem, specs: Sequence[OptimizerSpec], lrs: Sequence[float], con
     chosen = table[table["chosen"]].set_index("label")
     best = pick_best(first, second)
     best["steps_nearby"] = [chosen["steps_nearby"].get(lab, np.inf) for lab in best["label"]]
-    return FairRace(table, best, tuple(float(v) for v in lrs), fine)
+    return FairRace(table, best, tuple(lrs), fine)
 
 
 def start_points(window, n: int, layout: str = "random", seed: int = 0) -> list[tuple[float, float]]:
