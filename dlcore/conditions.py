@@ -30,9 +30,10 @@ from __future__ import annotations
 import ast
 import math
 import operator
-import warnings
 from dataclasses import dataclass
 from typing import Mapping, Union
+
+from dlcore.safe_text import check_text, syntax_tree
 
 __all__ = ["ConditionError", "Condition", "parse_condition", "FIELD_KINDS", "MAX_LENGTH", "MAX_NODES"]
 
@@ -226,34 +227,18 @@ def parse_condition(text: str, fields: Mapping[str, str]) -> Condition:
 
 
 def _check_text(text: str) -> None:
-    if not text:
-        raise ConditionError("The condition is empty.")
-    if len(text) > MAX_LENGTH:
-        raise ConditionError(f"The condition is too long: {len(text)} characters, at most {MAX_LENGTH}.")
-    for ch in text:
-        if not " " <= ch <= "~":
-            raise ConditionError("The condition may use plain keyboard characters only "
-                                 f"(found U+{ord(ch):04X}).")
-    depth = deepest = 0
-    for ch in text:
-        depth += ch == "("
-        deepest = max(deepest, depth)
-        depth -= ch == ")"
-    if deepest > MAX_NESTING:
-        raise ConditionError(f"Too many brackets inside one another ({deepest}); at most {MAX_NESTING}.")
+    check_text(text, noun="condition", max_length=MAX_LENGTH, max_nesting=MAX_NESTING, error=ConditionError)
+
+
+def _syntax_message(text: str, err: SyntaxError) -> str:
+    where = f" at character {err.offset}" if err.offset else ""
+    return (f'The condition "{text}" could not be read{where}: check the operators '
+            "(and, or, not, <, <=, >, >=, ==, !=, + - * /).")
 
 
 def _parse(text: str) -> ast.Expression:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(text, mode="eval")
-    except SyntaxError as err:
-        where = f" at character {err.offset}" if err.offset else ""
-        raise ConditionError(f'The condition "{text}" could not be read{where}: check the operators '
-                             "(and, or, not, <, <=, >, >=, ==, !=, + - * /).") from None
-    except (ValueError, RecursionError, MemoryError):
-        raise ConditionError("The condition could not be read.") from None
+    return syntax_tree(text, error=ConditionError, syntax_message=_syntax_message,
+                      unreadable="The condition could not be read.")
 
 
 class _Builder:
@@ -275,11 +260,11 @@ class _Builder:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise ConditionError(f"The condition is too complex: at most {MAX_NODES} parts.")
-        method = getattr(self, "_" + type(node).__name__, None)
+        method = _BUILD.get(type(node))
         if method is None:
             raise ConditionError(f'"{self.src(node)}" is not allowed in a condition. Use field names, '
                                  'numbers, "quoted words", + - * /, comparisons, and/or/not, abs/min/max.')
-        return method(node)
+        return method(self, node)
 
     def _Constant(self, node):
         v = node.value
@@ -341,3 +326,10 @@ class _Builder:
             raise ConditionError(f'"{self.src(node)}": {name} takes {lo if lo == hi else f"{lo} to {hi}"} numbers.')
         args = tuple(self.need(self.build(a), "number", f"Each argument of {name}") for a in node.args)
         return _Call(name, args)
+
+
+# Which builder handles each allowed node type: an explicit table, not a name looked up
+# on the object, so nothing in the text can choose what runs.
+_BUILD = {ast.Constant: _Builder._Constant, ast.Name: _Builder._Name, ast.BinOp: _Builder._BinOp,
+          ast.UnaryOp: _Builder._UnaryOp, ast.BoolOp: _Builder._BoolOp, ast.Compare: _Builder._Compare,
+          ast.Call: _Builder._Call}

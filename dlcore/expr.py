@@ -33,12 +33,13 @@ from __future__ import annotations
 import ast
 import math
 import operator
-import warnings
 from dataclasses import dataclass
 from typing import Callable, Union
 
 import torch
 from torch import Tensor
+
+from dlcore.safe_text import check_text, syntax_tree
 
 __all__ = [
     "MAX_LENGTH",
@@ -346,58 +347,14 @@ def parse_expression(text: str) -> Expression:
 
 def _check_text(text: str) -> None:
     """Checks on the raw characters, done before the parser ever sees them."""
-    if not text:
-        raise ExpressionError("The formula is empty. Type a formula in x and y, for example x**2 + y**2.")
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(
-            f"The formula is too long: {len(text)} characters, but at most {MAX_LENGTH} are allowed."
-        )
-    for ch in text:
-        # Plain keyboard characters only. This also avoids look-alike letters
-        # (Python would quietly read a full-width "ｘ" as "x") and null bytes.
-        if not (" " <= ch <= "~" or ch in "\t\n\r"):
-            hint = _UNICODE_HINTS.get(ch, "")
-            shown = f'"{ch}"' if ch.isprintable() else f"U+{ord(ch):04X} (an invisible character)"
-            raise ExpressionError(f"The character {shown} cannot be used. Use plain keyboard characters only{hint}.")
-    depth = deepest = 0
-    for ch in text:
-        if ch in "([{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in ")]}":
-            depth = max(depth - 1, 0)
-    if deepest > MAX_NESTING:
-        raise ExpressionError(
-            f"Too many brackets inside one another ({deepest} levels); at most {MAX_NESTING} are allowed."
-        )
-
-
-_UNICODE_HINTS = {
-    "²": " — write x**2 for a square",
-    "³": " — write x**3 for a cube",
-    "π": " — write pi",
-    "×": " — write * to multiply",
-    "·": " — write * to multiply",
-    "⋅": " — write * to multiply",
-    "÷": " — write / to divide",
-    "−": " — type the minus key -",
-    "√": " — write sqrt(...)",
-}
+    check_text(text, noun="formula", max_length=MAX_LENGTH, max_nesting=MAX_NESTING, error=ExpressionError,
+               empty_hint=" Type a formula in x and y, for example x**2 + y**2.", newlines=True)
 
 
 def _parse_syntax(text: str) -> ast.Expression:
     """ast.parse with errors turned into learner messages."""
-    try:
-        # The tokenizer emits DeprecationWarnings for things like "1if" or
-        # "\d" in a string. They are irrelevant (we refuse those anyway), and
-        # under "warnings as errors" they would escape as the wrong exception.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(text, mode="eval")
-    except SyntaxError as err:
-        raise ExpressionError(_syntax_message(text, err)) from None
-    except (ValueError, RecursionError, MemoryError):  # belt and braces; the text checks prevent these
-        raise ExpressionError("The formula could not be read. Check it for typing mistakes.") from None
+    return syntax_tree(text, error=ExpressionError, syntax_message=_syntax_message,
+                      unreadable="The formula could not be read. Check it for typing mistakes.")
 
 
 def _syntax_message(text: str, err: SyntaxError) -> str:
