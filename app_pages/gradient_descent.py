@@ -56,7 +56,7 @@ if hidden:     # a prediction is pending: nothing that shows w's path or the ans
 else:
     explore(state, run)
     if not data.own:
-        st.subheader("Fact check: what does the article's code really print?")
+        st.header("Fact check: what does the article's code really print?")
         fact_box = st.container(border=True)
     epochs_table(run)
 share_hint(state)

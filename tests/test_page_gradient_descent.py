@@ -299,3 +299,192 @@ def test_step_through_fragment_keeps_the_link_in_step():
     assert at.query_params["log"] in ("1", ["1"], "true", ["true"])
     w, b, _ = article_loop(8)
     assert f"w = `{str(np.float32(w[7]))}`" in page_text(at)
+
+
+# ---- the learner's own data (issue 17) --------------------------------------------------------------
+# References: pandas reads the file itself, numpy solves least squares and the Hessian in float64, and a
+# plain torch.optim.SGD loop in float32 gives the trajectory — nothing from dlcore or ui.
+from pathlib import Path  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+OWN_CSV = Path(__file__).parent / "data" / "own_line.csv"
+
+
+def own_reference(x_col="Stunden", y_col="Punkte"):
+    df = pd.read_csv(OWN_CSV, sep=";", decimal=",")[[x_col, y_col]].dropna()
+    return df[x_col].to_numpy(np.float64), df[y_col].to_numpy(np.float64)
+
+
+def hessian_eigs(x, standardize=False):
+    if standardize:
+        x = (x - x.mean()) / x.std()
+    phi = np.stack([x, np.ones_like(x)], axis=1)
+    return np.linalg.eigvalsh(2 / len(x) * phi.T @ phi)
+
+
+def torch_sgd(x, y, lr, epochs, w0=0.0, b0=0.0, standardize=False):
+    """A plain torch.optim.SGD loop in float32; w, b and the loss before each update."""
+    xt, yt = torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+    if standardize:
+        xt = (xt - float(x.mean())) / float(x.std())
+    w = torch.tensor([w0], requires_grad=True)
+    b = torch.tensor([b0], requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=lr)
+    ws, bs, losses = [w.item()], [b.item()], []
+    for _ in range(epochs):
+        loss = torch.mean((w * xt + b - yt) ** 2)
+        losses.append(loss.item())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        ws.append(w.item())
+        bs.append(b.item())
+    return np.array(ws), np.array(bs), np.array(losses)
+
+
+def exact(at, label):
+    """The full value a metric's help gives ("Exactly 1.8463475. …")."""
+    return float(re.search(r"Exactly ([-+0-9.e]+)\.", helps(at)[label]).group(1))
+
+
+def upload_own(at=None):
+    at = at or render()
+    at.file_uploader[0].upload("own_line.csv", OWN_CSV.read_bytes(), "text/csv")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_own_csv_through_the_uploader_fits_that_data():
+    at = upload_own()
+    x, y = own_reference()
+    lam = hessian_eigs(x)
+    lr_limit = 2 / lam[-1]
+    lr = at.slider(key="gd.olr").value
+    assert 0.3 * lr_limit < lr <= 0.4 * lr_limit              # starts at a smooth rate for this data
+    assert 1.5 * lr_limit <= at.slider(key="gd.olr").max < 1.52 * lr_limit   # the range follows 2/λmax
+    w, b, losses = torch_sgd(x, y, lr, 100)
+    assert exact(at, "w after 100 epochs") == pytest.approx(w[100], rel=1e-5)
+    assert exact(at, "b after 100 epochs") == pytest.approx(b[100], rel=1e-5)
+    hist = find_dataset(at, {"step", "loss", "w", "b"})
+    inside = hist["step"].to_numpy() < 100
+    np.testing.assert_allclose(hist["loss"].to_numpy()[inside], losses[hist["step"].to_numpy()[inside]], rtol=1e-5)
+    # least squares and the stability limit, said in the page
+    w_star, b_star = np.linalg.lstsq(np.stack([x, np.ones_like(x)], 1), y, rcond=None)[0]
+    text = page_text(at)
+    assert f"ŷ = {fmt(w_star, 6)}·x + {fmt(b_star, 6)}" in text
+    assert f"2/λmax = {fmt(lr_limit, 4)}" in text
+    assert "5 points" in text and "Stunden" in text
+    plain = re.sub(r"\\(.)", r"\1", text)                 # the page escapes punctuation in the notes
+    assert "decimal comma (e.g. 1,5)" in plain and "1 row(s) with a missing value" in plain   # changed or dropped
+    markers = find_dataset(at, {"w", "b", "label"}, without={"step"})
+    best = markers[markers["label"].str.startswith("best fit")]
+    assert best["w"].iloc[0] == pytest.approx(w_star, rel=1e-9) and best["b"].iloc[0] == pytest.approx(b_star, rel=1e-9)
+    assert not any("Fact check" in h.value for h in [*at.header, *at.subheader])      # the article's fact check is about its data
+    assert_drawn_finite(at)
+
+
+def test_own_data_step_through_autograd_and_finite_differences():
+    at = upload_own()
+    at.slider(key="gd.epoch").set_value(3).run()
+    x, y = own_reference()
+    w, b, losses = torch_sgd(x, y, at.slider(key="gd.olr").value, 4)
+    text = page_text(at)
+    assert f"L = mean of the last column = **{str(np.float32(losses[3]))}**" in text
+    grads = next(d.value for d in at.dataframe if "autograd" in d.value.columns)
+    r = w[3] * x + b[3] - y
+    np.testing.assert_allclose(grads["finite diff."], [np.mean(2 * r * x), np.mean(2 * r)], rtol=1e-7)
+    np.testing.assert_allclose(grads["autograd"], grads["finite diff."], rtol=1e-4)
+    assert any("agrees bit for bit" in s.value for s in at.success)
+
+
+def test_own_data_link_round_trip_gives_the_same_run():
+    at = upload_own()
+    at.slider(key="gd.olr").set_value(at.slider(key="gd.olr").max).run()   # past the limit: diverges
+    query = {k: at.query_params[k] for k in at.query_params}
+    assert {"data", "x", "y", "olr"} <= set(query)
+    again = render(**query)
+    assert page_text(again).count("Stunden") >= 1
+    assert metrics(again) == metrics(at)
+    errors = " ".join(e.value for e in again.error)
+    assert "past the stability limit" in errors
+
+
+def test_standardise_x_changes_the_limit_and_says_so():
+    at = upload_own()
+    x, y = own_reference()
+    raw, std = hessian_eigs(x), hessian_eigs(x, standardize=True)
+    steps = lambda lam: math.ceil(math.log(1e3) / math.log((lam[1] / lam[0] + 1) / (lam[1] / lam[0] - 1)))  # noqa: E731
+    at.toggle(key="gd.std").set_value(True).run()
+    assert not at.exception
+    text = page_text(at)
+    assert f"goes from **{fmt(2 / raw[-1], 4)}** to **{fmt(2 / std[-1], 4)}**" in text
+    assert f"about **{steps(raw):,} epochs** with raw x and **{steps(std):,}** with standardised x" in text
+    lr = at.slider(key="gd.olr").value
+    assert 0.3 * 2 / std[-1] < lr <= 0.4 * 2 / std[-1]           # the rate starts again for the new bowl
+    w, b, _ = torch_sgd(x, y, lr, 100, standardize=True)
+    assert exact(at, "w after 100 epochs") == pytest.approx(w[100], rel=1e-5)
+    assert exact(at, "b after 100 epochs") == pytest.approx(b[100], rel=1e-5)
+    assert at.query_params["std"] in ("1", ["1"])
+
+
+def test_own_data_other_columns_and_built_in_again():
+    at = render()
+    at.text_area[0].input("a,b,c\n1,10,3\n2,20,1\n3,31,4\n4,39,1\n5,52,5\n")
+    next(b for b in at.button if b.label == "Use the pasted table").click().run()
+    at.selectbox(key="gd.y").select("c").run()
+    x, y = np.arange(1.0, 6.0), np.array([3.0, 1, 4, 1, 5])
+    w, _, _ = torch_sgd(x, y, at.slider(key="gd.olr").value, 100)
+    assert exact(at, "w after 100 epochs") == pytest.approx(w[100], rel=1e-5)
+    next(b for b in at.button if b.label == "Use the built-in data again").click().run()
+    assert not at.exception
+    wa, _, _ = article_loop(100)
+    assert metrics(at)["w after 100 epochs"] == shown(wa[100])
+    assert not any(k in at.query_params for k in ("data", "x", "y", "olr", "std"))
+
+
+def test_values_that_overflow_float32_show_the_divergence_state():
+    at = render()
+    at.text_area[0].input("x,y\n" + "\n".join(f"{i}e18,{3 * i}e19" for i in range(1, 6)))
+    next(b for b in at.button if b.label == "Use the pasted table").click().run()
+    assert not at.exception
+    assert metrics(at)["w after 0 epochs"] == "diverged"
+    assert "overflowed float32" in " ".join(e.value for e in at.error)
+    assert_drawn_finite(at)
+
+
+def test_own_data_script_reproduces_the_run(tmp_path):
+    at = upload_own()
+    script = next(c.value for c in at.code if "torch.optim.SGD" in c.value)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(script, "gradient_descent_my_data.py", "exec"), {"__name__": "__main__"})
+    x, y = own_reference()
+    w, b, _ = torch_sgd(x, y, at.slider(key="gd.olr").value, 100)
+    printed = re.search(r"100 steps: w = ([-+0-9.e]+), b = ([-+0-9.e]+)", out.getvalue())
+    assert float(printed.group(1)) == pytest.approx(w[100], rel=1e-6)
+    assert float(printed.group(2)) == pytest.approx(b[100], rel=1e-6)
+
+
+def test_large_own_data_script_reads_the_downloaded_csv(tmp_path, monkeypatch):
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 10, 300).round(3)
+    y = (2.5 * x - 1 + rng.normal(0, 1, 300)).round(3)
+    raw = pd.DataFrame({"height": x, "weight": y}).to_csv(index=False).encode()
+    at = render()
+    at.file_uploader[0].upload("big.csv", raw, "text/csv")
+    at.run()
+    assert not at.exception
+    assert "carries the settings but not the data" in page_text(at)
+    script = next(c.value for c in at.code if "torch.optim.SGD" in c.value)
+    assert "pd.read_csv('my_data.csv')" in script and str(x[17]) not in script
+    (tmp_path / "my_data.csv").write_bytes(raw)
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(script, "gradient_descent_my_data.py", "exec"), {"__name__": "__main__"})
+    w, b, _ = torch_sgd(x, y, at.slider(key="gd.olr").value, 100)
+    printed = re.search(r"100 steps: w = ([-+0-9.e]+), b = ([-+0-9.e]+)", out.getvalue())
+    assert float(printed.group(1)) == pytest.approx(w[100], rel=1e-5)
+    assert exact(at, "w after 100 epochs") == pytest.approx(w[100], rel=1e-5)

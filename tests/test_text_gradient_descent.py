@@ -1,6 +1,7 @@
 """ui.text.gradient_descent on real runs of the engine; reference numbers from the
 article's float32 loop written out here and from numpy."""
 import dataclasses
+import re
 
 import numpy as np
 import pytest
@@ -96,3 +97,58 @@ def test_fact_check_text_uses_the_stay_definition():
     found, why = text.fact_check_text(article_fact_check(LINE_FIT))
     assert f"after **{stay} epochs** and stays there from then on" in found
     assert f"λmax = {LAM[-1]:.2f}" in why and f"the run measures {stay}" in why
+
+
+# ---- own data: what standardising x changes (issue 17); references from numpy ----------------------
+def _eigs(x):
+    phi = np.stack([x, np.ones_like(x)], axis=1)
+    lo, hi = np.linalg.eigvalsh(2 / len(x) * phi.T @ phi)
+    return dataclasses.make_dataclass("Bowl", ["lambda_max", "lambda_min"])(hi, lo)
+
+
+def _epochs_by_simulation(bowl, shrink=1e-3):
+    """Run gradient descent at 2/(λmax + λmin) on the worst-case error (its slow and fast
+    components equal) and count the epochs until it is ``shrink`` times smaller."""
+    lr = 2 / (bowl.lambda_max + bowl.lambda_min)
+    e = np.array([1.0, 1.0])
+    lam = np.array([bowl.lambda_max, bowl.lambda_min])
+    t = 0
+    while np.abs(e).max() > shrink:
+        e *= 1 - lr * lam
+        t += 1
+    return t
+
+
+def test_steps_needed_counts_the_epochs_gradient_descent_takes():
+    for x in (np.arange(1.0, 5.0), np.array([10.0, 20, 30, 40]), np.linspace(-3, 50, 17)):
+        bowl = _eigs(x)
+        assert abs(text.steps_needed(bowl.lambda_max, bowl.lambda_min) - _epochs_by_simulation(bowl)) <= 1
+    assert text.steps_needed(2.0, 2.0) == 1                       # a round bowl: one step at η = 1/λ
+    huge = text.steps_needed(1e40, 1.0)                           # ρ rounds to 1 in float64: still a count
+    assert huge == pytest.approx(np.log(1e3) * 1e40 / 2, rel=1e-6)
+
+
+def test_standardise_text_says_what_changes_with_the_numbers():
+    x = np.array([10.0, 20, 30, 40])
+    raw = _eigs(x)
+    std = _eigs((x - x.mean()) / x.std())
+    off = text.standardise_text(raw, std, False, x.mean(), x.std())
+    on = text.standardise_text(raw, std, True, x.mean(), x.std())
+    assert off.startswith("**Standardise x** replaces x") and on.startswith("**Standardising x is on:**")
+    for s in (off, on):
+        assert "mean = 25 and std = 11.1803" in s
+        assert f"goes from **{2 / raw.lambda_max:.4g}** to **1**" in s       # 2/λmax: 0.001332 → 1 (λ = 2)
+        assert f"κ = λmax/λmin goes from {raw.lambda_max / raw.lambda_min:.4g} to 1" in s
+        n_raw = _epochs_by_simulation(raw)
+        shown_raw = int(re.search(r"about \*\*([\d,]+) epochs\*\* with raw x", s).group(1).replace(",", ""))
+        assert abs(shown_raw - n_raw) <= 1
+        assert "and **1** with standardised x" in s
+    assert "w′ = w·std" in on and "The best line stays the same" in off
+
+
+def test_overflow_is_not_blamed_on_the_learning_rate():
+    bowl = _eigs(np.array([1e18, 2e18, 3e18]))
+    r = step_regime(0.4 * 2 / bowl.lambda_max, bowl.lambda_max, bowl.lambda_min, diverged=True)
+    s = dataclasses.make_dataclass("S", ["diverged_at", "target_w"])(0, 30.0)
+    msg = text.regime_message(r, s)
+    assert msg.kind == "error" and "overflowed float32" in msg.text and "below the stability limit" in msg.text

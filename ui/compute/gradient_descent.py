@@ -89,6 +89,8 @@ def lr_range(limit: float) -> tuple[float, float, float, float]:
     hundredth of the stability limit, up to 1.5 × the limit (so divergence is reachable),
     starting at 0.4 × the limit (a smooth roll)."""
     unit = 10.0 ** math.floor(math.log10(limit / 100))
+    if unit > limit / 100:               # log10 rounded up just below a power of ten
+        unit /= 10
     step = max(u for u in (unit, 2 * unit, 5 * unit) if u <= limit / 100)
     r = lambda v: float(f"{v:.12g}")  # noqa: E731
     hi = r(step * math.ceil(1.5 * limit / step))

@@ -71,11 +71,23 @@ def run_metrics(s: RunSummary, own: bool = False) -> tuple[Metric, ...]:
     )
 
 
+def _rate(x: float) -> str:
+    """A rate in a sentence: four decimals for the article's scale (0.1198), significant
+    figures for the tiny or huge rates of a learner's own data (0.001332, 3.6e-38)."""
+    return f"{x:.4f}" if 0.01 <= x < 1000 else fmt(x, 4)
+
+
 def regime_message(r: StepRegime, s: RunSummary) -> Message:
     """What the learning rate does on the bowl, with this run's numbers."""
     lr = f"{r.lr:g}"
+    if r.kind == "diverges" and abs(r.steep_factor) <= 1:      # a stable rate: the numbers themselves overflowed
+        return Message("error", f"**The numbers overflowed float32** at epoch {s.diverged_at}: η = {lr} is below "
+                       f"the stability limit 2/λmax = {_rate(r.limit)}, but this data's values are so large that the "
+                       "loss (a mean of squared errors) does not fit in float32, whose largest number is about "
+                       "3.4 × 10³⁸. Training stopped there. Rescale the data (e.g. measure in thousands) and "
+                       "upload it again.", ":material/error:")
     if r.kind == "diverges":
-        lead = (f"**η = {lr} is past the stability limit 2/λmax = {r.limit:.4f}.** "
+        lead = (f"**η = {lr} is past the stability limit 2/λmax = {_rate(r.limit)}.** "
                 f"({glossary.link('lambda-max', 'λmax')}: the bowl's steepest curvature.) Along the bowl's steepest "
                 f"direction every step multiplies the error by 1 − η·λmax = {r.steep_factor:.3f}; its size is "
                 "above 1, so each step overshoots further than the last.")
@@ -87,7 +99,7 @@ def regime_message(r: StepRegime, s: RunSummary) -> Message:
                        f"{fmt(s.loss, 4)} after {s.last} epochs and keeps growing without bound — train longer "
                        "to see it explode.", ":material/error:")
     if r.kind == "zigzag":
-        return Message("warning", f"**η = {lr} zig-zags:** it is above 1/λmax = {1 / r.lambda_max:.4f}, so along "
+        return Message("warning", f"**η = {lr} zig-zags:** it is above 1/λmax = {_rate(1 / r.lambda_max)}, so along "
                        f"the steep direction each step jumps across the valley (factor {r.steep_factor:.3f}) — but "
                        "by less each time, so it still settles.", ":material/swap_horiz:")
     return Message("info", f"**η = {lr} rolls smoothly downhill.** Across the valley the error shrinks "
@@ -176,10 +188,14 @@ def steps_needed(lambda_max: float, lambda_min: float, shrink: float = 1e-3) -> 
     shrink the distance to the optimum by ``shrink`` in the worst case: the error shrinks
     by (κ − 1)/(κ + 1) per epoch, κ = λmax/λmin."""
     kappa = lambda_max / lambda_min
-    rho = (kappa - 1) / (kappa + 1)
-    if rho <= 0:
+    if not kappa > 1:
         return 1
-    return max(1, math.ceil(math.log(shrink) / math.log(rho)))
+    # −ln ρ = ln((κ + 1)/(κ − 1)) = log1p(2/(κ − 1)): exact even when κ is so large that ρ rounds to 1.
+    return max(1, math.ceil(math.log(1 / shrink) / math.log1p(2 / (kappa - 1))))
+
+
+def _count(n: int) -> str:
+    return f"{n:,}" if n < 1e9 else fmt(n, 3)
 
 
 def own_data_text(n: int, x_name: str, y_name: str, source: str, standardized: bool, limit: float,
@@ -210,7 +226,7 @@ def standardise_text(raw, standardized, on: bool, mean: float, std: float, shrin
             f"number κ = λmax/λmin goes from {fmt(k0, 4)} to {fmt(k1, 4)}. "
             f"The stability limit 2/λmax goes from **{fmt(2 / raw.lambda_max, 4)}** to "
             f"**{fmt(2 / standardized.lambda_max, 4)}**, and at the best fixed rate 2/(λmax + λmin) gradient "
-            f"descent needs about **{n0:,} epochs** with raw x and **{n1:,}** with standardised x to get "
+            f"descent needs about **{_count(n0)} epochs** with raw x and **{_count(n1)}** with standardised x to get "
             f"{1 / shrink:,.0f} times closer to the best line.")
     tail = (" w and b are now the slope and intercept for x′ (the line is the same: w′ = w·std, b′ = b + w·mean)."
             if on else " The best line stays the same; only the bowl gradient descent rolls down changes.")

@@ -13,10 +13,13 @@ def epochs_table(ls: Lesson) -> None:
         st.caption("Epoch numbers follow the article's loop (`for epoch in range(epochs)`): w and b at the start of "
                    "the epoch, the loss there (the article's `losses[epoch]`), the gradients autograd computed, and "
                    "w, b after the update. Non-finite values read “diverged”.")
-        ep = every_epoch(ls)
-        table(ep, f"gradient_descent_lr{ls.lr:g}_{ls.summary.epochs}epochs.csv", label="Download every epoch (CSV)",
-              height=280, column_config={c: st.column_config.NumberColumn(format="%.8g") for c in ep.columns
-                                         if c != "epoch"})
+        if ls.summary.last < 1:
+            st.info("No epoch finished: the loss was already beyond float32 at the start.", icon=":material/info:")
+        else:
+            ep = every_epoch(ls)
+            table(ep, f"gradient_descent_lr{ls.lr:g}_{ls.summary.epochs}epochs.csv",
+                  label="Download every epoch (CSV)", height=280, column_config={c: st.column_config.NumberColumn(format="%.8g") for c in ep.columns
+                                             if c != "epoch"})
     if ls.data.csv:
         st.caption(f"Your data has {ls.data.n:,} points, too many to write into the script: it reads them from "
                    f"`{CSV_NAME}` — save it with “Download this data as CSV” in the data box above, next to the "

@@ -22,14 +22,14 @@ def explore(state: PageState, ls: Lesson) -> None:
     def section() -> None:
         left, right = st.columns(2, gap="large")
         with left:
-            st.subheader("Loss over epochs")
+            st.header("Loss over epochs")
             log = state.toggle("log", "Log scale",
                                help="A log scale shows the slow final approach (and a blow-up) clearly.")
         with right:
-            st.subheader("The ball in the bowl")
+            st.header("The ball in the bowl")
             st.caption("The loss over every (w, b): darker is lower. The path is gradient descent's (w, b) after "
                        f"each epoch; ◆ marks the start and the {ls.data.best_label()}.")
-        st.subheader("Step through one epoch")
+        st.header("Step through one epoch")
         epoch = step_slider(state, ls.summary.last_epoch)
         view = epoch_view(ls, epoch)
         with left:
