@@ -548,8 +548,9 @@ def _l1_sweep(res, idx, setup: ShopSetup) -> pd.DataFrame:
     frames = [feature_weights(res.final_params[idx[(v, l2)]], problem.sizes, problem.features).assign(
         lam=v, lam_label=lam_label(v)) for v in L_SWEEP]
     d = pd.concat(frames, ignore_index=True)
-    noise = d["feature"].str.startswith("noise") & (not is_own(problem))
-    return d.assign(feature_kind=np.where(noise, "noise", "real"))
+    if is_own(problem):          # a learner's table has no noise columns: no dashed/solid legend
+        return d
+    return d.assign(feature_kind=np.where(d["feature"].str.startswith("noise"), "noise", "real"))
 
 
 def _weights(problem, theta) -> pd.DataFrame:
