@@ -139,3 +139,20 @@ def test_learner_text_is_shown_literally():
     at = upload(body, c_epochs=10)
     assert "`[link](http://e.x)`" in texts(at, "subheader")
     assert all("<b>" not in m.value or "`" in m.value for m in at.markdown)
+
+
+def test_use_the_built_in_data_again_forgets_the_table_and_shows_the_shoppers():
+    at = upload(churn_csv(), "churn.csv", c_epochs=20)
+    by_label(at.button, "Use the built-in data again").click().run()
+    assert not at.exception
+    assert "Who buys? 1000 shoppers" in texts(at, "subheader")
+    by_label(at.button_group, "Data").set_value("own").run()
+    assert "Upload a CSV or paste a table in the box above" in texts(at, "info")
+    assert not at.metric                     # nothing to train on until a new table comes
+
+
+def test_a_small_table_travels_in_the_link():
+    body = ";".join(["hours,tests,passed"] + [f"{h},{h % 3},{'yes' if h > 9 else 'no'}" for h in range(1, 21)])
+    at = run_page(tab="shop", c_src="own", c_data=body, c_model="logistic", c_epochs=30)
+    assert "Your data: 20 rows · 2 features → `passed`" in texts(at, "subheader")
+    assert metric(at, "Test accuracy").endswith("%")
