@@ -216,21 +216,33 @@ def loss_shares(x, y, slope: float, intercept: float, huber_delta: float = 1.0) 
 
 
 def loss_script(x, y, slope: float, intercept: float, huber_delta: float = 1.0,
-                x_name: str = "Study hours", y_name: str = "Exam score") -> str:
+                x_name: str = "Study hours", y_name: str = "Exam score", csv: tuple[str, str, str] | None = None) -> str:
     """A plain PyTorch script, in the article's style, that prints the page's four losses
-    (float64, like the page)."""
+    (float64, like the page). ``csv`` = (file, x column, y column): the script reads the
+    points from the learner's downloaded CSV instead of holding them (for long data);
+    the names go in as Python string literals (repr), never as code."""
     f = lambda v: repr(float(v))  # noqa: E731
-    xs, ys = ", ".join(f(v) for v in x), ", ".join(f(v) for v in y)
+    if csv is None:
+        xs, ys = ", ".join(f(v) for v in x), ", ".join(f(v) for v in y)
+        data = [f"X = torch.tensor([{xs}], dtype=torch.float64).view(-1, 1)       # {x_name}",
+                f"Y_true = torch.tensor([{ys}], dtype=torch.float64).view(-1, 1)  # {y_name}"]
+        imports = ["import torch", "import torch.nn.functional as F"]
+    else:
+        file, xc, yc = csv
+        data = [f"# The data: save it from the page (\"Download this data as CSV\") as {file} next to this file.",
+                f"df = pd.read_csv({file!r})[[{xc!r}, {yc!r}]].dropna()  # rows missing x or y are left out",
+                f"X = torch.tensor(df[{xc!r}].to_numpy(), dtype=torch.float64).view(-1, 1)",
+                f"Y_true = torch.tensor(df[{yc!r}].to_numpy(), dtype=torch.float64).view(-1, 1)"]
+        imports = ["import pandas as pd", "import torch", "import torch.nn.functional as F"]
     return "\n".join([
         f'"""How wrong is the line y = {slope:g}·x + {intercept:g}? Four losses for the same errors."""',
-        "import torch",
-        "import torch.nn.functional as F",
+        *imports,
         "",
-        f"X = torch.tensor([{xs}], dtype=torch.float64).view(-1, 1)       # {x_name}",
-        f"Y_true = torch.tensor([{ys}], dtype=torch.float64).view(-1, 1)  # {y_name}",
+        *data,
         f"m, c = {f(slope)}, {f(intercept)}",
         "Y_pred = m * X + c",
-        "print(\"Predictions:\", Y_pred.flatten().tolist())",
+        "print(\"Predictions:\", Y_pred.flatten().tolist())" if csv is None else
+        "print(\"Predictions (first 5):\", Y_pred.flatten()[:5].tolist())",
         "",
         "mse = torch.mean((Y_true - Y_pred) ** 2)           # what the article computes",
         "rmse = torch.sqrt(mse)",

@@ -23,7 +23,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-__all__ = ["line_report", "loss_grid", "grid_axes"]
+__all__ = ["line_report", "loss_grid", "grid_axes", "mse_grid"]
 
 
 def line_report(x, y, slope: float, intercept: float, huber_delta: float = 1.0
@@ -67,3 +67,28 @@ def loss_grid(problem, window, n: int = 60, dtype: str = "float64") -> pd.DataFr
     with torch.no_grad():
         loss = obj.loss(theta).double().numpy()
     return pd.DataFrame({"p0": A.ravel(), "p1": B.ravel(), "loss": loss})
+
+
+def mse_grid(x, y, window, n: int = 60) -> pd.DataFrame:
+    """The MSE of every line (m, c) on an n×n grid over window = (m_min, m_max, c_min,
+    c_max), columns p0 (m), p1 (c), loss — like :func:`loss_grid` but from the data's
+    centred moments, so its cost does not grow with the number of points:
+
+        mean((y − m·x − c)²) = Var(y) − 2m·Cov(x, y) + m²·Var(x) + (ȳ − m·x̄ − c)²
+
+    (population moments, float64). Centring keeps it accurate near the best line, where
+    the loss is small next to the raw sums; values beyond float64 are inf."""
+    if not 2 <= n <= 400:
+        raise ValueError("Grid size must be between 2 and 400.")
+    xa, ya = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if xa.shape != ya.shape or xa.size == 0:
+        raise ValueError("x and y need the same, non-zero number of values.")
+    xm, ym = float(xa.mean()), float(ya.mean())
+    dx, dy = xa - xm, ya - ym
+    vxx, vxy, vyy = float(np.mean(dx * dx)), float(np.mean(dx * dy)), float(np.mean(dy * dy))
+    a, b = grid_axes(window, n)
+    M, C = np.meshgrid(a, b)
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = vyy - 2 * M * vxy + M * M * vxx + (ym - M * xm - C) ** 2
+        loss = np.maximum(loss, (ym - M * xm - C) ** 2)      # rounding can not make it negative
+    return pd.DataFrame({"p0": M.ravel(), "p1": C.ravel(), "loss": loss.ravel()})

@@ -168,3 +168,20 @@ def test_losses_that_overflow_are_inf_not_an_exception():
     _, losses = line_report((1.0, 2.0, 3.0), (1e200, -1e200, 3e200), 0.0, 0.0)
     assert math.isinf(losses["MSE"]) and math.isinf(losses["RMSE"])
     assert losses["MAE"] == pytest.approx(np.mean(np.abs([1e200, -1e200, 3e200])))
+
+
+@pytest.mark.parametrize("n,seed", [(2, 0), (40, 1), (10_000, 2)])
+def test_mse_grid_is_the_mean_squared_error_of_every_line(n, seed):
+    from dlcore.lines import mse_grid
+    rng = np.random.default_rng(seed)
+    x = rng.normal(1e3, 50, n)
+    y = 0.4 * x + rng.normal(0, 3, n) + 2e4
+    slope, intercept = np.polyfit(x, y, 1)
+    window = (slope - 1, slope + 1, intercept - 500, intercept + 500)
+    g = mse_grid(x, y, window, 9)
+    assert len(g) == 81
+    for m, c, loss in g.sample(12, random_state=0).itertuples(index=False):
+        assert loss == pytest.approx(float(np.mean((y - (m * x + c)) ** 2)), rel=1e-9)
+    # at the best line the grid's formula still gives the residual variance (no cancellation)
+    best = mse_grid(x, y, (slope, slope, intercept, intercept), 2)["loss"].iloc[0]
+    assert best == pytest.approx(float(np.mean((y - (slope * x + intercept)) ** 2)), rel=1e-7)

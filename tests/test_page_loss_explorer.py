@@ -321,3 +321,188 @@ def test_next_page_footer_and_old_links():
     assert at.toggle(key="loss.std").value is True and at.toggle(key="loss.zoom").value is False
     assert at.select_slider(key="loss.lr").value == 0.5 and at.select_slider(key="loss.steps").value == 1
     assert not any("adjusted" in w.value for w in at.warning)
+
+
+# ---- the learner's own data (issue 17): pasted or uploaded, every number against numpy / sklearn / torch ------
+from sklearn.metrics import mean_absolute_error, mean_squared_error  # noqa: E402
+
+from tests.chart_checks import drawn_columns  # noqa: E402
+
+
+def paste(at, text):
+    next(t for t in at.text_area).input(text)
+    next(b for b in at.button if b.label == "Use the pasted table").click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def slider_line(at):
+    return at.slider(key="loss.m").value, at.slider(key="loss.c").value
+
+
+def hessian_limit(x):
+    x = np.asarray(x, dtype=np.float64)
+    phi = np.stack([x, np.ones_like(x)], axis=1)
+    lam = np.linalg.eigvalsh(2 / len(x) * phi.T @ phi)
+    return 2 / lam[-1], lam[-1] / lam[0]
+
+
+def huber_mean(r, delta):
+    r = np.abs(r)
+    return float(np.mean(np.where(r <= delta, 0.5 * r ** 2, delta * (r - 0.5 * delta))))
+
+
+TEMP = [14.2, 16.4, 11.9, 15.2, 18.5, 22.1, 19.4, 25.1, 23.4, 18.1]
+SALES = [215.0, 325.0, 185.0, 332.0, 406.0, 522.0, 412.0, 614.0, 544.0, 421.0]
+
+
+def test_a_pasted_table_drives_every_number_on_the_page():
+    at = paste(render(), "temperature;ice cream sales\n" + "\n".join(f"{t:.1f};{s:g}".replace(".", ",")
+                                                                     for t, s in zip(TEMP, SALES)))
+    x, y = np.array(TEMP), np.array(SALES)
+    m, c = slider_line(at)
+    pred = m * x + c
+    shown_m = metrics(at)
+    assert shown_m["MSE"] == shown(mean_squared_error(y, pred))
+    assert shown_m["MAE"] == shown(mean_absolute_error(y, pred))
+    assert shown_m["RMSE"] == shown(mean_squared_error(y, pred) ** 0.5)
+    assert shown_m["Huber (δ = 1)"] == shown(huber_mean(y - pred, 1.0))
+    slope, intercept = np.polyfit(x, y, 1)
+    assert shown_m["best line (least squares)"] == f"{slope:.4g} · temperature + {intercept:.4g}"
+    assert shown_m["its MSE — the lowest possible"] == shown(float(np.mean((y - slope * x - intercept) ** 2)))
+    limit, cond = hessian_limit(x)
+    assert shown_m["limit 2/λmax"] == f"{limit:.4g}" and shown_m["condition λmax/λmin"] == f"{cond:,.0f}"
+    # The learning-rate slider's range follows this data's limit: rates on both sides of it, down to limit/100.
+    options = [float(o) for o in at.select_slider(key="loss.lr").options]
+    assert min(options) <= limit / 100 and any(0.85 * limit < o < limit for o in options) \
+        and any(limit < o < 1.2 * limit for o in options)
+    # The line started flat through the mean of y; the sliders hold the best line; the table is the learner's.
+    assert m == 0 and abs(c - y.mean()) <= at.slider(key="loss.c").step
+    sl_m, sl_c = at.slider(key="loss.m"), at.slider(key="loss.c")
+    assert sl_m.min < slope < sl_m.max and sl_c.min < intercept < sl_c.max
+    assert not any("residual y − ŷ" in d.value.columns and "hours" in d.value.columns for d in at.dataframe)
+    text = page_text(at)
+    assert "decimal comma" in text.lower() or "decimal" in text.lower()
+    assert "ice cream sales = 0 · temperature" in text                      # the columns' names in the sentences
+    assert at.query_params["x"] in ("temperature", ["temperature"])
+    assert "data" in at.query_params                                        # small: the link carries it
+    assert_drawn_finite(at)
+
+
+def test_gradient_descent_on_own_data_equals_a_plain_torch_loop():
+    at = paste(render(), "t,s\n" + "\n".join(f"{t},{s}" for t, s in zip(TEMP, SALES)))
+    options = [float(o) for o in at.select_slider(key="loss.lr").options]
+    limit, _ = hessian_limit(TEMP)
+    lr = max(o for o in options if o < limit)                 # the largest rate below the limit
+    at.select_slider(key="loss.lr").set_value(lr)
+    at.select_slider(key="loss.steps").set_value(500)
+    at.run()
+    m0, c0 = slider_line(at)
+    m_ref, c_ref = sgd(TEMP, SALES, m0, c0, lr=lr, steps=500)
+    path = find_dataset(at, {"m", "c", "step", "gap"})
+    end = path.sort_values("step").iloc[-1]
+    assert (end["m"], end["c"]) == pytest.approx((m_ref, c_ref), rel=1e-10)
+    above = min(o for o in options if o > limit)
+    at.select_slider(key="loss.lr").set_value(above).run()
+    assert any("diverges" in e.value or "is above 2/λmax" in e.value for e in at.error)
+    assert_drawn_finite(at)
+    # Standardising: the limit becomes 1 and the page says so with this data's numbers.
+    at.toggle(key="loss.std").set_value(True).run()
+    assert metrics(at)["limit 2/λmax"] == "1"
+    assert f"from **{limit:.3g}** to **1**" in page_text(at)
+
+
+def test_new_own_data_starts_at_a_rate_that_converges():
+    x, y, raw = big_csv(500, seed=3)
+    at = render()
+    at.file_uploader[0].upload("d.csv", raw, "text/csv")
+    at.run()
+    limit, _ = hessian_limit(x)
+    lr = at.select_slider(key="loss.lr").value
+    assert lr <= limit / 2 and lr > limit / 20
+    assert not any("diverges" in e.value for e in at.error)
+
+
+def big_csv(n=10_000, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 100, n)
+    y = 3 * x + 20 + rng.normal(0, 10, n)
+    body = "\n".join(f"{float(a)!r},{float(b)!r}" for a, b in zip(x, y))
+    return x, y, ("hours_online,score\n" + body).encode()
+
+
+def test_ten_thousand_uploaded_rows():
+    x, y, raw = big_csv()
+    at = render()
+    at.file_uploader[0].upload("big.csv", raw, "text/csv")
+    at.run()
+    assert not at.exception, at.exception
+    m, c = slider_line(at)
+    pred = m * x + c
+    got = metrics(at)
+    assert got["MSE"] == shown(mean_squared_error(y, pred)) and got["MAE"] == shown(mean_absolute_error(y, pred))
+    slope, intercept = np.polyfit(x, y, 1)
+    assert got["best line (least squares)"] == f"{slope:.4g} · hours\\_online + {intercept:.4g}"
+    assert got["limit 2/λmax"] == f"{hessian_limit(x)[0]:.4g}"
+    text = page_text(at)
+    assert "draws 2,000 of the 10,000 points" in text and "use all 10,000" in text
+    assert "too large for a link" in text and at.query_params["data"].startswith("@")   # a marker, not the data
+    # Charts draw the sample, never all 10,000 rows; the shares chart the 12 largest errors.
+    sizes = [len(v) for _, col, v in drawn_columns(at) if col == "x"]
+    assert sizes and max(sizes) <= 2000
+    shares = find_dataset(at, {"point", "loss", "share"})
+    assert shares["point"].nunique() == 12
+    # The scripts read the downloaded CSV instead of holding 10,000 numbers.
+    scripts = [c.value for c in at.code]
+    assert all("pd.read_csv('my_data.csv')" in s for s in scripts) and all(len(s) < 6000 for s in scripts)
+    assert_drawn_finite(at)
+
+
+@pytest.mark.parametrize("text,says", [
+    ("a,b\n1,x\n2,y\n", "two columns of numbers"),
+    ("x,y\n1,5\n", "at least two"),
+    ("x,y\n3,1\n3,2\n3,5\n", "same"),
+    ("\x00\x01\x02", "binary"),
+])
+def test_bad_pasted_data_gives_a_message_and_the_page_keeps_working(text, says):
+    at = paste(render(), text)
+    errors = " ".join(e.value for e in at.error).replace("\\", "")
+    assert says in errors, errors
+    assert metrics(at)["MSE"] == "2675"                       # the editable table (article's data) stays in use
+    assert_drawn_finite(at)
+
+
+def test_numbers_too_large_for_float64_are_an_overflow_state():
+    at = paste(render(), "x,y\n1,1e200\n2,3e200\n3,-2e200\n")
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "Overflow" in errors and "3e+200" in errors
+    assert not at.metric                                      # no numbers pretend to be losses
+    assert_drawn_finite(at)
+    # Back to sane data: the page works again.
+    paste(at, "x,y\n1,1\n2,3\n3,2\n")
+    assert metrics(at)["best line (least squares)"] == "0.5 · x + 1"
+
+
+def test_own_data_replaces_the_edited_table_and_the_edits_come_back():
+    at = render()
+    at.session_state[editor_key(at)] = {"edited_rows": {"1": {"score": 600.0}}, "added_rows": [],
+                                        "deleted_rows": []}
+    at.run()
+    edited_mse = metrics(at)["MSE"]
+    paste(at, "a,b\n1,2\n2,4.5\n3,5.5\n")
+    assert metrics(at)["best line (least squares)"].startswith("1.75 · a")
+    assert at.query_params["scores"] in ("480,600,710,680", ["480,600,710,680"])   # the edits stay in the link
+    next(b for b in at.button if b.label == "Use the built-in data again").click().run()
+    assert not at.exception
+    assert at.query_params["scores"] in ("480,600,710,680", ["480,600,710,680"])
+    assert metrics(at)["MSE"] == shown(losses(HOURS, [480.0, 600.0, 710.0, 680.0], *slider_line(at))["MSE"])
+    assert edited_mse                                        # (the edited table was in use before)
+
+
+def test_a_link_with_small_own_data_opens_it():
+    at = render(data="temp,sales;1,3;2,5;3,4;4,8;5,9", m="1.5", c="2")
+    x, y = np.array([1, 2, 3, 4, 5.0]), np.array([3, 5, 4, 8, 9.0])
+    assert slider_line(at) == (1.5, 2.0)                       # the link's line, not the flat start
+    assert metrics(at)["MSE"] == shown(mean_squared_error(y, 1.5 * x + 2))

@@ -7,16 +7,18 @@ Sections call one function each: :func:`judge` (the line's errors and losses),
 and its window)."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 import dlcore
 from dlcore.budget import fit_budget
 from dlcore.line_explorer import (SliderRanges, drawn_sample, gd_rates, loss_shares, path_to_original,
                                   rate_outcomes, slider_ranges, to_model, too_large)
-from dlcore.lines import line_report
+from dlcore.lines import line_report, mse_grid
 from dlcore.theory import QuadraticTheory, quadratic_theory
 from ui import compute
 from ui.charts.loss_explorer import zoom_window
@@ -73,6 +75,29 @@ def line_ranges(xs, ys, m: float, c: float) -> SliderRanges:
     if (tuple(xs), tuple(ys)) == (ARTICLE_X, ARTICLE_Y):
         lines.insert(0, ARTICLE_LINE)
     return slider_ranges(xs, ys, lines=lines)
+
+
+def digest(problem: dlcore.LinearProblem) -> str:
+    """A short key for a line-fit problem: its points' bytes and every other field.
+    Streamlit's cache would hash a frozen problem element by element — about 0.25 s for
+    10,000 points, paid on every rerun for each cached call — so the page's training is
+    cached under this key instead."""
+    h = hashlib.sha1()
+    h.update(np.asarray(problem.x, dtype=np.float64).tobytes())
+    h.update(b"|")
+    h.update(np.asarray(problem.y, dtype=np.float64).tobytes())
+    h.update(repr(replace(problem, x=(0.0, 1.0), y=(0.0, 0.0))).encode())
+    return h.hexdigest()
+
+
+@st.cache_data(max_entries=48, ttl=compute.TTL, show_spinner=False)
+def _train(key: str, _problem: dlcore.LinearProblem, runs: tuple, config: dlcore.TrainConfig) -> dlcore.TrainResult:
+    return compute.offload(dlcore.train, _problem, runs, config, text="Training…")
+
+
+def train(problem: dlcore.LinearProblem, runs: tuple, config: dlcore.TrainConfig) -> dlcore.TrainResult:
+    """compute.train's work (on a worker or under the gate), cached by :func:`digest`."""
+    return _train(digest(problem), problem, runs, config)
 
 
 @dataclass(frozen=True)
@@ -187,7 +212,7 @@ def descent(xs, ys, m: float, c: float, std: bool, lr: float, steps_asked: int, 
     config = dlcore.TrainConfig(steps=steps, dtype=DTYPE, record_params=True)
     runs = tuple(dlcore.RunSpec(dlcore.OptimizerSpec.make("sgd", lr=r), label=f"η = {r:g}") for r in rates)
     RAW_, STD_ = labels
-    results = {RAW_: compute.train(raw, runs, config), STD_: compute.train(std_problem, runs, config)}
+    results = {RAW_: train(raw, runs, config), STD_: train(std_problem, runs, config)}
     sweep = pd.concat([rate_outcomes(results[k], rates, mse_star, k) for k in labels], ignore_index=True)
     scale, problem = (STD_, std_problem) if std else (RAW_, raw)
     res, i = results[scale], rates.index(lr)
@@ -222,12 +247,19 @@ def landscape(xs, ys, m: float, c: float, d: Descent, ranges: SliderRanges, zoom
     if zoom:
         pts = pd.concat([d.path[["m", "c"]], pd.DataFrame({"m": [m, m_star], "c": [c, c_star]})])
         window = zoom_window(pts, "m", "c", ranges.window)
-    return Landscape(window=window, grid=compute.grid(data, window, 60), path=d.path.assign(run=0))
+    return Landscape(window=window, grid=mse_grid(xs, ys, window, 60), path=d.path.assign(run=0))
 
 
-def script(d: Descent) -> str:
-    """The plain PyTorch script of the learner's gradient-descent run (cached)."""
-    return compute.script(d.problem, d.run, d.config)
+CSV_NAME = "my_data.csv"        # what ui.own_data's "Download this data as CSV" saves
+
+
+def script(d: Descent, csv: tuple[str, str] | None = None) -> str:
+    """The plain PyTorch script of the learner's gradient-descent run (cached); with
+    ``csv`` = (x column, y column) it reads the points from the downloaded CSV."""
+    if csv is None:
+        return compute.script(d.problem, d.run, d.config)
+    from dlcore.codegen import CsvSource, export_script
+    return export_script(d.problem, d.run, d.config, source=CsvSource(CSV_NAME, *csv))
 
 
 def points_of(xs, ys) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui.compute.loss_explorer import ARTICLE_LINE, ARTICLE_X, ARTICLE_Y, Judgement, judge
 from ui.layout import table
-from ui.text.loss_explorer import article_check, mean_latex
+from ui.text.loss_explorer import ARTICLE_NAMES, Names, article_check, mean_latex
 
 SHOWN = {"x": "hours", "y": "score", "prediction": "prediction ŷ", "residual": "residual y − ŷ",
          "squared_error": "squared error", "abs_error": "absolute error"}
@@ -23,10 +23,14 @@ def article_fact_check(same_as_article: bool, my_mse: float) -> None:
         st.markdown(end)
 
 
-def every_error(j: Judgement) -> None:
+def every_error(j: Judgement, names: Names = ARTICLE_NAMES) -> None:
     with st.expander("Every error, point by point — the table and the sums (CSV)", icon=":material/table:"):
-        shown = j.table.rename(columns=SHOWN)
-        table(shown, "study_hours_residuals.csv", label="Download the table (CSV)",
+        cols = SHOWN if names == ARTICLE_NAMES else {**SHOWN, "x": names.x_title, "y": names.y_title}
+        if len(set(cols.values())) < len(cols):           # a column named like one of the table's own
+            cols = {**cols, "x": f"x: {names.x_title}", "y": f"y: {names.y_title}"}
+        shown = j.table.rename(columns=cols)
+        table(shown, "study_hours_residuals.csv" if names == ARTICLE_NAMES else "residuals.csv",
+              label="Download the table (CSV)",
               height=min(36 * (len(shown) + 1) + 4, 320),
               column_config={c: st.column_config.NumberColumn(format="%.6g") for c in shown.columns})
         n, t = len(j.table), j.table

@@ -10,7 +10,8 @@ from ui.charts.loss_explorer import shares_chart
 from ui.charts.render import chart
 from ui.compute.loss_explorer import Judgement
 from ui.params import PageState
-from ui.text.loss_explorer import huber_text, loss_cards, loss_metrics, outliers_text
+from ui.compute.loss_explorer import SHARES_SHOWN
+from ui.text.loss_explorer import ARTICLE_NAMES, Names, huber_text, loss_cards, loss_metrics, outliers_text
 
 
 def loss_row(j: Judgement, delta: float) -> None:
@@ -18,7 +19,7 @@ def loss_row(j: Judgement, delta: float) -> None:
     metric_row(loss_metrics(j.losses, delta))
 
 
-def four_losses(state: PageState, j: Judgement, xs) -> float:
+def four_losses(state: PageState, j: Judgement, xs, names: Names = ARTICLE_NAMES) -> float:
     """The section; returns the Huber δ chosen."""
     st.subheader("Four losses for the same errors")
     st.caption("In the glossary: " + ", ".join(glossary.link(slug) for slug in ("mse", "rmse", "mae", "huber"))
@@ -31,10 +32,18 @@ def four_losses(state: PageState, j: Judgement, xs) -> float:
         if j.losses["MSE"] > 0:
             w = j.worst
             st.markdown(outliers_text(xs[w], j.table["residual"][w], j.share_of_worst("MSE"),
-                                      j.share_of_worst("MAE")))
+                                      j.share_of_worst("MAE"), names))
             st.markdown(huber_text(delta))
     with l2:
-        chart(shares_chart, j.shares_shown, "point (study hours)", height=320)
+        if names == ARTICLE_NAMES and j.n <= SHARES_SHOWN:
+            chart(shares_chart, j.shares_shown, "point (study hours)", height=320)
+        else:
+            few = j.n <= SHARES_SHOWN
+            chart(shares_chart, j.shares_shown, f"point ({names.x_title})" if few else f"row #: {names.x_title}",
+                  height=320)
+            if not few:
+                st.caption(f"The {SHARES_SHOWN} points with the largest squared errors, of {j.n:,}; each bar is "
+                           "that point's share of the loss over all rows.")
     for card in loss_cards(j.losses, delta):
         with cards, st.container(border=True, width="stretch", height="stretch"):
             st.markdown(f"**{card.name}**")
