@@ -308,3 +308,16 @@ def test_the_exported_script_reproduces_the_run(tmp_path, monkeypatch, n_rows, e
     np.testing.assert_array_equal(g["X_train"].numpy(), p.arrays()[0])
     res = train(p, [run], cfg)
     np.testing.assert_allclose(g["losses"], res.loss[:40, 0], rtol=1e-10)
+
+
+def test_too_many_encoded_features_say_how_many_are_allowed():
+    from dlcore.problems.own_classification import MAX_FEATURES
+    # 12 text columns of 10 values each: 12 · 9 = 108 one-hot columns
+    header = ",".join(f"t{j}" for j in range(12)) + ",y"
+    rng = np.random.default_rng(0)
+    cells = rng.integers(0, 10, (80, 12))
+    cells[:10] = np.arange(10)[:, None]        # every value present in every column
+    body = [",".join(f"v{c}" for c in row) + f",{'ny'[i % 2]}" for i, row in enumerate(cells)]
+    assert message(rows(header, body), "y") == (
+        f"With text columns one-hot encoded there are 108 feature columns; at most {MAX_FEATURES} are allowed. "
+        "Leave some columns out (text columns with many values count once per value).")

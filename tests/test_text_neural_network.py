@@ -103,6 +103,9 @@ def test_best_epoch_sentence_says_overfitting_only_when_the_test_loss_turned():
     assert "overfitting" in text.best_epoch_sentence(0.4, 20, 300, 0.3)
     assert "overfitting" not in text.best_epoch_sentence(0.4, 290, 300, 0.3)     # still falling at the end
     assert "overfitting" not in text.best_epoch_sentence(0.4, 20, 300, 0.01)     # no gap
+    # A learner's own table uses all its training rows: the cure offered is not "more training records".
+    own = text.best_epoch_sentence(0.4, 20, 300, 0.3, own=True)
+    assert "overfitting" in own and "more training records" not in own and "fewer features" in own
 
 
 def test_seeds_heading_and_clip_sentence():

@@ -42,10 +42,11 @@ from .networks import _check_arch
 from .purchase import Classifier
 
 __all__ = ["OwnDataset", "OwnClassification", "prepare", "label_columns", "label_values", "MIN_ROWS",
-           "TEST_FRACTION"]
+           "MAX_FEATURES", "TEST_FRACTION", "DATA_FILE"]
 
 DATA_FILE = "my_data_as_trained.csv"   # the page's download of the rows as trained on
 EMBED_CHARS = 20_000   # rows as trained on, as CSV text, up to this size are written into the script
+MAX_FEATURES = 100     # encoded feature columns: more make the weight charts unreadable and training slow
 MIN_ROWS = 10          # complete rows: fewer leave nothing to learn from and nothing to test on
 TEST_FRACTION = 0.2
 DataError = tabular.DataError
@@ -121,6 +122,10 @@ def prepare(table: tabular.Table, label: str, features=None, positive: str | Non
     if rare:
         raise DataError(f"Only {counts[rare[0]]} row(s) have {label!r} = {rare[0]!r}; each of the two values needs at "
                         "least two rows (one to learn from, one to test on).")
+    if len(data.feature_names) > MAX_FEATURES:
+        raise DataError(f"With text columns one-hot encoded there are {len(data.feature_names)} feature columns; at "
+                        f"most {MAX_FEATURES} are allowed. Leave some columns out (text columns with many values "
+                        "count once per value).")
     X = np.ascontiguousarray(data.features, dtype=np.float64)
     y = np.ascontiguousarray(data.labels, dtype=np.float64)
     return OwnDataset(X.tobytes(), y.tobytes(), n, tuple(data.feature_names), label, data.positive, data.negative,

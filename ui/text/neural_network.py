@@ -223,10 +223,13 @@ def shop_diverged(epoch: int) -> str:
             "finite weights: lower the learning rate.")
 
 
-def best_epoch_sentence(best_loss: float, best_epoch: int, steps: int, gap: float) -> str:
+def best_epoch_sentence(best_loss: float, best_epoch: int, steps: int, gap: float, own: bool = False) -> str:
+    """Where the test loss was lowest, and "overfitting" when it rose again after that. ``own``:
+    a learner's table (all its training rows are used, so no "more training records")."""
+    cure = "Try L2, fewer epochs, or fewer features." if own else "Try L2, fewer epochs, or more training records."
     return (f"Lowest test loss **{fmt(best_loss, 4)}** at epoch {best_epoch}."
             + (" After that the model keeps fitting the training rows — including their noise — and the test loss "
-               "rises: **overfitting**. Try L2, fewer epochs, or more training records."
+               f"rises: **overfitting**. {cure}"
                if best_epoch < steps * 0.8 and gap > 0.05 else ""))
 
 

@@ -77,7 +77,7 @@ def _losses(v: nn_compute.ShopView) -> None:
     k = st.columns(2)
     k[0].metric("Train loss", fmt(v.train_loss, 4))
     k[1].metric("Test loss", fmt(v.test_loss, 4), f"gap {gap:+.3f}", delta_color="inverse")
-    st.markdown(text.best_epoch_sentence(v.best_test_loss, v.best_epoch, v.steps, gap))
+    st.markdown(text.best_epoch_sentence(v.best_test_loss, v.best_epoch, v.steps, gap, own=v.scaling is not None))
 
 
 def _always(e: nn_compute.Evaluation) -> str:
