@@ -152,3 +152,13 @@ def test_overflow_is_not_blamed_on_the_learning_rate():
     s = dataclasses.make_dataclass("S", ["diverged_at", "target_w"])(0, 30.0)
     msg = text.regime_message(r, s)
     assert msg.kind == "error" and "overflowed float32" in msg.text and "below the stability limit" in msg.text
+
+
+def test_a_round_bowl_has_no_slow_valley_floor():
+    x = np.array([1.5, 2.0, 3.5, 5.0, 6.5])
+    bowl = _eigs((x - x.mean()) / x.std())                      # standardised: λmax = λmin = 2
+    r = step_regime(0.4, bowl.lambda_max, bowl.lambda_min)
+    s = dataclasses.make_dataclass("S", ["target_w"])(10.76)
+    msg = text.regime_message(r, s)
+    assert "nearly round" in msg.text and "slow direction" not in msg.text
+    assert f"×{abs(1 - 0.4 * 2):.3f}" in msg.text

@@ -81,7 +81,7 @@ def page_data(x: tuple[float, ...] | None = None, y: tuple[float, ...] | None = 
         raise ValueError("The loss of these points has no single minimum (its Hessian is not positive definite).")
     w, b, _ = problem.least_squares()
     return Data(problem, own=True, x_name=x_name, y_name=y_name, w_star=w, b_star=b, theory=theory,
-                tol=TOL * max(abs(w), 1e-6), csv=problem.n > EMBED_MAX)
+                tol=float(f"{TOL * max(abs(w), 1e-6):.1g}"), csv=problem.n > EMBED_MAX)
 
 
 def lr_range(limit: float) -> tuple[float, float, float, float]:

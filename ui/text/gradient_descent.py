@@ -102,6 +102,11 @@ def regime_message(r: StepRegime, s: RunSummary) -> Message:
         return Message("warning", f"**η = {lr} zig-zags:** it is above 1/λmax = {_rate(1 / r.lambda_max)}, so along "
                        f"the steep direction each step jumps across the valley (factor {r.steep_factor:.3f}) — but "
                        "by less each time, so it still settles.", ":material/swap_horiz:")
+    if r.lambda_max < 2 * r.lambda_min:       # a nearly round bowl (e.g. standardised x): no slow valley floor
+        return Message("info", f"**η = {lr} rolls smoothly downhill.** The bowl is nearly round (κ = λmax/λmin = "
+                       f"{r.lambda_max / r.lambda_min:.3g}): in every direction the error shrinks at least "
+                       f"×{max(abs(r.steep_factor), abs(r.flat_factor)):.3f} per epoch, so there is no slow valley "
+                       "floor to crawl along.", ":material/trending_down:")
     return Message("info", f"**η = {lr} rolls smoothly downhill.** Across the valley the error shrinks "
                    f"×{r.steep_factor:.3f} per epoch, but along the valley floor only ×{r.flat_factor:.5f} — that "
                    f"slow direction is why reaching w = {short(s.target_w, 4)} takes so long.", ":material/trending_down:")
