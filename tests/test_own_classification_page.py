@@ -156,3 +156,17 @@ def test_a_small_table_travels_in_the_link():
     at = run_page(tab="shop", c_src="own", c_data=body, c_model="logistic", c_epochs=30)
     assert "Your data: 20 rows · 2 features → `passed`" in texts(at, "subheader")
     assert metric(at, "Test accuracy").endswith("%")
+
+
+def test_a_diverged_classifier_on_own_data_shows_diverged_beside_the_named_majority():
+    from ui.compute.neural_network import evaluate
+    p = OwnClassification(prepare(read_table(churn_csv()), "churned", positive="yes"), split_seed=0)
+    yte = p.arrays()[3]
+    e = evaluate(p, np.full(6, np.nan))
+    assert e.diverged and e.bayes is None and e.names == ("no", "yes")
+    assert e.majority == ("yes" if yte.mean() > 0.5 else "no") and e.baseline == max(yte.mean(), 1 - yte.mean())
+    at = upload(churn_csv(), c_model="mlp", c_hidden="64,64", c_opt="adam", c_lr="5")     # blows up at once
+    assert "diverged" in texts(at, "error")
+    assert metric(at, "Test accuracy") == "diverged"
+    assert metric(at, "Always `").endswith("%")
+    assert not [m for m in at.metric if m.label.startswith("Best possible")]     # no Bayes accuracy for own data
