@@ -245,7 +245,7 @@ def pick_best(result, refined=None) -> pd.DataFrame:
 
 
 FINE_PER_DECADE = 24
-FINE_MAX = 72           # second-pass rates per optimizer at most (three decades of the fine lattice)
+FINE_MAX = 64           # second-pass rates per optimizer at most (seven optimizers stay within one call's 500 runs)
 
 
 def snap(lrs: Sequence[float]) -> list[float]:

@@ -11,6 +11,7 @@ import pytest
 import dlcore
 from dlcore.comparison import basins, known_minima, start_points, tuning_table
 from dlcore.lines import loss_grid
+from tests.optim_reference import STARTS, SURFACES, first_stay_within, surface_run
 from ui.charts import optimizers as oc
 
 
@@ -34,7 +35,7 @@ def mark_shape(layer: dict):
     return mark.get("shape") if isinstance(mark, dict) else None
 
 
-def shared_scales(spec: dict, channels=("shape", "fill")) -> list[str]:
+def shared_scales(spec: dict, channels=("shape", "fill", "strokeDash")) -> list[str]:
     """Channels encoded with a scale in more than one layer while the chart does not resolve
     that channel's scale independently."""
     resolve = (spec.get("resolve") or {}).get("scale", {})
@@ -103,7 +104,7 @@ def test_every_layered_chart_of_the_module_keeps_its_shapes_apart(race):
     tune = dlcore.train(problem, (dlcore.RunSpec(dlcore.preset("SGD", lr=0.01), label="SGD"),
                                   dlcore.RunSpec(dlcore.preset("SGD", lr=1e-3), label="SGD")),
                         dlcore.TrainConfig(steps=50, dtype="float64"))
-    for ch in oc.tuning_charts(tuning_table(tune), ["SGD"], 50):
+    for ch in (oc.tuning_chart(tuning_table(tune), ["SGD"], 50), oc.search_chart(tuning_table(tune), "SGD", 50)):
         assert shared_scales(ch.to_dict()) == []
     wells = dlcore.SurfaceProblem("wells")
     w = wells.definition
@@ -116,3 +117,90 @@ def test_every_layered_chart_of_the_module_keeps_its_shapes_apart(race):
                              names, saddles=w.saddles).to_dict()
     assert shared_scales(spec) == []
     assert markers_by_shape(spec, "what", "saddle point") == {"square"}
+
+
+# ---- issue 19: optimizers and run states differ by more than colour ---------------------------
+def line_layers(spec: dict) -> list[dict]:
+    return [la for la in layers(spec) if (la.get("mark") or {}).get("type") == "line"
+            and "strokeDash" in (la.get("encoding") or {})]
+
+
+def dashes_of(spec: dict, layer: dict) -> dict:
+    """{optimizer: dash pattern} the layer's strokeDash scale gives, and that its legend is the
+    colour legend (same field and title, so Vega-Lite draws one legend with both)."""
+    enc = layer["encoding"]
+    dash, color = enc["strokeDash"], enc["color"]
+    assert dash["field"] == color["field"] == "label" and dash.get("title") == color.get("title") == "optimizer"
+    assert dash.get("legend") is not None and color.get("legend") is not None
+    return dict(zip(dash["scale"]["domain"], map(tuple, dash["scale"]["range"])))
+
+
+def test_race_lines_differ_by_dash_as_well_as_colour(race):
+    problem, res, window, grid = race
+    labels = ("SGD", "Momentum")
+    surface = oc.race_surface_chart(grid, window, True, res.history(), 100, labels, problem.definition.start).to_dict()
+    loss = oc.race_loss_chart(res.history(), labels, True, upto=100).to_dict()
+    for spec in (surface, loss):
+        (path,) = line_layers(spec)
+        d = dashes_of(spec, path)
+        assert set(d) == set(labels) and len(set(d.values())) == len(labels)
+    # every optimizer of the page has its own pattern
+    assert len({tuple(v) for v in oc.DASHES.values()}) == len(dlcore.PRESETS) == len(oc.DASHES)
+
+
+def test_loss_chart_says_diverged_and_converged_in_words_and_shapes(race):
+    problem, res, window, grid = race
+    # the step from which Momentum's loss stays below 1 (a plain torch.optim loop)
+    k = first_stay_within(surface_run(SURFACES["rosenbrock"], STARTS["rosenbrock"], "Momentum", dict(lr=5e-4),
+                                      100)["losses"], 1.0)
+    assert 0 < k < 100
+    steps = {"Momentum": k}
+    spec = oc.race_loss_chart(res.history(), ("SGD", "Momentum"), True, upto=100, converged=steps).to_dict()
+    assert markers_by_shape(spec, "status", "diverged here") == {"cross"}
+    assert markers_by_shape(spec, "status", "converged from here") == {"square"}
+    words = {w for la in layers(spec) if (la.get("mark") or {}).get("type") == "text"
+             for w in layer_data(spec, la).get("word", [])}
+    assert words == {"diverged", "converged"}
+    # the converged marker sits on Momentum's line at that step
+    sq = [layer_data(spec, la) for la in layers(spec) if mark_shape(la) == "square"][0]
+    h = res.history()
+    assert sq["step"].tolist() == [k]
+    assert sq["loss"].tolist() == h[(h["label"] == "Momentum") & (h["step"] == k)]["loss"].tolist()
+    # before the slider reaches that step, no marker yet
+    early = oc.race_loss_chart(res.history(), ("SGD", "Momentum"), True, upto=k - 1, converged=steps).to_dict()
+    assert markers_by_shape(early, "status", "converged from here") == set()
+
+
+@pytest.fixture(scope="module")
+def bowl_search():
+    specs = [dlcore.preset("SGD"), dlcore.preset("Adam")]
+    return dlcore.comparison.fair_race(dlcore.SurfaceProblem("bowl"), specs, [1e-3, 1e-2, 1e-1, 1.0],
+                                       dlcore.TrainConfig(steps=150, dtype="float64", tol=1e-3,
+                                                          record_params=False))
+
+
+def test_search_chart_shows_both_passes_and_the_chosen_rate(bowl_search):
+    """Issue 14 #2: each optimizer's panel draws every rate tried — the first grid as squares,
+    the second pass as circles, not-converged and diverged rates as their own shapes — and
+    rings the chosen rate."""
+    fr = bowl_search
+    for label in ("SGD", "Adam"):
+        spec = oc.search_chart(fr.table, label, 150).to_dict()
+        assert shared_scales(spec) == []
+        rows = fr.table[fr.table["label"] == label]
+        by_shape = {}
+        for la in layers(spec):
+            if mark_shape(la) and (la.get("mark") or {}).get("filled") is not False or mark_shape(la) == "triangle-down":
+                by_shape.setdefault(mark_shape(la), []).append(layer_data(spec, la))
+        drawn = {shape: sorted(pd.concat(frames)["lr"].tolist()) for shape, frames in by_shape.items()}
+        conv = rows[rows["status"] == "converged"]
+        assert drawn.get("square", []) == sorted(conv.loc[conv["pass"] == "coarse", "lr"].tolist())
+        assert drawn.get("circle", []) == sorted(conv.loc[conv["pass"] == "fine", "lr"].tolist())
+        assert drawn.get("cross", []) == sorted(rows.loc[rows["status"] == "diverged", "lr"].tolist())
+        assert drawn.get("triangle-down", []) == sorted(rows.loc[rows["status"] == "not converged", "lr"].tolist())
+        # the ring: one hollow circle at the chosen rate, and the subtitle names it
+        rings = [layer_data(spec, la) for la in layers(spec)
+                 if mark_shape(la) == "circle" and la["mark"].get("filled") is False]
+        best = fr.best.set_index("label").loc[label]
+        assert [r["lr"].tolist() for r in rings] == [[best["lr"]]]
+        assert f"chosen η = {best['lr']:.3g}" in spec["title"]["subtitle"]

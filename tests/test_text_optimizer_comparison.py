@@ -150,3 +150,16 @@ def test_lesson_values_of_the_default_race_and_the_other_tabs():
     rows = pd.DataFrame({"loss went up": [0.0, 0.3, 0.45]})
     b = text.lesson_values("batch", batch_rows=rows)
     assert b["noisiest"] == "stochastic" and b["stochastic_ups"] == 0.45 and b["winner"] == ""
+
+
+def test_search_text_counts_the_rates_each_pass_tried(bowl_fair):
+    """The sentence above the search charts: the first grid's size and range, then how many
+    second-pass rates each optimizer got, and the runs in all — counted from the real race."""
+    said = text.search_text(bowl_fair, 200)
+    assert said.startswith("Every optimizer trained for 200 steps at **4 rates** from 0.001 to 1 (log-spaced), "
+                           "then at 24 rates per decade around every rate")
+    for lab in ("SGD", "Momentum"):
+        n = int((bowl_fair.table["label"] == lab).sum()) - 4          # its rows beyond the first grid's four
+        assert f"{lab} {n}" in said and n > 0
+    assert f"— {len(bowl_fair.table)} runs in two batched calls" in said
+    assert len(bowl_fair.table) == 8 + sum(len(v) for v in bowl_fair.fine.values())

@@ -3,7 +3,8 @@ with every optimizer's path, the loss race, the fair-race tuning curves and the
 random-restart basin map.
 
 Each optimizer keeps one colour on every chart (:data:`COLORS`), so a learner can follow
-"the orange one" from the map to the loss curve to the table. Nothing non-finite is
+"the orange one" from the map to the loss curve to the table, and one dash pattern
+(:data:`DASHES`, in the same legend), so the lines differ without colour too. Nothing non-finite is
 drawn: diverged runs stop at their last finite point, marked with a cross (✚). Each marker
 kind is a layer with its shape on the mark (never a shape scale shared across layers).
 """
@@ -25,6 +26,17 @@ COLORS = {
     "AdaGrad": "#8C510A",   # brown
     "RMSprop": "#111111",   # black
 }
+# One stroke pattern per optimizer (issue 19: lines must differ by more than colour); the
+# legend shows colour and dash together.
+DASHES = {
+    "SGD": [1, 0],              # solid
+    "Momentum": [8, 4],         # dashes
+    "Nesterov": [2, 3],         # dots
+    "Adam": [12, 3, 2, 3],      # dash-dot
+    "AdamW": [4, 4],            # short dashes
+    "AdaGrad": [12, 3, 2, 3, 2, 3],
+    "RMSprop": [16, 4],         # long dashes
+}
 BASIN_COLORS = ("#D55E00", "#009E73", "#CC79A7", "#E69F00", "#0072B2", "#6A3D9A")
 NOT_REACHED = "#9CA3AF"
 # Thousands of heatmap cells draw several times faster on a canvas than as SVG elements
@@ -39,6 +51,17 @@ HEIGHT = 520
 def color_scale(labels) -> alt.Scale:
     labels = list(dict.fromkeys(labels))
     return alt.Scale(domain=labels, range=[COLORS.get(lab, "#374151") for lab in labels])
+
+
+def dash_scale(labels) -> alt.Scale:
+    labels = list(dict.fromkeys(labels))
+    return alt.Scale(domain=labels, range=[DASHES.get(lab, [1, 0]) for lab in labels])
+
+
+def line_style(labels, legend=LEGEND) -> dict:
+    """Colour and dash by optimizer, one legend for both."""
+    return {"color": alt.Color("label:N", scale=color_scale(labels), title="optimizer", legend=legend),
+            "strokeDash": alt.StrokeDash("label:N", scale=dash_scale(labels), title="optimizer", legend=legend)}
 
 
 def shade_bands(loss: np.ndarray, log: bool, levels: int = 14) -> np.ndarray:
@@ -115,9 +138,7 @@ def race_surface_chart(grid: pd.DataFrame, window, log: bool, paths: pd.DataFram
                alt.Tooltip("loss:Q", format=".4g")]
         layers.append(alt.Chart(d).mark_line(strokeWidth=2.2, clip=True,
                                              point=alt.OverlayMarkDef(size=10, filled=True)).encode(
-            x=alt.X("x:Q"), y=alt.Y("y:Q"), order=alt.Order("step:Q"),
-            color=alt.Color("label:N", scale=cs, title="optimizer", legend=LEGEND),
-            tooltip=tip))
+            x=alt.X("x:Q"), y=alt.Y("y:Q"), order=alt.Order("step:Q"), **line_style(labels), tooltip=tip))
         head = d.sort_values("step").groupby("run", as_index=False).tail(1)
         gone = head["diverged"].to_numpy(dtype=bool)
         # Each marker kind is its own layer with its shape written on the mark: a shape *scale*
@@ -137,13 +158,16 @@ def race_surface_chart(grid: pd.DataFrame, window, log: bool, paths: pd.DataFram
             layers.append(alt.Chart(pd.DataFrame(rows)).mark_point(
                 shape=shape, fill=fill, size=230, filled=True, stroke="#111827", strokeWidth=1.5, opacity=1,
                 clip=True).encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), tooltip=tip))
-    return alt.layer(*layers).resolve_scale(color="independent").properties(height=height, usermeta=CANVAS)
+    return alt.layer(*layers).resolve_scale(color="independent", strokeDash="independent").properties(
+        height=height, usermeta=CANVAS)
 
 
 def race_loss_chart(hist: pd.DataFrame, labels, log: bool, upto: int | None = None, y: str = "loss",
-                    y_title: str = "training loss", height: int = HEIGHT) -> alt.Chart:
-    """Loss against step for every run on one chart, in the optimizers' colours; ✕ where
-    a run diverged; a grey rule at step ``upto``. On a log axis values below
+                    y_title: str = "training loss", height: int = HEIGHT, converged=None) -> alt.Chart:
+    """Loss against step for every run on one chart, in the optimizers' colours and dash
+    patterns; ✚ and the word "diverged" where a run diverged; a square and "converged" at the
+    step from which a run stays converged (``converged``: {label: step}, shown once the
+    slider reaches it); a grey rule at step ``upto``. On a log axis values below
     :data:`LOG_FLOOR` are drawn at the floor."""
     cs = color_scale(labels)
     d = finite(hist, ["step", y]).copy()
@@ -157,8 +181,7 @@ def race_loss_chart(hist: pd.DataFrame, labels, log: bool, upto: int | None = No
     layers = [alt.Chart(d).mark_line(strokeWidth=2.4).encode(
         x=alt.X("step:Q", title="step (updates)"),
         y=alt.Y("shown:Q", title=y_title + (" (log scale)" if log else ""), scale=ys),
-        color=alt.Color("label:N", scale=cs, title="optimizer", legend=LEGEND),
-        tooltip=tip)]
+        **line_style(labels), tooltip=tip)]
     div = divergence_points(hist, "step", y)
     if len(div):
         div = div.assign(shown=np.maximum(div[y].to_numpy(dtype=float), LOG_FLOOR) if log else div[y],
@@ -166,51 +189,128 @@ def race_loss_chart(hist: pd.DataFrame, labels, log: bool, upto: int | None = No
         layers.append(alt.Chart(div).mark_point(shape="cross", size=220, filled=True, opacity=1).encode(
             x=alt.X("step:Q"), y=alt.Y("shown:Q"), color=alt.Color("label:N", scale=cs, legend=None),
             tooltip=tip + [alt.Tooltip("status:N")]))
+        layers.append(_state_labels(div.assign(word="diverged")))
+    if converged:
+        rows = [r for lab, k in converged.items() if k is not None and (upto is None or k <= upto)
+                for r in d[(d["label"] == lab) & (d["step"] >= k)].head(1).to_dict("records")]
+        if rows:
+            conv = pd.DataFrame(rows).assign(status="converged from here", word="converged")
+            layers.append(alt.Chart(conv).mark_point(shape="square", size=150, filled=True, opacity=1,
+                                                     stroke="white", strokeWidth=1).encode(
+                x=alt.X("step:Q"), y=alt.Y("shown:Q"), color=alt.Color("label:N", scale=cs, legend=None),
+                tooltip=tip + [alt.Tooltip("status:N")]))
+            layers.append(_state_labels(conv))
     if upto is not None:
         rule = pd.DataFrame({"step": [upto], "what": [f"step {upto}"]})
         layers.append(alt.Chart(rule).mark_rule(color="#6b7280", strokeDash=[5, 4], strokeWidth=1.5).encode(
             x=alt.X("step:Q"), tooltip=[alt.Tooltip("what:N", title="slider")]))
-    return alt.layer(*layers).properties(height=height)
+    return alt.layer(*layers).resolve_scale(color="independent", strokeDash="independent").properties(height=height)
 
 
-def tuning_charts(table: pd.DataFrame, labels, steps: int, height: int = 420) -> tuple[alt.Chart, alt.Chart]:
-    """Two charts of a learning-rate grid, one line per optimizer: final loss vs rate
-    (log–log; diverged rates as ✕ along the top) and steps to converge vs rate. The
-    chosen rate of each optimizer is ringed."""
-    cs = color_scale(labels)
+def _state_labels(rows: pd.DataFrame) -> alt.Chart:
+    """The state in words beside its marker ("diverged", "converged"), so it never rests on
+    colour or shape alone."""
+    return alt.Chart(rows[["step", "shown", "label", "word"]]).mark_text(
+        align="left", dx=9, dy=-9, fontSize=12, color="#111827").encode(
+        x=alt.X("step:Q"), y=alt.Y("shown:Q"), text=alt.Text("word:N"))
+
+
+def _tuning_frame(table: pd.DataFrame, steps: int) -> pd.DataFrame:
     t = table.copy()
     t["final_loss"] = t["final_loss"].astype(float)
-    ok = t[np.isfinite(t["final_loss"])]
-    top = float(np.maximum(ok["final_loss"], LOG_FLOOR).max()) * 10 if len(ok) else 1.0
-    t["shown"] = np.where(np.isfinite(t["final_loss"]), np.maximum(t["final_loss"], LOG_FLOOR), top)
     t["result"] = np.where(t["status"] == "diverged", "diverged at step " + t["diverged_at"].astype(str),
                            np.where(t["status"] == "converged", "converged at step " + t["converged_at"].astype(str),
                                     "not converged in " + str(steps) + " steps"))
+    if "pass" not in t.columns:
+        t["pass"] = "coarse"
+    t["grid"] = np.where(t["pass"] == "fine", "second pass (24 per decade)", "first grid")
+    return t
+
+
+def tuning_chart(table: pd.DataFrame, labels, steps: int, height: int = 360) -> alt.Chart:
+    """Final loss vs rate (log–log), one line per optimizer in its colour and dash pattern;
+    diverged rates as ✚ along the top; the chosen rate of each optimizer ringed."""
+    cs = color_scale(labels)
+    t = _tuning_frame(table, steps)
+    ok = t[np.isfinite(t["final_loss"])]
+    top = float(np.maximum(ok["final_loss"], LOG_FLOOR).max()) * 10 if len(ok) else 1.0
+    t["shown"] = np.where(np.isfinite(t["final_loss"]), np.maximum(t["final_loss"], LOG_FLOOR), top)
     x = alt.X("lr:Q", title="learning rate (log scale)",
               scale=alt.Scale(type="log", domain=[float(t["lr"].min()), float(t["lr"].max())]))
     tip = [alt.Tooltip("label:N", title="optimizer"), alt.Tooltip("lr:Q", format=".3g"),
-           alt.Tooltip("final_loss:Q", format=".4g"), alt.Tooltip("result:N")]
-    color = alt.Color("label:N", scale=cs, title="optimizer", legend=LEGEND)
-    fin = t[t["status"] != "diverged"]
-    loss = [alt.Chart(fin).mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=40, filled=True)).encode(
-        x=x, y=alt.Y("shown:Q", title="final loss (log scale)", scale=alt.Scale(type="log")), color=color,
-        tooltip=tip)]
+           alt.Tooltip("final_loss:Q", format=".4g"), alt.Tooltip("result:N"), alt.Tooltip("grid:N")]
+    fin = t[t["status"] != "diverged"].sort_values("lr")
+    loss = [alt.Chart(fin).mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=30, filled=True)).encode(
+        x=x, y=alt.Y("shown:Q", title="final loss (log scale)", scale=alt.Scale(type="log")), order="lr:Q",
+        **line_style(labels), tooltip=tip)]
     gone = t[t["status"] == "diverged"]
     if len(gone):
         loss.append(alt.Chart(gone).mark_point(shape="cross", size=90, filled=True, opacity=0.9).encode(
             x=x, y=alt.Y("shown:Q"), color=alt.Color("label:N", scale=cs, legend=None), tooltip=tip))
     chosen = t[t["chosen"]]
-    ring = alt.Chart(chosen).mark_point(shape="circle", size=420, filled=False, strokeWidth=3, opacity=1).encode(
-        x=x, color=alt.Color("label:N", scale=cs, legend=None), tooltip=tip)
-    loss.append(ring.encode(y=alt.Y("shown:Q")))
-    conv = t[t["status"] == "converged"].assign(steps=lambda f: f["converged_at"].astype(float))
-    steps_layers = [alt.Chart(conv).mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=40, filled=True)).encode(
-        x=x, y=alt.Y("steps:Q", title="steps to converge"), color=color, tooltip=tip)]
-    ch = chosen[chosen["status"] == "converged"].assign(steps=lambda f: f["converged_at"].astype(float))
-    if len(ch):
-        steps_layers.append(ring.properties(data=ch).encode(y=alt.Y("steps:Q")))
-    return (alt.layer(*loss).properties(height=height, title="Final loss at each rate"),
-            alt.layer(*steps_layers).properties(height=height, title="Steps to converge at each rate"))
+    if len(chosen):
+        loss.append(alt.Chart(chosen).mark_point(shape="circle", size=420, filled=False, strokeWidth=3,
+                                                 opacity=1).encode(
+            x=x, y=alt.Y("shown:Q"), color=alt.Color("label:N", scale=cs, legend=None), tooltip=tip))
+    return alt.layer(*loss).resolve_scale(color="independent", strokeDash="independent").properties(
+        height=height, title="Final loss at each rate")
+
+
+SEARCH_MARKS = (   # (grid, shape, size, filled): each its own layer, the shape on the mark
+    ("first grid", "square", 110, True),
+    ("second pass (24 per decade)", "circle", 40, True),
+)
+
+
+def search_chart(table: pd.DataFrame, label: str, steps: int, height: int = 240) -> alt.Chart:
+    """One optimizer's rate search: steps to converge at every rate tried (■ first grid,
+    ● second pass), rates that did not converge as ▼ and diverged ones as ✚ along the top,
+    the steps the verdict counts (the worst within ×1.26) as a grey line, and the chosen
+    rate as a ring with a rule."""
+    t = _tuning_frame(table[table["label"] == label], steps).sort_values("lr")
+    color = COLORS.get(label, "#374151")
+    top = steps * 1.06
+    t["own"] = np.where(t["status"] == "converged", t["converged_at"].astype(float), top)
+    t["counted"] = t["steps_nearby"].astype(float) if "steps_nearby" in t.columns else np.nan
+    x = alt.X("lr:Q", title="learning rate (log scale)",
+              scale=alt.Scale(type="log", domain=[float(t["lr"].min()), float(t["lr"].max())]))
+    y = alt.Y("own:Q", title="steps to converge", scale=alt.Scale(domain=[0, top], nice=False))
+    tip = [alt.Tooltip("lr:Q", title="η", format=".3g"), alt.Tooltip("result:N"), alt.Tooltip("grid:N"),
+           alt.Tooltip("counted:Q", title="worst within ×1.26", format=".0f")]
+    layers = []
+    counted = t[np.isfinite(t["counted"])]
+    if len(counted):
+        layers.append(alt.Chart(counted).mark_line(color="#6b7280", strokeWidth=1.5, strokeDash=[4, 3],
+                                                   interpolate="step-after").encode(
+            x=x, y=alt.Y("counted:Q", scale=alt.Scale(domain=[0, top], nice=False)), tooltip=tip))
+    conv = t[t["status"] == "converged"]
+    for grid, shape, size, filled in SEARCH_MARKS:
+        rows = conv[conv["grid"] == grid]
+        if len(rows):
+            layers.append(alt.Chart(rows).mark_point(shape=shape, size=size, filled=filled, color=color,
+                                                     opacity=1).encode(x=x, y=y, tooltip=tip))
+    for status, shape in (("not converged", "triangle-down"), ("diverged", "cross")):
+        rows = t[t["status"] == status]
+        if len(rows):
+            layers.append(alt.Chart(rows).mark_point(shape=shape, size=60, filled=status == "diverged",
+                                                     color=color, opacity=0.9).encode(x=x, y=y, tooltip=tip))
+    chosen = t[t["chosen"]]
+    if len(chosen):
+        layers.append(alt.Chart(chosen).mark_rule(color="#111827", strokeWidth=1).encode(x=x, tooltip=tip))
+        layers.append(alt.Chart(chosen).mark_point(shape="circle", size=380, filled=False, strokeWidth=3,
+                                                   color="#111827", opacity=1).encode(x=x, y=y, tooltip=tip))
+    return alt.layer(*layers).properties(height=height, title=alt.Title(
+        f"{label}: steps to converge at each rate", subtitle=_chosen_text(chosen, steps)))
+
+
+def _chosen_text(chosen: pd.DataFrame, steps: int) -> str:
+    if chosen.empty:
+        return "every rate diverged"
+    r = chosen.iloc[0]
+    n = float(r.get("steps_nearby", np.inf))
+    return (f"chosen η = {r['lr']:.3g}: " + (f"converges within {int(n)} steps at every rate within ×1.26"
+                                             if np.isfinite(n) else f"no rate converges in {steps} steps everywhere "
+                                                                    "near it; chosen by final loss"))
 
 
 def restarts_chart(grid: pd.DataFrame, window, log: bool, ends: pd.DataFrame, minima, names,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dlcore.comparison import NEARBY, FairRace, RestartSummary
+from dlcore.comparison import FINE_PER_DECADE, NEARBY, FairRace, RestartSummary
 from ui.format import fmt
 
 SETTING_NAMES = {"momentum": "μ", "beta1": "β₁", "beta2": "β₂", "eps": "ε", "wd": "λ", "alpha": "α"}
@@ -145,8 +145,18 @@ def fair_caption(labels, rates, fair: FairRace, lo: float, hi: float) -> str:
     """Which rates the fair race searched and which it chose."""
     fine = sum(len(v) for v in fair.fine.values())
     return (f":material/target: **Fair race:** {len(fair.coarse)} rates from {lo:g} to {hi:g}, then {fine} finer "
-            "rates around each optimizer's best; chosen: "
+            "rates around every rate that converged; chosen: "
             + ", ".join(f"{lab} η = {lr:.3g}" for lab, lr in zip(labels, rates)) + ".")
+
+
+def search_text(fair: FairRace, steps: int) -> str:
+    """How the two passes searched, with the measured counts."""
+    fine = {lab: len(v) for lab, v in fair.fine.items()}
+    return (f"Every optimizer trained for {steps} steps at **{len(fair.coarse)} rates** from {min(fair.coarse):.3g} "
+            f"to {max(fair.coarse):.3g} (log-spaced), then at {FINE_PER_DECADE} rates per decade around every rate "
+            "of that grid that converged (or, where none did, that did not diverge), up to one grid step either "
+            "side: " + ", ".join(f"{lab} {n}" for lab, n in fine.items())
+            + f" more — {len(fair.table)} runs in two batched calls, all from the same start.")
 
 
 def fair_table(fair: FairRace) -> pd.DataFrame:
@@ -161,7 +171,7 @@ def fair_table(fair: FairRace) -> pd.DataFrame:
 
 
 def searched_rates(fair: FairRace) -> pd.DataFrame:
-    """Per optimizer: the first grid and the finer rates searched around its best."""
+    """Per optimizer: the first grid and the finer rates searched around the rates that converged."""
     return pd.DataFrame({"optimizer": list(fair.fine),
                          "first pass": [rate_list(fair.coarse)] * len(fair.fine),
                          "second pass": [rate_list(v) if v else "—" for v in fair.fine.values()]})

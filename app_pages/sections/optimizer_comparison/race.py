@@ -10,7 +10,7 @@ import dlcore
 from dlcore.budget import MAX_SECONDS as BUDGET_SECONDS
 from dlcore.budget import fit_budget
 from dlcore.catalogue import CATALOGUE
-from dlcore.comparison import FINE_PER_DECADE
+from dlcore.comparison import FINE_MAX
 from dlcore.sweep import log_grid
 from ui.compute import optimizer_comparison as compute
 from ui.format import md_escape, quote
@@ -33,12 +33,13 @@ def fair_grid(choice: RaceChoice) -> tuple[float, ...]:
     return tuple(log_grid(lo, hi, int(round(math.log10(hi / lo) * choice.fair_per_decade)) + 1))
 
 
-def budget(setup, choice: RaceChoice, runs: int) -> tuple[int, list[str]]:
-    """Steps within the work budget. fit_budget's per-step cost is for one optimizer kind; every
-    further kind is its own group of tensor operations in each step (measured: ~4-5× the
-    estimate with all seven), so the budget is shared between the kinds."""
+def budget(setup, choice: RaceChoice, runs: int, calls: int = 1) -> tuple[int, list[str]]:
+    """Steps within the work budget for ``calls`` training calls of at most ``runs`` runs.
+    fit_budget's per-step cost is for one optimizer kind; every further kind is its own group
+    of tensor operations in each step (measured: ~4-5× the estimate with all seven), so the
+    budget is shared between the kinds."""
     examples = getattr(setup.problem, "n", None) or (3 if choice.kind == "sum3" else 1)
-    _, steps, notes = fit_budget(runs, choice.steps, 2 if setup.two_d else 21, examples,
+    _, steps, notes = fit_budget(runs, choice.steps, 2 if setup.two_d else 21, examples, calls=calls,
                                  max_seconds=BUDGET_SECONDS / max(1, len(choice.labels)))
     return steps, notes
 
@@ -97,8 +98,9 @@ def race_tab(state, panel) -> RaceFacts | None:
         st.error(f"Can't use these settings: {md_escape(e)}", icon=":material/block:")
         return None
     lrs = fair_grid(choice) if choice.fair else ()
-    fine = 2 * -(-FINE_PER_DECADE // choice.fair_per_decade) if choice.fair else 0
-    steps, notes = budget(setup, choice, len(choice.labels) * max(1, len(lrs) + fine))
+    # The fair race: the first grid, then at most FINE_MAX rates per optimizer (two calls), then the race.
+    steps, notes = (budget(setup, choice, len(choice.labels) * max(len(lrs), FINE_MAX), calls=2) if choice.fair
+                    else budget(setup, choice, len(choice.labels)))
     config = dlcore.TrainConfig(steps=steps, dtype=setup.dtype, clip_norm=choice.clip or None, tol=choice.tol,
                                 record_params=setup.two_d)
     fair = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -21,6 +22,10 @@ from .controls import start_clicked
 from .settings import PAGE
 
 
+LOSS_CAPTION = ("Each optimizer has its own colour and line pattern (see the legend) · ■ \"converged\": it stays "
+                "within the tolerance from that step · ✚ \"diverged\": the run stopped there.")
+
+
 def _frames(race, setup, map_ph, loss_ph, y_title: str, log: bool, steps: int) -> None:
     """Animation frames (Play), drawn once each: not worth a spec-cache entry."""
     grid = compute.grid(setup.problem, race.window, 50) if setup.two_d else None
@@ -31,8 +36,8 @@ def _frames(race, setup, map_ph, loss_ph, y_title: str, log: bool, steps: int) -
                 grid, race.window, setup.log_color, race.history, step, race.labels, setup.start,
                 minima=race.minima, x_title=setup.axes[0], y_title=setup.axes[1], px=setup.axes[0],
                 py=setup.axes[1], base=base)), width="stretch")
-        loss_ph.vega_lite_chart(spec(oc.race_loss_chart(race.history, race.labels, log, upto=step, y_title=y_title)),
-                                width="stretch")
+        loss_ph.vega_lite_chart(spec(oc.race_loss_chart(race.history, race.labels, log, upto=step, y_title=y_title,
+                                                        converged=converged_steps(race))), width="stretch")
         time.sleep(0.05)
 
 
@@ -45,7 +50,13 @@ def _resting(state, race, setup, map_ph, loss_ph, y_title: str, log: bool, step:
               race.history, step, race.labels, tuple(setup.start), minima=tuple(race.minima),
               x_title=setup.axes[0], y_title=setup.axes[1], px=setup.axes[0], py=setup.axes[1], pick=True,
               where=map_ph, key=f"{PAGE}.map", on_select=safety.callback(on_pick), selection_mode="pick")
-    chart(oc.race_loss_chart, race.history, race.labels, log, upto=step, y_title=y_title, where=loss_ph)
+    chart(oc.race_loss_chart, race.history, race.labels, log, upto=step, y_title=y_title, where=loss_ph,
+          converged=converged_steps(race))
+
+
+def converged_steps(race) -> dict:
+    """{optimizer: the step from which it stays converged} for the loss chart's markers."""
+    return {lab: int(k) for lab, k in zip(race.labels, race.table["converged_at"]) if not pd.isna(k)}
 
 
 def race_view(state, race, setup, steps: int, log_setting: bool) -> None:
@@ -68,9 +79,12 @@ def race_view(state, race, setup, steps: int, log_setting: bool) -> None:
             left, right = st.columns([1.25, 1], gap="medium")
             map_ph, loss_ph = left.empty(), right.empty()
             left.caption("▲ start (the same for all) · ◆ known minimum · ✚ diverged here · dots: every step, so "
-                         "their spacing is the step length. **Click the map to start every optimizer there.**")
+                         "their spacing is the step length. **Click the map** (or switch on **Choose the start** and type x and y) "
+                         "**to start every optimizer there.**")
+            right.caption(LOSS_CAPTION)
         else:
             map_ph, loss_ph = None, st.empty()
+            st.caption(LOSS_CAPTION)
         if play:
             _frames(race, setup, map_ph, loss_ph, y_title, log, steps)
             state.set_pending("step", -1)        # the slider jumps to the end on the rerun

@@ -10,7 +10,7 @@ from ui.charts.render import draw
 from ui.format import number_columns
 from ui.layout import table
 from ui.text.optimizer_comparison import (fair_table, lucky_rates, race_verdict, results_table, rule_caption,
-                                          searched_rates, settings_text)
+                                          search_text, searched_rates, settings_text)
 
 from .settings import HYPER
 
@@ -48,16 +48,15 @@ def results_section(race, setup, config, specs: dict, fair) -> None:
 
 def tuning_section(fair, labels, steps: int) -> None:
     st.subheader("How the fair race chose the rates")
-    st.markdown(f"Every optimizer trained at **{len(fair.coarse)} rates** from {min(fair.coarse):g} to "
-                f"{max(fair.coarse):g} (log-spaced), then at 24 rates per decade between the neighbours of its "
-                f"best rate — {len(fair.table)} runs in two batched calls, all from the same start. "
-                f"Chosen: {CRITERION}.")
-    a, b = oc.tuning_charts(fair.table, labels, steps)
-    c1, c2 = st.columns(2)
-    with c1:
-        draw(a)
-    with c2:
-        draw(b)
+    st.markdown(search_text(fair, steps) + f" Chosen: {CRITERION}.")
+    st.caption("Each optimizer's search: ■ the first grid, ● the second pass, ▼ did not converge in "
+               f"{steps} steps, ✚ diverged; grey line: the steps the verdict counts (the worst within ×1.26); "
+               "ring and rule: the chosen rate.")
+    cols = st.columns(2)
+    for i, label in enumerate(lab for lab in labels if lab in fair.fine):
+        with cols[i % 2]:
+            draw(oc.search_chart(fair.table, label, steps))
+    draw(oc.tuning_chart(fair.table, labels, steps))
     chosen = fair_table(fair)
     table(chosen, "fair_race_rates.csv", column_config=number_columns(chosen))
     st.markdown("**The rates searched**")
