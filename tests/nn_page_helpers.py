@@ -30,7 +30,7 @@ def run_page(timeout: float = 120, **query) -> AppTest:
 
 
 def texts(at, *kinds) -> str:
-    kinds = kinds or ("markdown", "caption", "info", "warning", "error", "success", "latex", "subheader")
+    kinds = kinds or ("markdown", "caption", "info", "warning", "error", "success", "latex", "header", "subheader")
     return "\n".join(str(e.value) for k in kinds for e in at.get(k))
 
 

@@ -97,12 +97,12 @@ def test_positive_class_and_features_survive_a_trip_to_the_built_in_shoppers():
     by_label(at.selectbox, "Counts as positive").set_value("no").run()
     by_label(at.multiselect, "Features (the columns it learns from)").unselect("plan").run()
     assert not at.exception
-    assert "Your data: 235 rows · 3 features" in texts(at, "subheader")     # rows missing only plan come back
+    assert "Your data: 235 rows · 3 features" in texts(at, "header")     # rows missing only plan come back
     by_label(at.button_group, "Data").set_value("builtin").run()
-    assert "Who buys? 1000 shoppers" in texts(at, "subheader")
+    assert "Who buys? 1000 shoppers" in texts(at, "header")
     by_label(at.button_group, "Data").set_value("own").run()
     assert not at.exception
-    assert "Your data: 235 rows · 3 features → `churned`" in texts(at, "subheader")
+    assert "Your data: 235 rows · 3 features → `churned`" in texts(at, "header")
     assert by_label(at.selectbox, "Counts as positive").value == "no"
     assert "plan" not in by_label(at.multiselect, "Features (the columns it learns from)").value
     assert metric(at, "Always `")          # the metrics are back, on the learner's data
@@ -130,14 +130,14 @@ def test_missing_values_and_a_constant_feature_are_said_and_training_goes_on():
     shown = texts(at).replace("\\", "")
     assert "7 row(s) with a missing value" in shown and "(33 kept)" in shown
     assert "Column 'const' has the same value in every row; left out." in shown
-    assert "Your data: 33 rows · 2 features" in texts(at, "subheader")
+    assert "Your data: 33 rows · 2 features" in texts(at, "header")
     assert metric(at, "Test accuracy")
 
 
 def test_learner_text_is_shown_literally():
     body = rows("**x** <b>a</b>,[link](http://e.x)", [f"{i},{'ny'[i % 2]}" for i in range(20)])
     at = upload(body, c_epochs=10)
-    assert "`[link](http://e.x)`" in texts(at, "subheader")
+    assert "`[link](http://e.x)`" in texts(at, "header")
     assert all("<b>" not in m.value or "`" in m.value for m in at.markdown)
 
 
@@ -145,7 +145,7 @@ def test_use_the_built_in_data_again_forgets_the_table_and_shows_the_shoppers():
     at = upload(churn_csv(), "churn.csv", c_epochs=20)
     by_label(at.button, "Use the built-in data again").click().run()
     assert not at.exception
-    assert "Who buys? 1000 shoppers" in texts(at, "subheader")
+    assert "Who buys? 1000 shoppers" in texts(at, "header")
     by_label(at.button_group, "Data").set_value("own").run()
     assert "Upload a CSV or paste a table in the box above" in texts(at, "info")
     assert not at.metric                     # nothing to train on until a new table comes
@@ -154,7 +154,7 @@ def test_use_the_built_in_data_again_forgets_the_table_and_shows_the_shoppers():
 def test_a_small_table_travels_in_the_link():
     body = ";".join(["hours,tests,passed"] + [f"{h},{h % 3},{'yes' if h > 9 else 'no'}" for h in range(1, 21)])
     at = run_page(tab="shop", c_src="own", c_data=body, c_model="logistic", c_epochs=30)
-    assert "Your data: 20 rows · 2 features → `passed`" in texts(at, "subheader")
+    assert "Your data: 20 rows · 2 features → `passed`" in texts(at, "header")
     assert metric(at, "Test accuracy").endswith("%")
 
 

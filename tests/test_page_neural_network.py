@@ -209,7 +209,7 @@ def test_settings_sit_in_the_page_not_the_sidebar(tab, key):
 def test_old_tab_links_open_the_same_tab():
     """Issue 14 #10: one parameter `tab` with short slugs; links with a tab's title still work."""
     at = run_page(tab="Inside the network")
-    assert "The forward pass, worked out" in texts(at, "markdown") and not texts(at, "warning")
+    assert "The forward pass, worked out" in texts(at, "subheader") and not texts(at, "warning")
     assert at.query_params.get("tab") in ("inside", ["inside"])
 
 

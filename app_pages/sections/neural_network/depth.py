@@ -17,7 +17,7 @@ NAMES = ("Sigmoid", "ReLU")
 def show(setup: nn_compute.DepthSetup) -> None:
     v = nn_compute.depth_view(setup)
     note_box(list(v.notes))
-    st.subheader("Vanishing and exploding gradients")
+    st.header("Vanishing and exploding gradients")
     st.markdown(text.depth_intro(v.sizes, setup.depth, setup.width))
     st.caption("In the glossary: " + glossary.link("vanishing-gradient", "vanishing gradients") + " · "
                + glossary.link("clipping", "gradient clipping") + " · " + glossary.link("relu", "ReLU"))

@@ -20,7 +20,7 @@ ROWS = {"1": "1, 2, 3", "2": "2, 3, 4", "3": "3, 4, 5", "try": "try-it"}
 def show(state: PageState, setup: nn_compute.SumSetup, hide: bool = False) -> None:
     """The tab; ``hide``: a lesson's prediction is pending, so no result of the run is drawn."""
     note_box(list(setup.notes))
-    st.subheader("Inside the network")
+    st.header("Inside the network")
     st.markdown(text.inside_intro(setup.problem.activation))
     if hide:
         st.info(text.PREDICT_FIRST, icon=":material/visibility_off:")
@@ -62,7 +62,7 @@ def at_epoch(state: PageState, setup: nn_compute.SumSetup) -> None:
 
 
 def _forward_pass(v: nn_compute.InsideView, problem) -> None:
-    st.markdown("#### The forward pass, worked out")
+    st.subheader("The forward pass, worked out")
     fp = text.forward_pass(v.view, list(v.x), problem.activation, problem.sizes)
     if fp.first_layer:
         st.latex(fp.first_layer)

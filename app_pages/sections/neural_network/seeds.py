@@ -36,7 +36,7 @@ def show(state: PageState, setup: nn_compute.SumSetup, hide: bool = False) -> No
     v = nn_compute.seeds_view(setup, n)
     note_box(list(v.notes))
     seed, n_seeds = setup.seed, len(v.seeds)
-    st.subheader(text.seeds_heading(v.seeds, v.consecutive))
+    st.header(text.seeds_heading(v.seeds, v.consecutive))
     st.markdown(text.seeds_intro(setup.problem.sizes, n_seeds, setup.problem.activation))
     st.caption("These runs are trained together in one batch; the first tab's numbers come from a plain PyTorch "
                "loop and agree with them to about five significant digits (float32 rounding in a different order).")
@@ -55,7 +55,7 @@ def show(state: PageState, setup: nn_compute.SumSetup, hide: bool = False) -> No
 
 
 def _dead_relu(state: PageState, setup: nn_compute.SumSetup, v: nn_compute.SeedsView) -> None:
-    st.markdown("#### Dead ReLU: why some seeds never learn")
+    st.subheader("Dead ReLU: why some seeds never learn")
     st.caption("In the glossary: " + glossary.link("dead-relu", "dead ReLU") + " · " + glossary.link("relu", "ReLU")
                + " · " + glossary.link("seed", "seed"))
     if setup.problem.activation != "relu":
@@ -75,7 +75,7 @@ def _dead_relu(state: PageState, setup: nn_compute.SumSetup, v: nn_compute.Seeds
 
 
 def _fact_check(state: PageState, seed: int) -> None:
-    st.markdown("#### Fact check: can the article's run be reproduced?")
+    st.subheader("Fact check: can the article's run be reproduced?")
     s = nn_compute.article_search()
     st.markdown(text.search_summary(s))
     a, b = st.columns([3, 2])

@@ -26,7 +26,7 @@ def show(setup: nn_compute.ShopSetup | None) -> None:
         _own_data(setup, v)
     else:
         _shoppers_data(setup, v)
-    st.markdown("#### Training")
+    st.subheader("Training")
     if v.diverged:
         st.error(text.shop_diverged(v.diverged_at), icon=":material/error:")
     a, b = st.columns([3, 2], gap="large")
@@ -46,7 +46,7 @@ def show(setup: nn_compute.ShopSetup | None) -> None:
 
 def _own_data(setup: nn_compute.ShopSetup, v: nn_compute.ShopView) -> None:
     data = setup.problem.data
-    st.subheader(text.own_heading(data.n, len(data.feature_names), data.label))
+    st.header(text.own_heading(data.n, len(data.feature_names), data.label))
     st.markdown(text.own_intro("your table", data.label, data.positive, data.negative, v.n_train, v.n_test,
                                v.pos_train, v.pos_test))
     with st.expander(f"The rows as trained on ({len(v.records):,} rows, features after encoding)",
@@ -58,7 +58,7 @@ def _own_data(setup: nn_compute.ShopSetup, v: nn_compute.ShopView) -> None:
 
 def _shoppers_data(setup: nn_compute.ShopSetup, v: nn_compute.ShopView) -> None:
     problem = setup.problem
-    st.subheader("Who buys? 1000 shoppers, age · income · education → purchased")
+    st.header("Who buys? 1000 shoppers, age · income · education → purchased")
     st.markdown(text.shop_intro(v.n_train, v.n_test, problem.n_train_max, problem.noise_features))
     d1, d2 = st.columns([3, 2], gap="large")
     with d1:
@@ -87,7 +87,7 @@ def _always(e: nn_compute.Evaluation) -> str:
 
 def _diverged(e: nn_compute.Evaluation) -> None:
     """A diverged classifier has no metrics: say so where they would be."""
-    st.markdown("#### How good is it? (threshold 0.5)")
+    st.subheader("How good is it? (threshold 0.5)")
     k = st.columns(3 if e.bayes is not None else 2)
     k[0].metric("Test accuracy", "diverged", help="Its probabilities are not finite numbers, so there is nothing to "
                 "score: a NaN probability is neither a “yes” nor a “no”.")
@@ -118,7 +118,7 @@ def _accuracy_row(e: nn_compute.Evaluation) -> None:
 
 
 def _metrics(e: nn_compute.Evaluation, own: bool = False) -> None:
-    st.markdown("#### How good is it? (threshold 0.5)")
+    st.subheader("How good is it? (threshold 0.5)")
     _accuracy_row(e)
     table(e.metrics, "metrics.csv", key="dl-nn-metrics",
           column_config={k: st.column_config.NumberColumn(format="%.4f") for k in e.metrics.columns[1:]})
@@ -154,7 +154,7 @@ def _named(first_zero: dict, own: bool) -> dict:
 def _regularisation(setup: nn_compute.ShopSetup, v: nn_compute.ShopView) -> None:
     l1, l2, prox = setup.run.l1, setup.run.l2, setup.proximal
     how = "proximal step" if prox else "penalty in the loss"
-    st.markdown("#### Regularisation: overfitting and exact zeros")
+    st.subheader("Regularisation: overfitting and exact zeros")
     st.caption(f"{glossary.link('l2', 'L2')} adds λ₂·Σw² to the loss, {glossary.link('l1', 'L1')} adds λ₁·Σ|w| — or, "
                f"with **Exact zeros**, applies it as a {glossary.link('proximal', 'proximal step')} after each update.")
     a, b = st.columns(2, gap="large")

@@ -21,7 +21,7 @@ def show(state: PageState, setup: nn_compute.SumSetup, hide: bool = False) -> No
     """The tab; ``hide``: a lesson's prediction is pending, so no result of the run is drawn."""
     v = nn_compute.sum_view(setup)
     note_box(list(setup.notes))
-    st.subheader("Given three numbers, output their sum")
+    st.header("Given three numbers, output their sum")
     st.markdown(text.sum_intro(setup.problem.sizes, setup.problem.activation, setup.spec.display, setup.spec.lr,
                                v.epochs, setup.seed))
     if hide:
@@ -62,7 +62,7 @@ def _metrics(setup: nn_compute.SumSetup, v: nn_compute.SumView) -> None:
 
 
 def _does_it_add(state: PageState, setup: nn_compute.SumSetup, v: nn_compute.SumView) -> None:
-    st.markdown("#### Does it add?")
+    st.subheader("Does it add?")
     a, b = st.columns([3, 2], gap="large")
     with a:
         st.markdown("**Its answer along the inputs (t, t+1, t+2)** — shaded: where it trained")
