@@ -182,3 +182,11 @@ def test_encode_link_round_trips_exactly_and_refuses_what_does_not_fit():
     assert encode_link(big) == ""
     odd = read_table('"a;b",c\n1,2\n3,4\n'.encode())
     assert encode_link(odd) == ""                  # a name with the row separator stays out of links
+
+
+def test_a_link_can_lock_the_data():
+    """A teacher's link with ?lock=data: the learner sees the link's table and no uploader."""
+    at = _app(data="hours,score;10,480;20,520;30,710;40,680", lock="data")
+    assert not at.exception
+    assert "DATA the link x=hours y=score n=4" in _line(at)
+    assert len(at.file_uploader) == 0 and "fixes the data" in _messages(at)
