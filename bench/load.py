@@ -131,9 +131,27 @@ async def _open(learner: Learner, page: dict) -> RunResult:
     return r
 
 
+CPU_TAIL = 0.3   # s after a run's script_finished still counted as its server CPU (as bench/interactions.py)
+
+
+async def _timed(request, cpu) -> RunResult:
+    """``await request``; with ``cpu`` (the server's CPU clock; a learner alone only), the
+    server CPU of this one request: from just before it to CPU_TAIL s after it finished."""
+    if cpu is None:
+        return await request
+    c0 = cpu()
+    r = await request
+    await asyncio.sleep(CPU_TAIL)
+    c1 = cpu()
+    if c0 is not None and c1 is not None:
+        r.cpu = c1 - c0
+    return r
+
+
 async def learner_script(url: str, pages: list[dict], rounds: int, seed: str, timeout: float,
-                         think: float = 0.0, delay: float = 0.0) -> list[RunResult]:
-    """One learner: every page in turn, moving one setting on each, `rounds` times."""
+                         think: float = 0.0, delay: float = 0.0, cpu=None) -> list[RunResult]:
+    """One learner: every page in turn, moving one setting on each, `rounds` times.
+    ``cpu``: the server's CPU clock, to measure each request's server CPU (alone only)."""
     await asyncio.sleep(delay)
     rng = random.Random(seed)
     learner = Learner(url, name=seed, timeout=timeout)
@@ -141,7 +159,7 @@ async def learner_script(url: str, pages: list[dict], rounds: int, seed: str, ti
     try:
         for _ in range(rounds):
             for page in pages:
-                r = await _open(learner, page)
+                r = await _timed(_open(learner, page), cpu)
                 results.append(r)
                 if r.seconds is None:
                     continue
@@ -150,9 +168,9 @@ async def learner_script(url: str, pages: list[dict], rounds: int, seed: str, ti
                     w = widgets[0]
                     alts = w.alternatives(learner.values.get(w.id))
                     if alts:
-                        results.append(await learner.set_widget(rng.choice(alts), page["name"]))
+                        results.append(await _timed(learner.set_widget(rng.choice(alts), page["name"]), cpu))
                 if think:
-                    await asyncio.sleep(think)
+                    await asyncio.sleep(max(think - (CPU_TAIL if cpu else 0.0), 0.0))
     finally:
         await learner.close()
     return results
@@ -219,7 +237,8 @@ async def run_learners(srv: Server, pages: list[dict], n: int, rounds: int, phas
                    for i in range(heavy)]
     try:
         batches = await asyncio.gather(*(
-            learner_script(srv.url, pages, rounds, f"{phase}:{i}", args.timeout, args.think, i * spread)
+            learner_script(srv.url, pages, rounds, f"{phase}:{i}", args.timeout, args.think, i * spread,
+                           cpu=srv.cpu_s if n == 1 and not heavy and srv.pid else None)
             for i in range(n)))
     finally:
         done.set()
@@ -237,6 +256,12 @@ async def run_learners(srv: Server, pages: list[dict], n: int, rounds: int, phas
         s["server_cpu_s"] = round(cpu1 - cpu0, 2)
         s["server_cpu_per_request_s"] = round((cpu1 - cpu0) / max(len(results), 1), 4)
         s["server_cpu_utilisation"] = round((cpu1 - cpu0) / wall, 2)   # cores busy, on average
+    per_request = [r.cpu for r in results if r.cpu is not None]
+    if per_request:     # a learner alone: each request's own server CPU (median: psutil's 10 ms ticks)
+        s["server_cpu_per_request_median_s"] = _r(percentile(per_request, 50))
+        s["server_cpu_by_kind_median_s"] = {k: _r(percentile([r.cpu for r in results if r.kind == k
+                                                               and r.cpu is not None], 50))
+                                            for k in sorted({r.kind for r in results if r.cpu is not None})}
     return s
 
 
@@ -464,6 +489,9 @@ def print_load(out: dict) -> None:
               f" {_f(s['wall_s'])}")
     for e, n in out["warmup"]["error_samples"]:
         print(f"  warmup error x{n}: {e}")
+    if out["single"].get("server_cpu_per_request_median_s") is not None:
+        kinds = ", ".join(f"{k} {_g(v)}" for k, v in out["single"]["server_cpu_by_kind_median_s"].items())
+        print(f"  single: server CPU per request, median {_g(out['single']['server_cpu_per_request_median_s'])} s ({kinds})")
     for name in ("single", "concurrent"):
         s = out[name]
         kinds = "; ".join(f"{k} p50 {_g(v['p50'])} p95 {_g(v['p95'])}" for k, v in s["by_kind"].items())

@@ -195,14 +195,17 @@ class RunResult:
     errors: list[str] = field(default_factory=list)
     query_string: str = ""             # the address bar after the run
     detail: str = ""
+    cpu: float | None = None           # server CPU s for this request (measured alone only)
 
 
 class Learner:
     """One browser tab: a websocket session that opens pages and moves widgets."""
 
-    def __init__(self, base_url: str, name: str = "learner", timeout: float = 90):
-        self.ws_url = base_url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
+    def __init__(self, base_url: str, name: str = "learner", timeout: float = 90, headers: dict | None = None):
+        self.ws_url = (base_url.replace("https://", "wss://").replace("http://", "ws://").rstrip("/")
+                       + "/_stcore/stream")
         self.name, self.timeout = name, timeout
+        self.headers = headers       # e.g. a proxy's affinity cookie (deploy/warmup.py)
         self.ws = None
         self.pages: dict[str, str] = {}          # url_pathname and title -> page_script_hash
         self.page_hash = ""                      # page of the last run
@@ -212,7 +215,8 @@ class Learner:
 
     async def connect(self) -> None:
         self.ws = await connect(self.ws_url, subprotocols=["streamlit"], proxy=None, max_size=None,
-                                open_timeout=self.timeout, ping_interval=None, compression=None)
+                                open_timeout=self.timeout, ping_interval=None, compression=None,
+                                additional_headers=self.headers)
 
     async def close(self) -> None:
         if self.ws is not None:

@@ -2,12 +2,19 @@
 Kubernetes schema (kubernetes-validate ships the schemas, so this runs offline) and fit
 together; deploy/compose.yaml (no docker here) is checked for the services and settings
 the deployment relies on, and for agreeing with deploy/haproxy.cfg, which it mounts."""
+import os
 import re
+import shutil
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import kubernetes_validate
 import pytest
 import yaml
+
+from tests.browser.server import free_port
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 K8S = DEPLOY / "k8s"
@@ -136,3 +143,74 @@ def test_haproxy_cfg_pins_sessions_passes_websockets_and_checks_health():
     assert re.search(rf"^\s*http-check send meth GET uri {re.escape(HEALTH)}", cfg, re.M)
     tunnel = re.search(r"^\s*timeout tunnel (\d+)h", cfg, re.M)
     assert tunnel and int(tunnel.group(1)) >= 1
+
+
+# ---- HTTPS in front: deploy/Caddyfile ------------------------------------------------------
+CADDY = shutil.which("caddy")
+needs_caddy = pytest.mark.skipif(CADDY is None, reason="Debian's caddy is not installed (apt-get install caddy)")
+
+
+def _caddy_env(tmp_path, **env) -> dict:
+    # Caddy keeps certificates and state under $HOME; the admin API on a free port.
+    return {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path),
+            "GDL_CADDY_ADMIN": f"127.0.0.1:{free_port()}", **env}
+
+
+@needs_caddy
+@pytest.mark.parametrize("site", [None, "lab.example.org", "http://127.0.0.1:8443"])
+def test_the_caddyfile_is_valid_for_a_public_name_and_for_a_local_port(tmp_path, site):
+    env = _caddy_env(tmp_path, **({"GDL_SITE": site} if site else {}))
+    r = subprocess.run([CADDY, "validate", "--config", str(DEPLOY / "Caddyfile"), "--adapter", "caddyfile"],
+                       env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr[-2000:]
+    r = subprocess.run([CADDY, "fmt", str(DEPLOY / "Caddyfile")], capture_output=True, text=True, timeout=60)
+    assert r.stdout == (DEPLOY / "Caddyfile").read_text()          # formatted as Caddy writes it
+
+
+@needs_caddy
+def test_caddy_passes_the_apps_websocket_through(tmp_path):
+    """The app behind deploy/Caddyfile (plain HTTP on a loopback port instead of a public
+    name): a page loads through Caddy over Streamlit's own WebSocket protocol
+    (bench/stclient.py, as a browser) and runs to the end without an error."""
+    import asyncio
+
+    from bench.stclient import Learner
+    from tests.browser.server import serve
+
+    port = free_port()
+    with serve(log_path=tmp_path / "app.log", workers="0") as app_url:
+        env = _caddy_env(tmp_path, GDL_SITE=f"http://127.0.0.1:{port}", GDL_UPSTREAM=app_url.split("//")[1])
+        caddy = subprocess.Popen([CADDY, "run", "--config", str(DEPLOY / "Caddyfile"), "--adapter", "caddyfile"],
+                                 env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "caddy.log", "w"))
+        try:
+            front = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(front + "/_stcore/health", timeout=2) as r:
+                        assert r.status == 200
+                        break
+                except OSError:
+                    assert caddy.poll() is None, (tmp_path / "caddy.log").read_text()[-2000:]
+                    assert time.monotonic() < deadline, "Caddy did not answer"
+                    time.sleep(0.3)
+
+            async def load():
+                learner = Learner(front, timeout=120)
+                await learner.connect()
+                try:
+                    return await learner.load("gradient-descent")
+                finally:
+                    await learner.close()
+
+            run = asyncio.run(load())
+            assert run.seconds is not None and run.errors == [], run.errors
+            assert learner_saw_widgets(run)
+        finally:
+            caddy.terminate()
+            caddy.wait(timeout=15)
+
+
+def learner_saw_widgets(run) -> bool:
+    """The run delivered page content (not only the session's start and end)."""
+    return run.bytes > 10_000
