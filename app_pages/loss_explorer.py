@@ -8,15 +8,15 @@ This module is the page: its settings, header and the order of its sections
 from ui.text.loss_explorer."""
 import streamlit as st
 
-from app_pages.sections.loss_explorer.data import data_section, line_controls
+from app_pages.sections.loss_explorer.data import data_section, line_controls, on_options
 from app_pages.sections.loss_explorer.descent import gradient_descent, landscape_header, landscape_view
 from app_pages.sections.loss_explorer.errors import article_fact_check, every_error
 from app_pages.sections.loss_explorer.losses import four_losses, loss_row
 from dlcore.line_explorer import LINE_LIMIT, MAX_POINTS, X_LIMIT, Y_LIMIT, loss_script
 from ui.charts.loss_explorer import points_chart, residual_chart
 from ui.charts.render import chart
-from ui.compute.loss_explorer import (ARTICLE_LINE, ARTICLE_X, ARTICLE_Y, CSV_NAME, DELTAS, GD_STEPS, descent,
-                                      drawn_rows, judge, overflow, points_of, script)
+from ui.compute.loss_explorer import (ARTICLE_LINE, ARTICLE_X, ARTICLE_Y, CSV_NAME, DELTAS, GD_STEPS, delta_options,
+                                      descent, drawn_rows, judge, overflow, points_of, script)
 from ui.layout import code, header, next_page, share_hint
 from ui.lesson_panel import LESSON_PARAMS, LessonPanel
 from ui.own_data import data_param, xy_params
@@ -35,7 +35,8 @@ state = PageState("loss", [
     Param("m", ARTICLE_LINE[0], lo=-LINE_LIMIT, hi=LINE_LIMIT, label="slope m"),
     Param("c", ARTICLE_LINE[1], lo=-LINE_LIMIT, hi=LINE_LIMIT, label="intercept c"),
     Param("squares", False, kind="bool", label="show squares"),
-    Param("delta", 1.0, lo=0.5, hi=500.0, options=DELTAS, label="Huber δ"),
+    # δ values scale with the spread of own data's y (ui.compute.loss_explorer.delta_options).
+    Param("delta", 1.0, lo=1e-12, hi=1e15, label="Huber δ"),
     Param("std", False, kind="bool", label="standardise hours"),
     # The rates offered follow the data's stability limit (ui.compute.loss_explorer.rates_for).
     Param("lr", 0.001, lo=1e-30, hi=2.0, label="learning rate"),
@@ -73,6 +74,7 @@ if too_big:
 
 with controls:
     line = line_controls(state, xs, ys, names)
+deltas = on_options(state, "delta", delta_options(ys) if data.own else DELTAS, "Huber δ")
 judged = judge(xs, ys, line.m, line.c, state.current("delta"), unit=names.unit)
 with picture:
     fit_slot = st.empty()               # drawn at the end, with the line gradient descent finds below
@@ -95,9 +97,9 @@ if any(panel.hides(f) for f in LESSON_FIELDS):
 else:
     article_fact_check(data.article and (line.m, line.c) == ARTICLE_LINE, judged.losses["MSE"])
     every_error(judged, names)
-    delta = four_losses(state, judged, xs, names)
+    delta = four_losses(state, judged, xs, names, deltas)
     with metrics_box:
-        loss_row(judged, delta)
+        loss_row(judged, delta, names)
     land_columns = landscape_header()
     descended = gradient_descent(state, xs, ys, line, judged, names)
     landscape_view(state, land_columns, xs, ys, line, judged, descended, names)

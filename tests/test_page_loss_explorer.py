@@ -367,9 +367,10 @@ def test_a_pasted_table_drives_every_number_on_the_page():
     assert shown_m["MSE"] == shown(mean_squared_error(y, pred))
     assert shown_m["MAE"] == shown(mean_absolute_error(y, pred))
     assert shown_m["RMSE"] == shown(mean_squared_error(y, pred) ** 0.5)
-    assert shown_m["Huber (δ = 1)"] == shown(huber_mean(y - pred, 1.0))
+    delta = float(at.select_slider(key="loss.delta").value)          # δ scaled to the spread of sales
+    assert delta == 5.0 and shown_m["Huber (δ = 5)"] == shown(huber_mean(y - pred, delta))
     slope, intercept = np.polyfit(x, y, 1)
-    assert shown_m["best line (least squares)"] == f"{slope:.4g} · temperature + {intercept:.4g}"
+    assert shown_m["best line (least squares)"] == f"{slope:.4g} · x + {intercept:.4g}"    # long names: "x"
     assert shown_m["its MSE — the lowest possible"] == shown(float(np.mean((y - slope * x - intercept) ** 2)))
     limit, cond = hessian_limit(x)
     assert shown_m["limit 2/λmax"] == f"{limit:.4g}" and shown_m["condition λmax/λmin"] == f"{cond:,.0f}"
@@ -443,7 +444,7 @@ def test_ten_thousand_uploaded_rows():
     got = metrics(at)
     assert got["MSE"] == shown(mean_squared_error(y, pred)) and got["MAE"] == shown(mean_absolute_error(y, pred))
     slope, intercept = np.polyfit(x, y, 1)
-    assert got["best line (least squares)"] == f"{slope:.4g} · hours\\_online + {intercept:.4g}"
+    assert got["best line (least squares)"] == f"{slope:.4g} · x + {intercept:.4g}"
     assert got["limit 2/λmax"] == f"{hessian_limit(x)[0]:.4g}"
     text = page_text(at)
     assert "draws 2,000 of the 10,000 points" in text and "use all 10,000" in text
@@ -506,3 +507,16 @@ def test_a_link_with_small_own_data_opens_it():
     x, y = np.array([1, 2, 3, 4, 5.0]), np.array([3, 5, 4, 8, 9.0])
     assert slider_line(at) == (1.5, 2.0)                       # the link's line, not the flat start
     assert metrics(at)["MSE"] == shown(mean_squared_error(y, 1.5 * x + 2))
+
+
+def test_huber_delta_follows_the_spread_of_own_data():
+    y = np.array([12000.0, 31000.0, 18000.0, 45000.0, 39000.0, 27000.0])
+    x = np.arange(1.0, 7.0)
+    at = paste(render(), "x,y\n" + "\n".join(f"{a:g},{b:g}" for a, b in zip(x, y)))
+    options = [float(o) for o in at.select_slider(key="loss.delta").options]
+    k = 10.0 ** (np.floor(np.log10(np.std(y))) - 1)                  # std ≈ 1.1e4: δ from 500 to 5e5
+    assert options == pytest.approx([d * k for d in (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)])
+    delta = options[5]
+    at.select_slider(key="loss.delta").set_value(delta).run()
+    m, c = slider_line(at)
+    assert metrics(at)[f"Huber (δ = {delta:g})"] == shown(huber_mean(y - (m * x + c), delta))

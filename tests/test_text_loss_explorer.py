@@ -89,3 +89,36 @@ def test_theory_sentences_use_the_hessian():
 def test_predictions_caption_shortens_long_data():
     assert text.predictions_caption(9, 350, [440.0, 530.0]) == "Line: score = 9 · hours + 350. Predictions: 440, 530."
     assert text.predictions_caption(1, 0, range(10)).endswith("6, 7 ….")
+
+
+# ---- own data (issue 17) ------------------------------------------------------------------------------------
+def test_what_standardising_changes_with_this_datas_numbers():
+    x = np.array([14.2, 16.4, 11.9, 15.2, 18.5, 22.1, 19.4, 25.1])
+    y = np.array([215.0, 325.0, 185.0, 332.0, 406.0, 522.0, 412.0, 614.0])
+    phi = np.stack([x, np.ones_like(x)], axis=1)
+    lam = np.linalg.eigvalsh(2 / len(x) * phi.T @ phi)
+    kappa = lam[-1] / lam[0]
+    gap = float(np.mean((y - 400.0) ** 2) - np.mean((y - np.polyval(np.polyfit(x, y, 1), x)) ** 2))
+    rho = (kappa - 1) / (kappa + 1)                 # contraction at η* = 2/(λmax + λmin)
+    steps = int(np.ceil(np.log(0.01 / gap) / (2 * np.log(rho))))
+    raw = quadratic_theory(LinearProblem(x=tuple(x), y=tuple(y)))
+    std = quadratic_theory(LinearProblem(x=tuple(x), y=tuple(y), standardize=True))
+    names = text.Names.of_columns("temperature", "sales")
+    s = text.standardise_effect(raw, std, gap, gap, names)
+    assert f"from **{2 / lam[-1]:.3g}** to **1**" in s and f"from **{kappa:,.0f}** to **1**" in s
+    assert f"about **{steps:,} steps** on raw temperature and **1** standardised" in s
+    assert "about **0 steps**" in text.standardise_effect(raw, std, 0.0, 0.0, names)     # already there
+
+
+def test_names_of_columns_are_one_inert_line():
+    n = text.Names.of_columns("a*b\n<script>" + "x" * 60, "y_[1]")
+    assert "\n" not in n.x and "\\*" in n.x and len(n.x_title) == 40 and n.x_title.endswith("…")
+    assert n.y == "y\\_\\[1\\]" and n.y_title == "y_[1]"
+    assert "sales = " in text.predictions_caption(1.0, 2.0, [3.0], text.Names.of_columns("t", "sales"))
+
+
+def test_overflowing_losses_and_sampled_charts_are_said_plainly():
+    assert text.loss_value(float("inf")) == "overflow" and text.loss_value(float("nan")) == "overflow"
+    assert text.drawn_caption(40, 40) == ""
+    assert "draws 2,000 of the 10,000 points" in text.drawn_caption(10_000, 2000)
+    assert "Overflow" in text.overflow_text("The largest value is 1e+200.")

@@ -59,6 +59,17 @@ def rates_for(xs, ys) -> tuple[float, ...]:
                     quadratic_theory(replace(data, standardize=True)).lr_diverge)
 
 
+def delta_options(ys) -> tuple[float, ...]:
+    """Huber δ values for y of this spread: the article's DELTAS (0.5 … 500, for scores
+    spread by about 100) times a power of ten that follows the spread of y."""
+    import math
+    sd = float(np.std(np.asarray(ys, dtype=np.float64)))
+    if not (math.isfinite(sd) and sd > 0):
+        return DELTAS
+    k = math.floor(math.log10(sd)) - 1
+    return tuple(float(f"{d * 10.0 ** k:.6g}") for d in DELTAS)
+
+
 def nearest_rate(rates, lr: float) -> float:
     """The offered rate nearest to ``lr`` (by ratio: the rates are log-spaced)."""
     import math
@@ -208,7 +219,12 @@ def descent(xs, ys, m: float, c: float, std: bool, lr: float, steps_asked: int, 
     std_base = replace(data, standardize=True, names=("w", "b"), title="Study hours (standardised) → exam score")
     std_problem = replace(std_base, start=to_model(std_base, m, c))
     # Both scalings train every rate: two training calls of len(rates) runs, budgeted as one request.
-    _, steps, notes = fit_budget(len(rates), steps_asked, n_params=2, n_examples=len(xs), calls=2)
+    runs_ok, steps, notes = fit_budget(len(rates), steps_asked, n_params=2, n_examples=len(xs), calls=2)
+    if runs_ok < len(rates):
+        # Every rate is one point of the rate chart, so the page trains them all and gives up steps instead.
+        from dlcore.budget import MAX_SECONDS, estimate_seconds
+        steps = max(1, min(steps_asked, int(MAX_SECONDS / estimate_seconds(len(rates), 1, 2, len(xs), calls=2))))
+        notes = [f"To keep the lab fast for everyone, training stops after {steps} steps (asked for {steps_asked})."]
     config = dlcore.TrainConfig(steps=steps, dtype=DTYPE, record_params=True)
     runs = tuple(dlcore.RunSpec(dlcore.OptimizerSpec.make("sgd", lr=r), label=f"η = {r:g}") for r in rates)
     RAW_, STD_ = labels

@@ -81,12 +81,13 @@ def loss_value(v: float) -> str:
     return short(v, DIGITS if abs(v) < 1e6 else 3)
 
 
-def loss_metrics(losses: dict, delta: float) -> tuple[Metric, ...]:
+def loss_metrics(losses: dict, delta: float, names: Names = ARTICLE_NAMES) -> tuple[Metric, ...]:
     exact = lambda k: f" Exactly {fmt(losses[k], 10)}."  # noqa: E731
+    back = "exam points" if names == ARTICLE_NAMES else f"the units of {names.y}"
     return (
         Metric("MSE", loss_value(losses["MSE"]),
                "mean of the squared residuals — what the article computes." + exact("MSE")),
-        Metric("RMSE", loss_value(losses["RMSE"]), "√MSE: back in exam points." + exact("RMSE")),
+        Metric("RMSE", loss_value(losses["RMSE"]), f"√MSE: back in {back}." + exact("RMSE")),
         Metric("MAE", loss_value(losses["MAE"]), "mean of the absolute residuals." + exact("MAE")),
         Metric(f"Huber (δ = {delta:g})", loss_value(losses["Huber"]),
                "½r² for small residuals (|r| ≤ δ), δ(|r| − ½δ) beyond: squared near the line, absolute far off."
@@ -94,12 +95,16 @@ def loss_metrics(losses: dict, delta: float) -> tuple[Metric, ...]:
     )
 
 
-def loss_cards(losses: dict, delta: float) -> tuple[Card, ...]:
+def loss_cards(losses: dict, delta: float, names: Names = ARTICLE_NAMES) -> tuple[Card, ...]:
     v = lambda k: loss_value(losses[k])  # noqa: E731
+    if names == ARTICLE_NAMES:
+        sq, unit = "points² — the article's loss", "exam points"
+    else:
+        sq, unit = f"({names.y})² — the article's loss", f"units of {names.y}"
     return (
-        Card("MSE", r"\tfrac{1}{n}\sum r_i^2", v("MSE"), "points² — the article's loss; big errors dominate"),
-        Card("RMSE", r"\sqrt{\text{MSE}}", v("RMSE"), "exam points — a typical error's size"),
-        Card("MAE", r"\tfrac{1}{n}\sum |r_i|", v("MAE"), "exam points — every error counts by its size"),
+        Card("MSE", r"\tfrac{1}{n}\sum r_i^2", v("MSE"), f"{sq}; big errors dominate"),
+        Card("RMSE", r"\sqrt{\text{MSE}}", v("RMSE"), f"{unit} — a typical error's size"),
+        Card("MAE", r"\tfrac{1}{n}\sum |r_i|", v("MAE"), f"{unit} — every error counts by its size"),
         Card(f"Huber, δ = {delta:g}", r"\tfrac{1}{n}\sum h_\delta(r_i)", v("Huber"),
              "squared near the line, absolute far from it"),
     )
@@ -110,7 +115,8 @@ def best_line_metrics(best: tuple[float, float, float], my_mse: float,
     """The least-squares line, its MSE, and how much lower that is than the learner's."""
     m, c, mse = best
     delta = f"{loss_value(mse - my_mse)} vs your line" if abs(mse - my_mse) > 1e-9 else None
-    return (Metric("best line (least squares)", f"{m:.4g} · {names.x} + {c:.4g}",
+    x = names.x if names == ARTICLE_NAMES or len(names.x_title) <= 8 else "x"   # a metric holds ~18 characters
+    return (Metric("best line (least squares)", f"{m:.4g} · {x} + {c:.4g}",
                    glossary.tip("least-squares") + f" Here: slope {fmt(m, 10)}, intercept {fmt(c, 10)}."),
             Metric("its MSE — the lowest possible", loss_value(mse), f"Exactly {fmt(mse, 10)}."), delta)
 

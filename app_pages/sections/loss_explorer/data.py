@@ -198,3 +198,20 @@ def use_line(state: PageState, m: float, c: float, ranges: SliderRanges | None =
 
 
 use_line_callback = safety.callback(use_line)
+
+
+def on_options(state: PageState, key: str, options, what: str) -> list:
+    """The options a select slider offers for this data (they follow the data); a held
+    value that is not among them moves to the nearest (by ratio), with a note when a link
+    asked for it. Call before the value is used. Returns the options to draw."""
+    from ui.compute.loss_explorer import nearest_rate
+    now = state.current(key)
+    opts = list(options)
+    if now not in opts:
+        near = nearest_rate(opts, now)
+        if state.fixed(key):
+            return sorted(set(opts) | {now})
+        if state.entering and key in state.linked:
+            state.note(f"{what}: {now:g} is not on this data's slider; using the nearest value {near:g}.")
+        state.set(key, near)
+    return opts

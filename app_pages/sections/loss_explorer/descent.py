@@ -8,14 +8,14 @@ from app_pages.sections.gradient_descent.summary import callout, metric_row
 from ui.charts.core import loss_chart
 from ui.charts.loss_explorer import landscape_chart, rate_chart
 from ui.charts.render import chart
-from ui.compute.loss_explorer import Descent, Judgement, descent, gap_curve, landscape, nearest_rate, rates_for
+from ui.compute.loss_explorer import Descent, Judgement, descent, gap_curve, landscape, rates_for
 from ui.format import fmt
 from ui.layout import note_box
 from ui.params import PageState
 from ui.text.loss_explorer import (ARTICLE_NAMES, Names, best_line_metrics, descent_verdict, rate_caption,
                                   standardise_effect, theory_metrics, why_raw, why_std, window_caption)
 
-from .data import Line, use_line_callback
+from .data import Line, on_options, use_line_callback
 
 
 def landscape_header():
@@ -31,16 +31,7 @@ def landscape_header():
 def learning_rate(state: PageState, rates) -> float:
     """The learning-rate slider over this data's rates (its range follows the data's
     stability limit); a held rate that is not among them moves to the nearest one."""
-    now = state.current("lr")
-    options = list(rates)
-    if now not in rates:
-        near = nearest_rate(rates, now)
-        if state.fixed("lr"):
-            options = sorted(set(rates) | {now})
-        else:
-            if state.entering and "lr" in state.linked:
-                state.note(f"learning rate: {now:g} is not on this data's slider; using the nearest rate {near:g}.")
-            state.set("lr", near)
+    options = on_options(state, "lr", rates, "learning rate")
     return state.select_slider("lr", "Learning rate η", options=options, format_func=lambda v: f"{v:g}",
                                help=f"From {options[0]:g} to {options[-1]:g}: the range follows this data's "
                                     "stability limit 2/λmax (below), with extra rates just around it.")

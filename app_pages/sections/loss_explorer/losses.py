@@ -14,13 +14,13 @@ from ui.compute.loss_explorer import SHARES_SHOWN
 from ui.text.loss_explorer import ARTICLE_NAMES, Names, huber_text, loss_cards, loss_metrics, outliers_text
 
 
-def loss_row(j: Judgement, delta: float) -> None:
+def loss_row(j: Judgement, delta: float, names: Names = ARTICLE_NAMES) -> None:
     """The four losses as metrics (beside the data chart)."""
-    metric_row(loss_metrics(j.losses, delta))
+    metric_row(loss_metrics(j.losses, delta, names))
 
 
-def four_losses(state: PageState, j: Judgement, xs, names: Names = ARTICLE_NAMES) -> float:
-    """The section; returns the Huber δ chosen."""
+def four_losses(state: PageState, j: Judgement, xs, names: Names = ARTICLE_NAMES, deltas=None) -> float:
+    """The section; returns the Huber δ chosen (among ``deltas``: default the Param's)."""
     st.subheader("Four losses for the same errors")
     st.caption("In the glossary: " + ", ".join(glossary.link(slug) for slug in ("mse", "rmse", "mae", "huber"))
                + ". r is a residual, y − ŷ; n the number of points.")
@@ -28,7 +28,7 @@ def four_losses(state: PageState, j: Judgement, xs, names: Names = ARTICLE_NAMES
     l1, l2 = st.columns([1, 1.25], gap="large")
     with l1:
         delta = state.select_slider("delta", "Huber δ — where squared turns into absolute",
-                                    format_func=lambda v: f"{v:g}")
+                                    format_func=lambda v: f"{v:g}", **({"options": list(deltas)} if deltas else {}))
         if j.losses["MSE"] > 0:
             w = j.worst
             st.markdown(outliers_text(xs[w], j.table["residual"][w], j.share_of_worst("MSE"),
@@ -44,7 +44,7 @@ def four_losses(state: PageState, j: Judgement, xs, names: Names = ARTICLE_NAMES
             if not few:
                 st.caption(f"The {SHARES_SHOWN} points with the largest squared errors, of {j.n:,}; each bar is "
                            "that point's share of the loss over all rows.")
-    for card in loss_cards(j.losses, delta):
+    for card in loss_cards(j.losses, delta, names):
         with cards, st.container(border=True, width="stretch", height="stretch"):
             st.markdown(f"**{card.name}**")
             st.latex(card.formula)
