@@ -1,6 +1,7 @@
 """ui.charts.render: one cache of finished chart specs — keyed on the builder and its
 arguments, or on an identity the caller gives — equal to converting the chart directly."""
 import altair as alt
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -122,17 +123,41 @@ def test_every_chart_has_a_closed_table_view_that_opens_with_the_charts_numbers(
     at = _app()
     # three charts with a table (the animation frame has none), all closed: no data sent
     assert [e.label for e in at.expander] == [render.TABLE_LABEL] * 3
-    assert len(at.dataframe) == 0
+    assert len(at.table) == 0 and len(at.dataframe) == 0
     keys = _table_keys(at)
     assert len(keys) == 3 and len(set(keys)) == 3
     at.session_state[keys[0]] = True
     at.session_state["k"] = 5.0              # new numbers: the same key, still open
     at.run()
     assert _table_keys(at) == keys and not at.exception
-    assert len(at.dataframe) == 1
-    shown = at.dataframe[0].value
+    # a real table (screen readers read its cells), numbers to 4 significant figures
+    assert len(at.table) == 1 and len(at.dataframe) == 0
+    shown = at.table[0].value
     pd.testing.assert_frame_equal(shown.reset_index(drop=True),
-                                  pd.DataFrame({"x": [0.0, 1.0, 2.0], "y": [0.0, 5.0, 10.0]}))
+                                  pd.DataFrame({"x": [f"{v:.4g}" for v in (0.0, 1.0, 2.0)],
+                                                "y": [f"{v:.4g}" for v in (0.0, 5.0, 10.0)]}), check_dtype=False)
+
+
+LONG_APP = '''
+import numpy as np, pandas as pd, streamlit as st
+from tests.test_render import line
+from ui.charts import render
+df = pd.DataFrame({"x": np.arange(150.0), "y": np.arange(150.0) ** 2})
+render.chart(line, df, title="long")
+'''
+
+
+def test_a_long_dataset_opens_as_every_kth_row_in_a_table_and_all_rows_in_a_grid():
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_string(LONG_APP, default_timeout=60)
+    at.run()
+    at.session_state[_table_keys(at)[0]] = True
+    at.run()
+    step = -(-150 // render.TABLE_ROWS)                      # 3: rows 0, 3, 6, ...
+    table = at.table[0].value.reset_index(drop=True)
+    assert table["x"].tolist() == [f"{v:.4g}" for v in np.arange(0.0, 150.0, step)]
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 150
+    assert f"every {step}th row" in at.caption[0].value
 
 
 def test_the_table_names_columns_by_the_charts_titles():

@@ -43,7 +43,7 @@ from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from ui.charts import describe as _describe
-from ui.format import number_columns
+from ui.format import fmt, number_columns
 
 _local = threading.local()
 
@@ -216,9 +216,24 @@ def _table_key(spec_: dict, key: str | None) -> str:
     return f"{base}.{n}"
 
 
+TABLE_ROWS = 60         # rows drawn as a real <table>; a longer dataset is thinned for it
+
+
+def _as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Float columns as text with 4 significant figures (the tables' convention,
+    ui.format.number_columns), 'diverged' for NaN/inf."""
+    return df.assign(**{c: df[c].map(lambda v: fmt(v, 4)) for c in df.columns
+                        if pd.api.types.is_float_dtype(df[c])})
+
+
 def data_table(box, spec_: dict, key: str | None = None) -> None:
     """The "Data as a table" expander under a chart: closed, it is only a label; opened, it
-    reruns and shows each dataset the marks draw, as the chart's columns with their titles."""
+    reruns and shows each dataset the marks draw, as the chart's columns with their titles.
+
+    The numbers go in a real HTML table (st.table), which a screen reader reads cell by
+    cell with its column headers — Streamlit's data grid is a canvas that screen readers
+    cannot read. A dataset longer than :data:`TABLE_ROWS` is shown as every k-th row in the
+    table, and in full in a data grid below it (whose toolbar downloads it as CSV)."""
     fold = box.expander(TABLE_LABEL, icon=":material/table:", key=_table_key(spec_, key), on_change="rerun")
     if not fold.open:
         return
@@ -229,8 +244,15 @@ def data_table(box, spec_: dict, key: str | None = None) -> None:
             if df is None:
                 continue
             cols = [f for f, _ in plan["columns"] if f in df.columns]
-            df = df[cols].rename(columns=dict(plan["columns"]))
-            if len(plans) > 1:
-                st.caption(f"{plan['what']} · {len(df)} rows")
-            st.dataframe(df, hide_index=True, height=min(36 + 35 * len(df), 300),
-                         column_config=number_columns(df))
+            df = df[cols].rename(columns=dict(plan["columns"])).reset_index(drop=True)
+            what = plan["what"] if len(plans) > 1 else "The chart's data"
+            if len(df) <= TABLE_ROWS:
+                if len(plans) > 1:
+                    st.caption(f"{what}: {len(df)} rows")
+                st.table(_as_text(df), hide_index=True, alt=f"{what}: {len(df)} rows")
+                continue
+            step = -(-len(df) // TABLE_ROWS)
+            st.caption(f"{what}: {len(df):,} rows — every {step}th row as a table; all rows in the grid "
+                       "below it (its toolbar downloads them as CSV).")
+            st.table(_as_text(df.iloc[::step]), hide_index=True, alt=f"{what}: every {step}th of {len(df)} rows")
+            st.dataframe(df, hide_index=True, height=300, column_config=number_columns(df))
