@@ -203,4 +203,4 @@ def test_search_chart_shows_both_passes_and_the_chosen_rate(bowl_search):
                  if mark_shape(la) == "circle" and la["mark"].get("filled") is False]
         best = fr.best.set_index("label").loc[label]
         assert [r["lr"].tolist() for r in rings] == [[best["lr"]]]
-        assert f"chosen η = {best['lr']:.3g}" in spec["title"]["subtitle"]
+        assert spec["title"]["subtitle"][0] == f"chosen η = {best['lr']:.3g}"

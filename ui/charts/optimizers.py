@@ -45,6 +45,10 @@ CANVAS = {"embedOptions": {"renderer": "canvas"}}
 LOG_FLOOR = 1e-12   # log axes draw values below this at this value (float64 noise lives down there)
 # One row on a projector, and narrow enough for a phone: the cards above name the colours too.
 LEGEND = alt.Legend(orient="top", title=None, columns=4, labelFontSize=12, symbolSize=80, columnPadding=10)
+# Line legends show each optimizer's colour AND dash pattern as a short stroke; three to a row
+# so four or more optimizers still fit a phone's width.
+LINE_LEGEND = alt.Legend(orient="top", title=None, columns=3, labelFontSize=12, symbolType="stroke",
+                         symbolSize=400, symbolStrokeWidth=2.5, columnPadding=8, labelLimit=90)
 HEIGHT = 520
 
 
@@ -58,7 +62,7 @@ def dash_scale(labels) -> alt.Scale:
     return alt.Scale(domain=labels, range=[DASHES.get(lab, [1, 0]) for lab in labels])
 
 
-def line_style(labels, legend=LEGEND) -> dict:
+def line_style(labels, legend=LINE_LEGEND) -> dict:
     """Colour and dash by optimizer, one legend for both."""
     return {"color": alt.Color("label:N", scale=color_scale(labels), title="optimizer", legend=legend),
             "strokeDash": alt.StrokeDash("label:N", scale=dash_scale(labels), title="optimizer", legend=legend)}
@@ -227,6 +231,15 @@ def _tuning_frame(table: pd.DataFrame, steps: int) -> pd.DataFrame:
     return t
 
 
+def rate_axis(lrs) -> alt.X:
+    """A log learning-rate axis over the rates tried, ticked and gridded at powers of ten only
+    (a log axis grids every minor tick by default, a wall of lines over six decades)."""
+    lo, hi = float(np.min(lrs)), float(np.max(lrs))
+    decades = [10.0 ** k for k in range(int(np.floor(np.log10(lo) + 1e-9)), int(np.ceil(np.log10(hi) - 1e-9)) + 1)]
+    return alt.X("lr:Q", title="learning rate (log scale)", scale=alt.Scale(type="log", domain=[lo, hi]),
+                 axis=alt.Axis(values=decades, format="~g", labelOverlap=True))
+
+
 def tuning_chart(table: pd.DataFrame, labels, steps: int, height: int = 360) -> alt.Chart:
     """Final loss vs rate (log–log), one line per optimizer in its colour and dash pattern;
     diverged rates as ✚ along the top; the chosen rate of each optimizer ringed."""
@@ -235,8 +248,7 @@ def tuning_chart(table: pd.DataFrame, labels, steps: int, height: int = 360) -> 
     ok = t[np.isfinite(t["final_loss"])]
     top = float(np.maximum(ok["final_loss"], LOG_FLOOR).max()) * 10 if len(ok) else 1.0
     t["shown"] = np.where(np.isfinite(t["final_loss"]), np.maximum(t["final_loss"], LOG_FLOOR), top)
-    x = alt.X("lr:Q", title="learning rate (log scale)",
-              scale=alt.Scale(type="log", domain=[float(t["lr"].min()), float(t["lr"].max())]))
+    x = rate_axis(t["lr"])
     tip = [alt.Tooltip("label:N", title="optimizer"), alt.Tooltip("lr:Q", format=".3g"),
            alt.Tooltip("final_loss:Q", format=".4g"), alt.Tooltip("result:N"), alt.Tooltip("grid:N")]
     fin = t[t["status"] != "diverged"].sort_values("lr")
@@ -272,8 +284,7 @@ def search_chart(table: pd.DataFrame, label: str, steps: int, height: int = 240)
     top = steps * 1.06
     t["own"] = np.where(t["status"] == "converged", t["converged_at"].astype(float), top)
     t["counted"] = t["steps_nearby"].astype(float) if "steps_nearby" in t.columns else np.nan
-    x = alt.X("lr:Q", title="learning rate (log scale)",
-              scale=alt.Scale(type="log", domain=[float(t["lr"].min()), float(t["lr"].max())]))
+    x = rate_axis(t["lr"])
     y = alt.Y("own:Q", title="steps to converge", scale=alt.Scale(domain=[0, top], nice=False))
     tip = [alt.Tooltip("lr:Q", title="η", format=".3g"), alt.Tooltip("result:N"), alt.Tooltip("grid:N"),
            alt.Tooltip("counted:Q", title="worst within ×1.26", format=".0f")]
@@ -303,14 +314,14 @@ def search_chart(table: pd.DataFrame, label: str, steps: int, height: int = 240)
         f"{label}: steps to converge at each rate", subtitle=_chosen_text(chosen, steps)))
 
 
-def _chosen_text(chosen: pd.DataFrame, steps: int) -> str:
+def _chosen_text(chosen: pd.DataFrame, steps: int) -> list[str]:
+    """The panel's subtitle, two short lines (a subtitle does not wrap on a phone)."""
     if chosen.empty:
-        return "every rate diverged"
+        return ["every rate diverged"]
     r = chosen.iloc[0]
     n = float(r.get("steps_nearby", np.inf))
-    return (f"chosen η = {r['lr']:.3g}: " + (f"converges within {int(n)} steps at every rate within ×1.26"
-                                             if np.isfinite(n) else f"no rate converges in {steps} steps everywhere "
-                                                                    "near it; chosen by final loss"))
+    return [f"chosen η = {r['lr']:.3g}", f"within {int(n)} steps at every rate within ×1.26" if np.isfinite(n)
+            else f"lowest final loss (none converges in {steps} steps at every rate near it)"]
 
 
 def restarts_chart(grid: pd.DataFrame, window, log: bool, ends: pd.DataFrame, minima, names,

@@ -52,10 +52,11 @@ def tuning_section(fair, labels, steps: int) -> None:
     st.caption("Each optimizer's search: ■ the first grid, ● the second pass, ▼ did not converge in "
                f"{steps} steps, ✚ diverged; grey line: the steps the verdict counts (the worst within ×1.26); "
                "ring and rule: the chosen rate.")
-    cols = st.columns(2)
-    for i, label in enumerate(lab for lab in labels if lab in fair.fine):
-        with cols[i % 2]:
-            draw(oc.search_chart(fair.table, label, steps))
+    searched = [lab for lab in labels if lab in fair.fine]
+    for first in range(0, len(searched), 2):          # two to a row; on a phone in the optimizers' order
+        for col, label in zip(st.columns(2), searched[first:first + 2]):
+            with col:
+                draw(oc.search_chart(fair.table, label, steps))
     draw(oc.tuning_chart(fair.table, labels, steps))
     chosen = fair_table(fair)
     table(chosen, "fair_race_rates.csv", column_config=number_columns(chosen))
