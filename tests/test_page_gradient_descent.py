@@ -488,3 +488,22 @@ def test_large_own_data_script_reads_the_downloaded_csv(tmp_path, monkeypatch):
     printed = re.search(r"100 steps: w = ([-+0-9.e]+), b = ([-+0-9.e]+)", out.getvalue())
     assert float(printed.group(1)) == pytest.approx(w[100], rel=1e-5)
     assert exact(at, "w after 100 epochs") == pytest.approx(w[100], rel=1e-5)
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+def test_the_bowl_of_many_points_is_their_mse_everywhere(standardize):
+    """The bowl of a large data set is drawn from four points with the same MSE surface:
+    checked against numpy's mean over all 5,000 points at random (w, b)."""
+    import dlcore
+    from ui.compute.gradient_descent import bowl_problem
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-20, 300, 5000)
+    y = -0.7 * x + 12 + rng.normal(0, 30, 5000)
+    p = dlcore.LinearProblem(x=tuple(x), y=tuple(y), standardize=standardize)
+    small = bowl_problem(p)
+    assert small.n == 4
+    xs = (x - x.mean()) / x.std() if standardize else x
+    wb = rng.normal(0, 5, (50, 2))
+    expected = [np.mean((w * xs + b - y) ** 2) for w, b in wb]
+    got = small.build(torch.float64).loss(torch.tensor(wb)).numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-9)
