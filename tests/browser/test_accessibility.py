@@ -157,6 +157,12 @@ def audit_view(page, app_url, name, path, query) -> None:
     # WCAG 3.1.1 / 2.4.2: the document says its language (the lab is in English) and has a title.
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.title().strip()
+    # WCAG 1.1.1: every chart is named by its sentence (not Vega's default) and has its table view.
+    wait_for_charts(page)
+    names = chart_names(page)
+    assert all(len(n) > 30 and n.rstrip(".") != "Vega visualization" for _, n in names), names
+    tables = page.locator("summary").filter(has_text="Data as a table").count()
+    assert tables == len(names), f"{name}: {len(names)} charts but {tables} 'Data as a table' views"
     OUT.mkdir(parents=True, exist_ok=True)
     failures = []
     for width, viewport in WIDTHS.items():
