@@ -507,3 +507,15 @@ def test_the_bowl_of_many_points_is_their_mse_everywhere(standardize):
     expected = [np.mean((w * xs + b - y) ** 2) for w, b in wb]
     got = small.build(torch.float64).loss(torch.tensor(wb)).numpy()
     np.testing.assert_allclose(got, expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize("data", ["x,y;1e200,1;2e200,2;3e200,5", "x,y;1e-300,1;2e-300,2;3e-300,3",
+                                  "x,y;5,1;5,2;5,3", "x,y;1,2", "<b>x</b>,y;1,2;3,4;5,7"])
+def test_hostile_own_data_in_a_link_gives_a_message_not_a_crash(data):
+    at = render(data=data, olr="1e12", x="nope")
+    assert not at.exception
+    assert not any("unexpected problem" in e.value for e in at.error)      # not the safety net
+    shown = " ".join(m.value for m in at.markdown)
+    assert "<b>" not in re.sub(r"`[^`]*`", "", shown)                       # learner text only inside code spans
+    assert len(at.get("vega_lite_chart")) == 3
+    assert_drawn_finite(at)

@@ -80,6 +80,9 @@ def page_data(x: tuple[float, ...] | None = None, y: tuple[float, ...] | None = 
     if theory is None:
         raise ValueError("The loss of these points has no single minimum (its Hessian is not positive definite).")
     w, b, _ = problem.least_squares()
+    if not (all(math.isfinite(v) for v in (theory.lambda_max, theory.lambda_min, w, b)) and theory.lambda_min > 0):
+        raise ValueError("These values are too large (or too close together) to compute the best line in float64: "
+                         "rescale the data, e.g. measure in thousands or subtract a common offset.")
     return Data(problem, own=True, x_name=x_name, y_name=y_name, w_star=w, b_star=b, theory=theory,
                 tol=float(f"{TOL * max(abs(w), 1e-6):.1g}"), csv=problem.n > EMBED_MAX)
 

@@ -41,5 +41,6 @@ def settings(state: PageState, data: Data) -> Settings:
             w0 = state.slider("w0", "Start w", step=0.1)
         with c_b:
             b0 = state.slider("b0", "Start b", step=0.1)
-        reset_button(state, help="The article's settings: η = 0.01, 100 epochs, from w = b = 0 (the link too).")
+        reset_button(state, help="The article's settings and data: η = 0.01, 100 epochs, from w = b = 0 (the link "
+                                 "too).")
     return Settings(lr=lr, epochs=epochs, w0=w0, b0=b0)
