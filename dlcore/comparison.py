@@ -41,7 +41,8 @@ from .problems.surfaces import SurfaceProblem
 from .train import RunSpec
 
 __all__ = ["CRITERION", "known_minima", "cover_paths", "settled_at", "race_table", "tuning_runs", "pick_best", "tuning_table",
-           "refine_rates", "fine_rates", "snap", "lattice_index", "FINE_PER_DECADE", "FINE_MAX", "fair_race", "FairRace", "start_points", "basins", "restart_summary", "RestartSummary", "MinimumCount", "loss_ups"]
+           "refine_rates", "fine_rates", "snap", "lattice_index", "FINE_PER_DECADE", "FINE_MAX", "fair_race",
+           "FairRace", "start_points", "basins", "restart_summary", "RestartSummary", "MinimumCount", "loss_ups"]
 
 CRITERION = ("the rate that converges in the fewest steps, counting for each rate the slowest of the rates "
              "within ×1.26 of it, and only rates whose every neighbour within ×1.26 on the grid of 24 per decade "
@@ -286,8 +287,9 @@ def refine_rates(best_lr: float, lrs: Sequence[float], per_decade: int = FINE_PE
 
 def fine_rates(coarse: pd.DataFrame, lrs: Sequence[float], limit: int = FINE_MAX) -> tuple[float, ...]:
     """One optimizer's second pass: :func:`refine_rates` (and :data:`NEARBY` beyond, so each
-    rate there has its neighbours tried) around EVERY first-pass rate that converged, fastest first (a coarse grid cannot tell a lucky rate from a good one, and
-    the best rate may sit beside a lucky one), until ``limit`` rates; with none converged,
+    rate there has its neighbours tried) around EVERY first-pass rate that converged, fastest
+    first (a coarse grid cannot tell a lucky rate from a good one, and the best rate may sit
+    beside a lucky one), until ``limit`` rates; with none converged,
     around every rate that did not diverge, lowest final loss first. ``coarse``: that optimizer's rows of
     :func:`tuning_table` (lr, status, converged_at, final_loss). Sorted, without the
     first-pass rates."""

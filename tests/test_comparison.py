@@ -183,7 +183,7 @@ def test_loss_ups():
     assert math.isnan(loss_ups(np.array([1.0])))
 
 
-# ---- issue 14 #2: the fair race refines around each optimizer's best rate -------------------
+# ---- issue 14 #2: the fair race refines around the first grid's converged rates -----------
 from dlcore.comparison import fair_race, refine_rates, restart_summary  # noqa: E402
 from dlcore.sweep import log_grid  # noqa: E402
 from tests.optim_reference import STARTS, SURFACES, first_stay_within, make_optimizer, surface_run  # noqa: E402

@@ -190,7 +190,8 @@ def test_search_chart_shows_both_passes_and_the_chosen_rate(bowl_search):
         rows = fr.table[fr.table["label"] == label]
         by_shape = {}
         for la in layers(spec):
-            if mark_shape(la) and (la.get("mark") or {}).get("filled") is not False or mark_shape(la) == "triangle-down":
+            hollow_ring = mark_shape(la) == "circle" and (la.get("mark") or {}).get("filled") is False
+            if mark_shape(la) and not hollow_ring:
                 by_shape.setdefault(mark_shape(la), []).append(layer_data(spec, la))
         drawn = {shape: sorted(pd.concat(frames)["lr"].tolist()) for shape, frames in by_shape.items()}
         conv = rows[rows["status"] == "converged"]

@@ -26,7 +26,7 @@ __all__ = ["Race", "race", "fair_tuning", "trace", "BatchComparison", "batch_com
 
 @st.cache_data(max_entries=16, ttl=TTL, show_spinner=False)
 def fair_tuning(problem, specs: tuple, lrs: tuple, config: dlcore.TrainConfig, seed: int) -> FairRace:
-    """Every optimizer at every rate of ``lrs``, then a finer pass around each one's best."""
+    """Every optimizer at every rate of ``lrs``, then a finer pass around every rate that converged."""
     return offload(fair_race, problem, specs, lrs, replace(config, record_params=False), seed=seed,
                    text="Tuning the learning rates…")
 

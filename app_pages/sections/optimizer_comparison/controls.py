@@ -102,7 +102,7 @@ def more_settings(state, kind: str, fair: bool) -> tuple:
         seed = state.number_input("seed", "Seed (network's initial weights)", step=1, disabled=kind != "sum3")
         if not fair:
             return clip, tol, seed, state["fair_lo"], state["fair_hi"], state["fair_n"]
-        st.markdown("**Fair race grid** (a finer second pass follows around each optimizer's best rate)")
+        st.markdown("**Fair race grid** (a finer second pass follows around every rate that converged)")
         lo = state.select_slider("fair_lo", "Lowest rate tried", format_func=lambda v: f"{v:g}")
         hi = state.select_slider("fair_hi", "Highest rate tried", format_func=lambda v: f"{v:g}")
         per = state.slider("fair_n", "Rates per decade")
@@ -143,7 +143,8 @@ def race_controls(state) -> RaceChoice:
     row = st.columns([1, 1, 1, 1.3], gap="small", vertical_alignment="center")
     with row[0]:
         fair = state.toggle("fair", "Fair race", help="Trains every optimizer at a grid of learning rates, then "
-                                                      "finer around each one's best, and races the best rate of each.")
+                                                      "finer around every rate that converged, and races the best "
+                                                      "rate of each.")
     with row[1]:
         log = state.toggle("log", "Log-scale loss")
     with row[2]:

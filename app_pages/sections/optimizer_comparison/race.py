@@ -98,9 +98,10 @@ def race_tab(state, panel) -> RaceFacts | None:
         st.error(f"Can't use these settings: {md_escape(e)}", icon=":material/block:")
         return None
     lrs = fair_grid(choice) if choice.fair else ()
-    # The fair race: the first grid, then at most FINE_MAX rates per optimizer (two calls), then the race.
-    steps, notes = (budget(setup, choice, len(choice.labels) * max(len(lrs), FINE_MAX), calls=2) if choice.fair
-                    else budget(setup, choice, len(choice.labels)))
+    # The fair race: two calls, the first grid then at most FINE_MAX rates per optimizer; the estimate
+    # of two calls of half their runs each is theirs: two calls' fixed cost plus every run's own.
+    steps, notes = (budget(setup, choice, -(-len(choice.labels) * (len(lrs) + FINE_MAX) // 2), calls=2)
+                    if choice.fair else budget(setup, choice, len(choice.labels)))
     config = dlcore.TrainConfig(steps=steps, dtype=setup.dtype, clip_norm=choice.clip or None, tol=choice.tol,
                                 record_params=setup.two_d)
     fair = None

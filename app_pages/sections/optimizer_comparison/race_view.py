@@ -79,8 +79,8 @@ def race_view(state, race, setup, steps: int, log_setting: bool) -> None:
             left, right = st.columns([1.25, 1], gap="medium")
             map_ph, loss_ph = left.empty(), right.empty()
             left.caption("▲ start (the same for all) · ◆ known minimum · ✚ diverged here · dots: every step, so "
-                         "their spacing is the step length. **Click the map** (or switch on **Choose the start** and type x and y) "
-                         "**to start every optimizer there.**")
+                         "their spacing is the step length. **Click the map** (or switch on **Choose the start** "
+                         "and type x and y) **to start every optimizer there.**")
             right.caption(LOSS_CAPTION)
         else:
             map_ph, loss_ph = None, st.empty()
