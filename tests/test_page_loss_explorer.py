@@ -493,7 +493,7 @@ def test_own_data_replaces_the_edited_table_and_the_edits_come_back():
     at.run()
     edited_mse = metrics(at)["MSE"]
     paste(at, "a,b\n1,2\n2,4.5\n3,5.5\n")
-    assert metrics(at)["best line (least squares)"].startswith("1.75 · a")
+    assert metrics(at)["best line (least squares)"].startswith("1.75 · x")
     assert at.query_params["scores"] in ("480,600,710,680", ["480,600,710,680"])   # the edits stay in the link
     next(b for b in at.button if b.label == "Use the built-in data again").click().run()
     assert not at.exception
@@ -520,3 +520,20 @@ def test_huber_delta_follows_the_spread_of_own_data():
     at.select_slider(key="loss.delta").set_value(delta).run()
     m, c = slider_line(at)
     assert metrics(at)[f"Huber (δ = {delta:g})"] == shown(huber_mean(y - (m * x + c), delta))
+
+
+def test_a_sampled_residual_chart_still_spans_every_point():
+    import pandas as pd
+    from ui.charts.loss_explorer import residual_chart
+    from ui.charts.render import spec
+    from dlcore.line_explorer import drawn_sample
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-50, 50, 10_000)
+    y = 2 * x + rng.normal(0, 5, 10_000)
+    x[123], y[4567] = 400.0, -900.0                    # extremes that the sample may leave out
+    s = spec(residual_chart(pd.DataFrame({"x": x, "y": y}), 2.0, 0.0, "x", "y", drawn=drawn_sample(10_000)))
+    line = next(lay for lay in s["layer"] if lay.get("mark", {}).get("type") == "line")["encoding"]
+    (x0, x1), (y0, y1) = line["x"]["scale"]["domain"], line["y"]["scale"]["domain"]
+    assert x0 <= x.min() and x1 >= 400 and y0 <= -900 and y1 >= y.max()
+    points = next(lay for lay in s["layer"] if lay.get("mark", {}).get("type") == "circle")
+    assert len(s["datasets"][points["data"]["name"]]) == 2000

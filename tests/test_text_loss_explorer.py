@@ -122,3 +122,9 @@ def test_overflowing_losses_and_sampled_charts_are_said_plainly():
     assert text.drawn_caption(40, 40) == ""
     assert "draws 2,000 of the 10,000 points" in text.drawn_caption(10_000, 2000)
     assert "Overflow" in text.overflow_text("The largest value is 1e+200.")
+
+
+def test_shares_of_one_point_among_thousands_are_not_rounded_to_zero():
+    assert text.share_text(0.26) == "26%" and text.share_text(0.00031) == "0.031%" and text.share_text(0.0) == "0%"
+    s = text.outliers_text(99.8, 186.9, 0.00031, 0.00023, text.Names.of_columns("area", "price"), 10_000)
+    assert "0.031% of the MSE" in s and "0.023% of the MAE" in s and "one point of 10,000" in s

@@ -151,18 +151,22 @@ def square_domain(d: pd.DataFrame, xdom, ydom, aspect: float = MIN_ASPECT, most:
     return [x0, x1]
 
 
-def shares_chart(shares: pd.DataFrame, x_title: str, height: int = 260) -> alt.Chart:
+def shares_chart(shares: pd.DataFrame, x_title: str, height: int = 260, fit: bool = False) -> alt.Chart:
     """Each point's share of each loss (columns point, loss, share in 0..1) as grouped
-    bars: how much one big error dominates a squared loss but not an absolute one."""
+    bars: how much one big error dominates a squared loss but not an absolute one.
+    ``fit``: the y axis fits the bars (a few of thousands of points hold tiny shares)
+    instead of 0–100 %, and the point labels are slanted to fit."""
     order = ["MSE", "MAE", "Huber"]
+    y_scale = alt.Scale(domain=[0, 1]) if not fit else alt.Scale(zero=True, nice=True)
     return alt.Chart(shares).mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3).encode(
-        x=alt.X("point:N", title=x_title, sort=None, axis=alt.Axis(labelAngle=0)),
+        x=alt.X("point:N", title=x_title, sort=None, axis=alt.Axis(labelAngle=-40 if fit else 0, labelLimit=110)),
         xOffset=alt.XOffset("loss:N", sort=order),
-        y=alt.Y("share:Q", title="share of the loss", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("share:Q", title="share of the loss", axis=alt.Axis(format=".2~%" if fit else "%"), scale=y_scale),
         color=alt.Color("loss:N", title=None, sort=order, scale=alt.Scale(domain=order,
                                                                          range=["#0072B2", "#E69F00", "#009E73"]),
                         legend=alt.Legend(orient="top", direction="horizontal")),
-        tooltip=[alt.Tooltip("point:N", title=x_title), alt.Tooltip("loss:N"), alt.Tooltip("share:Q", format=".1%")],
+        tooltip=[alt.Tooltip("point:N", title=x_title), alt.Tooltip("loss:N"),
+                 alt.Tooltip("share:Q", format=".3~%" if fit else ".1%")],
     ).properties(height=height)
 
 

@@ -115,7 +115,7 @@ def best_line_metrics(best: tuple[float, float, float], my_mse: float,
     """The least-squares line, its MSE, and how much lower that is than the learner's."""
     m, c, mse = best
     delta = f"{loss_value(mse - my_mse)} vs your line" if abs(mse - my_mse) > 1e-9 else None
-    x = names.x if names == ARTICLE_NAMES or len(names.x_title) <= 8 else "x"   # a metric holds ~18 characters
+    x = names.x if names == ARTICLE_NAMES else "x"       # a metric holds ~18 characters: own columns are "x"
     return (Metric("best line (least squares)", f"{m:.4g} · {x} + {c:.4g}",
                    glossary.tip("least-squares") + f" Here: slope {fmt(m, 10)}, intercept {fmt(c, 10)}."),
             Metric("its MSE — the lowest possible", loss_value(mse), f"Exactly {fmt(mse, 10)}."), delta)
@@ -146,12 +146,19 @@ def mean_latex(name: str, term: str, total: float, n: int, value: float) -> str:
             + r"} = " + f"{value:.6g}")
 
 
+def share_text(v: float) -> str:
+    """A share as a percentage: whole percents from 1 %, two significant figures below
+    (one point of 10,000 holds about 0.01 %)."""
+    return f"{v:.0%}" if v >= 0.01 or v == 0 else f"{100 * v:.2g}%"
+
+
 def outliers_text(x_worst: float, residual_worst: float, mse_share: float, mae_share: float,
-                  names: Names = ARTICLE_NAMES) -> str:
+                  names: Names = ARTICLE_NAMES, n: int | None = None) -> str:
     where = f"{fmt(x_worst, 6)} hours" if names == ARTICLE_NAMES else f"{names.x} = {fmt(x_worst, 6)}"
-    return (f"The biggest error (at {where}, residual {fmt(residual_worst, 6)}) "
-            f"makes up **{mse_share:.0%} of the MSE** but only **{mae_share:.0%} of the MAE**: squared losses chase "
-            "outliers, absolute ones shrug them off.")
+    of = f" (one point of {n:,})" if n and n > 50 else ""
+    return (f"The biggest error (at {where}, residual {fmt(residual_worst, 6)}){of} "
+            f"makes up **{share_text(mse_share)} of the MSE** but only **{share_text(mae_share)} of the MAE**: "
+            "squared losses chase outliers, absolute ones shrug them off.")
 
 
 def huber_text(delta: float) -> str:

@@ -32,7 +32,7 @@ def four_losses(state: PageState, j: Judgement, xs, names: Names = ARTICLE_NAMES
         if j.losses["MSE"] > 0:
             w = j.worst
             st.markdown(outliers_text(xs[w], j.table["residual"][w], j.share_of_worst("MSE"),
-                                      j.share_of_worst("MAE"), names))
+                                      j.share_of_worst("MAE"), names, j.n))
             st.markdown(huber_text(delta))
     with l2:
         if names == ARTICLE_NAMES and j.n <= SHARES_SHOWN:
@@ -40,7 +40,7 @@ def four_losses(state: PageState, j: Judgement, xs, names: Names = ARTICLE_NAMES
         else:
             few = j.n <= SHARES_SHOWN
             chart(shares_chart, j.shares_shown, f"point ({names.x_title})" if few else f"row #: {names.x_title}",
-                  height=320)
+                  height=320, fit=not few)
             if not few:
                 st.caption(f"The {SHARES_SHOWN} points with the largest squared errors, of {j.n:,}; each bar is "
                            "that point's share of the loss over all rows.")
