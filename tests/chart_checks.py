@@ -42,3 +42,15 @@ def assert_drawn_finite(at) -> None:
     assert cols, "no chart data found"
     for name, field, values in cols:
         assert np.isfinite(values).all(), f"chart dataset {name}: non-finite values in {field!r}"
+
+
+def assert_charts_described(at) -> None:
+    """Every chart AppTest saw carries its text alternative (Streamlit's ``alt``: the sentence
+    ui.charts.render gives every chart) and has its "Data as a table" view (issue 19)."""
+    from ui.charts.render import TABLE_LABEL
+    charts = at.get("vega_lite_chart")
+    assert charts, "no chart found"
+    for i, c in enumerate(charts):
+        assert len(c.proto.alt.strip()) > 20, f"chart {i} has no text alternative: {c.proto.alt!r}"
+    tables = [e for e in at.expander if e.label == TABLE_LABEL]
+    assert len(tables) >= len(charts), f"{len(charts)} charts but {len(tables)} table views"

@@ -149,8 +149,10 @@ render.chart(line, df, title="long")
 
 def test_a_long_dataset_opens_as_every_kth_row_in_a_table_and_all_rows_in_a_grid():
     from streamlit.testing.v1 import AppTest
+    from tests.chart_checks import assert_charts_described
     at = AppTest.from_string(LONG_APP, default_timeout=60)
     at.run()
+    assert_charts_described(at)
     at.session_state[_table_keys(at)[0]] = True
     at.run()
     step = -(-150 // render.TABLE_ROWS)                      # 3: rows 0, 3, 6, ...
