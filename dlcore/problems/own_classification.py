@@ -231,12 +231,14 @@ class OwnClassification:
         the training rows; leaves X_train, y_train, X_test, y_test and feature_names. Learner
         text (column names, values) enters only as Python string literals made by repr()."""
         d = self.data
-        frame = d.frame()
-        text = frame.to_csv(index=False)
+        # Every cell takes at least two characters (a digit and a comma): bigger tables are not
+        # even written out as text.
+        small = d.n * (len(d.feature_names) + 1) * 2 <= EMBED_CHARS
+        text = d.frame().to_csv(index=False) if small else ""
         dt = f"dtype=torch.{dtype}"
         L = [f"feature_names = {list(d.feature_names)!r}",
              f"label, positive = {d.label!r}, {d.positive!r}", ""]
-        if len(text) <= EMBED_CHARS:
+        if small and len(text) <= EMBED_CHARS:
             L += ["# The rows as trained on (text columns already one-hot encoded, incomplete rows left out)",
                   "CSV_LINES = ["] + [f"    {line!r}," for line in text.splitlines()] + ["]",
                   "df = pd.read_csv(io.StringIO('\\n'.join(CSV_LINES)), keep_default_na=False, dtype={label: str})"]
