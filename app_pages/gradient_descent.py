@@ -46,6 +46,9 @@ header("Gradient descent: fitting y = w·x + b",
 panel = LessonPanel(state, "gradient-descent")
 panel.draw()
 data = data_section(state)
+if data.own and panel.active:     # the lessons ask about the article's four points, not the learner's table
+    st.info("The lesson's tasks are about the article's four points: they are checked again once you choose "
+            "“Use the built-in data again” in the data box.", icon=":material/school:")
 chosen = settings(state, data)
 run = lesson(chosen.lr, chosen.epochs, chosen.w0, chosen.b0, data)
 hidden = {f for f in ("w_final", "settled_epoch") if panel.hides(f)}
@@ -62,6 +65,7 @@ else:
 share_hint(state)
 if not hidden and not data.own:
     fact_check_box(fact_box)   # last: its one long run never holds up the rest of the page
-panel.conclude(lesson_values(run.summary, run.regime))
+if not (data.own and panel.active):
+    panel.conclude(lesson_values(run.summary, run.regime))
 state.finish()
 next_page(__file__)

@@ -519,3 +519,12 @@ def test_hostile_own_data_in_a_link_gives_a_message_not_a_crash(data):
     assert "<b>" not in re.sub(r"`[^`]*`", "", shown)                       # learner text only inside code spans
     assert len(at.get("vega_lite_chart")) == 3
     assert_drawn_finite(at)
+
+
+def test_a_lesson_is_not_judged_on_the_learners_own_data():
+    """The lessons ask about the article's four points: on own data the page says so and gives no verdict."""
+    at = render(lesson="gradient-descent", lt="2", data="a,b;1,3;2,5;3,4;4,8")
+    assert not at.exception
+    text = page_text(at)
+    assert "The lesson's tasks are about the article's four points" in text
+    assert not any(("Right!" in s.value or "Goal" in s.value) for s in at.success)
