@@ -1,5 +1,6 @@
 """Neural network: article 001's "sum of three" network made visible, many seeds at once,
-article 002's purchase classification with L1/L2, and gradients through depth.
+article 002's purchase classification with L1/L2 (or the learner's own CSV), and gradients
+through depth.
 
 This is the page's entry point: its settings (PageState), header, and a dispatch to the
 open tab's section in app_pages/sections/neural_network/. Tabs are lazy: only the open tab
@@ -10,9 +11,9 @@ from __future__ import annotations
 
 import dlcore
 from app_pages.sections.neural_network import controls, depth, inside, seeds, shoppers, sum_of_three
+from dlcore.tabular import MAX_COLUMNS
 from ui.compute.neural_network import ARTICLE_SEED, lesson_result
 from ui.layout import header, next_page, share_hint
-from dlcore.tabular import MAX_COLUMNS
 from ui.lesson_panel import LESSON_PARAMS, LessonPanel
 from ui.own_data import data_param, label_params
 from ui.params import PageState, Param, log_options
