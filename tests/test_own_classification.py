@@ -321,3 +321,29 @@ def test_too_many_encoded_features_say_how_many_are_allowed():
     assert message(rows(header, body), "y") == (
         f"With text columns one-hot encoded there are 108 feature columns; at most {MAX_FEATURES} are allowed. "
         "Leave some columns out (text columns with many values count once per value).")
+
+
+def test_the_notebook_runs_in_a_kernel_and_prints_the_engines_numbers(tmp_path):
+    """'Download as a Jupyter notebook' of the own-data script: a real kernel (nbclient) runs it
+    and it prints the engine's final train loss, test loss and test accuracy."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from dlcore.codegen import export_script
+    from dlcore.metrics import evaluate_classifier
+    from dlcore.notebook import notebook_bytes
+    data = prepare(read_table(churn_csv(60)), "churned", positive="yes")
+    p = OwnClassification(data, model="logistic", split_seed=1)
+    run = RunSpec(OptimizerSpec.make("sgd", lr=0.3), seed=1)
+    cfg = TrainConfig(steps=30, dtype="float64")
+    nb = nbformat.reads(notebook_bytes(export_script(p, run, cfg)).decode(), as_version=4)
+    NotebookClient(nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
+                      if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    res = train(p, [run], cfg)
+    theta = np.array(res.final_params[0])
+    table, probs = evaluate_classifier(p, theta, dtype="float64")
+    # the script prints the loss before the last update and the final model's test loss and accuracy
+    assert (f"train loss {res.loss[29, 0]:.4f}, test loss {res.test_loss[30, 0]:.4f}, "
+            f"test accuracy {table.loc['test', 'accuracy']:.3f}") in printed
