@@ -123,7 +123,7 @@ def shop_controls(state: PageState) -> nn_compute.ShopSetup | None:
     there yet (the box above says what to do or what was wrong)."""
     with st.container(border=True):
         st.markdown("**Shoppers: who buys?** — the model, its training, regularisation and the data.")
-        source = state.segmented("c_src", "Data", format_func=SOURCES.get,
+        source = state.segmented("c_src", "Data", format_func=SOURCES.get, required=True,
                                  help="Your own table stays in this browser session: switching back to the "
                                       "built-in shoppers and again to your data keeps it, and its label and "
                                       "feature choices.") or "builtin"
