@@ -170,3 +170,25 @@ def test_a_diverged_classifier_on_own_data_shows_diverged_beside_the_named_major
     assert metric(at, "Test accuracy") == "diverged"
     assert metric(at, "Always `").endswith("%")
     assert not [m for m in at.metric if m.label.startswith("Best possible")]     # no Bayes accuracy for own data
+
+
+def test_a_new_table_starts_with_all_its_columns_as_features():
+    at = upload(churn_csv(), "churn.csv", c_epochs=10)
+    by_label(at.multiselect, "Features (the columns it learns from)").unselect("tenure").run()
+    assert "Your data: 235 rows · 4 features" in texts(at, "header")        # rows missing only tenure come back
+    other = rows("a,b,c,y", [f"{i},{i % 4},{(i * 7) % 5},{'ny'[i % 2]}" for i in range(30)])
+    at.file_uploader[0].upload("other.csv", other, "text/csv")
+    at.run()
+    assert not at.exception
+    assert "Your data: 30 rows · 3 features → `y`" in texts(at, "header")
+    assert by_label(at.multiselect, "Features (the columns it learns from)").value == ["a", "b", "c"]
+
+
+def test_a_pasted_table_trains_too():
+    at = run_page(tab="shop", c_src="own", c_epochs=10)
+    body = "\n".join(["hours\tquiz\tpassed"] + [f"{h}\t{h % 4}\t{'yes' if h > 8 else 'no'}" for h in range(1, 21)])
+    at.text_area[0].input(body)
+    by_label(at.button, "Use the pasted table").click().run()
+    assert not at.exception
+    assert "Your data: 20 rows · 2 features → `passed`" in texts(at, "header")
+    assert metric(at, "Test accuracy").endswith("%")

@@ -194,6 +194,10 @@ def features_input(state: PageState, setting: str, columns: list[str], label: st
     default — is every column, and choosing another label keeps the other choices. Returns
     the chosen column names in table order; none chosen raises DataError."""
     options = [c for c in columns if c != label]
+    seen = f"_gdl_cols.{state.page}.{setting}"
+    if st.session_state.get(seen, tuple(columns)) != tuple(columns) and not state.fixed(setting):
+        state.set(setting, [])           # another table: its columns are all features again
+    st.session_state[seen] = tuple(columns)
 
     def box(text, key, **kw):
         ss = st.session_state
