@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import discover_pages  # noqa: E402
+from bench.common import discover_pages, select_pages  # noqa: E402
 from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, DESKTOP, goto  # noqa: E402
 
 TARGET_S = 0.3
@@ -51,8 +51,9 @@ def main_slider(page):
     best = None
     for i in range(sliders.count()):
         s = sliders.nth(i)
-        thumb = s.locator("[role='slider']").first
-        if not thumb.count() or thumb.get_attribute("aria-disabled") == "true" or not thumb.is_visible():
+        # Streamlit 1.67's slider is React Aria's: the thumb is a visually hidden range input.
+        thumb = s.locator("input[type='range']").first
+        if not thumb.count() or thumb.is_disabled():
             continue
         label = (s.locator("[data-testid='stWidgetLabel']").first.inner_text() if
                  s.locator("[data-testid='stWidgetLabel']").count() else f"slider {i + 1}").strip()
@@ -90,13 +91,13 @@ def press_and_settle(page, thumb, key: str, timeout: float = 60, steady: float =
     raise TimeoutError(f"no settle within {timeout}s after {key} on {page.url}")
 
 
-def measure(url: str, moves: int, out=print) -> list[dict]:
+def measure(url: str, moves: int, out=print, pages: list[str] | None = None) -> list[dict]:
     from playwright.sync_api import sync_playwright
     rows = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            for p in discover_pages():
+            for p in select_pages(discover_pages(), pages):
                 page = browser.new_context(**DESKTOP).new_page()
                 goto(page, url, p["url_path"])
                 found = main_slider(page)
@@ -129,6 +130,7 @@ def main(argv=None) -> int:
     ap.add_argument("--url", help="a running server (default: start one)")
     ap.add_argument("--moves", type=int, default=5, help="presses right, then as many left, per page")
     ap.add_argument("--workers", default="auto", help="the started server's GDL_WORKERS")
+    ap.add_argument("--pages", nargs="*", help="only these pages (name, url path or file)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if args.url:
@@ -137,7 +139,7 @@ def main(argv=None) -> int:
         from tests.browser.server import ARTIFACTS, serve
         ctx = serve(log_path=ARTIFACTS / "browser-settle-server.log", workers=args.workers)
     with ctx as url:
-        rows = measure(url, args.moves, out=(lambda *_: None) if args.json else print)
+        rows = measure(url, args.moves, out=(lambda *_: None) if args.json else print, pages=args.pages)
     if args.json:
         print(json.dumps(dict(url=url, target_s=TARGET_S, pages=rows), indent=1))
     return 0
