@@ -62,8 +62,8 @@ def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title
         ydom = square_y_domain(d, ydom)
         xdom = square_domain(d, xdom, ydom)
     xspan, yspan = xdom[1] - xdom[0], ydom[1] - ydom[0]
-    x_enc = alt.X("x:Q", title=x_title, scale=alt.Scale(domain=xdom, nice=False, zero=False))
-    y_enc = alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=ydom, nice=False, zero=False))
+    x_enc = alt.X("x:Q", title=x_title, scale=alt.Scale(domain=xdom, nice=False, zero=False), axis=sci_axis(*xdom))
+    y_enc = alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=ydom, nice=False, zero=False), axis=sci_axis(*ydom))
     layers = []
     if squares:
         layers.append(_squares_layer(d, xspan, yspan, x_title))
@@ -86,6 +86,13 @@ def residual_chart(points: pd.DataFrame, slope: float, intercept: float, x_title
         x=alt.X("x:Q"), y=alt.Y("y:Q"),
         tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title)]))
     return alt.layer(*layers).properties(height=height)
+
+
+def sci_axis(lo: float, hi: float) -> alt.Axis:
+    """Short scientific labels (2.5e+7) for an axis whose numbers are huge or tiny (own
+    data); the default labels otherwise."""
+    big = max(abs(float(lo)), abs(float(hi)))
+    return alt.Axis(format=".2~e") if big >= 1e6 or 0 < big < 1e-3 else alt.Axis()
 
 
 def _squares_layer(d: pd.DataFrame, xspan: float, yspan: float, x_title: str) -> alt.Chart:
@@ -265,8 +272,12 @@ def points_chart(points: pd.DataFrame, x_title: str, y_title: str, drawn=None, h
     d = points if drawn is None else points.iloc[np.asarray(drawn)]
     d = finite(d, ["x", "y"])
     many = len(d) > FEW
+
+    def axis(col):      # huge or tiny numbers: short scientific labels instead of 30 digits
+        big = float(d[col].abs().max()) if len(d) else 0.0
+        return sci_axis(-big, big)
     return alt.Chart(d).mark_circle(color="#111827", size=12 if many else 150, opacity=0.5 if many else 1).encode(
-        x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False)),
-        y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False)),
+        x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False), axis=axis("x")),
+        y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False), axis=axis("y")),
         tooltip=[alt.Tooltip("x:Q", title=x_title, format=".4g"), alt.Tooltip("y:Q", title=y_title, format=".4g")],
     ).properties(height=height)

@@ -64,7 +64,7 @@ def drawn_caption(n: int, drawn: int) -> str:
 
 def overflow_text(reason: str) -> str:
     """The state shown instead of numbers when the data's losses overflow float64."""
-    return ("**Overflow: these numbers are too large to compute with.** " + reason
+    return ("**Overflow.** " + reason
             + " The data is drawn; the losses, the landscape and gradient descent return once the values fit.")
 
 
