@@ -229,7 +229,7 @@ def test_headings_are_in_order_and_links_have_names(page, app_url, name, path, q
         levels = [tuple(x) for x in page.evaluate(HEADINGS_JS)]
         assert heading_skips(levels) == [], f"{name} at {viewport['width']} px: headings {levels}"
         nameless = page.evaluate("""() => [...document.querySelectorAll('a[href]')]
-            .filter(a => a.getClientRects().length && !(a.getAttribute('aria-label') || a.innerText || a.title || '').trim()
+            .filter(a => a.getClientRects().length && !(a.getAttribute('aria-label') || a.textContent || a.title || '').trim()
                          && !a.querySelector('img[alt]:not([alt=""])'))
             .map(a => a.outerHTML.slice(0, 120))""")
         assert nameless == [], f"{name} at {viewport['width']} px: links without a name: {nameless}"
