@@ -29,6 +29,7 @@ What it does, for every page the same way:
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from dataclasses import dataclass
@@ -72,9 +73,13 @@ class OwnTable:
         return self.link or "@" + self.digest[:10]
 
     def csv(self) -> bytes:
+        return self._csv
+
+    @functools.cached_property
+    def _csv(self) -> bytes:            # written once per table, not on every rerun
         return self.table.frame.to_csv(index=False).encode("utf-8")
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
         """A stable key of the data (16 hex digits of its CSV's SHA-256), e.g. for caches."""
         return hashlib.sha256(self.csv()).hexdigest()[:16]
