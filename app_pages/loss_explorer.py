@@ -57,7 +57,7 @@ panel = LessonPanel(state, "loss-explorer")
 panel.draw()
 controls, picture = st.columns([1, 1.75], gap="large")
 with controls:
-    data = data_section(state)
+    data = data_section(state, lesson=panel.active)
     xs, ys, names = data.xs, data.ys, data.names
     too_big = overflow(xs, ys)
 drawn = drawn_rows(len(xs))

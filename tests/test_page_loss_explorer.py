@@ -537,3 +537,16 @@ def test_a_sampled_residual_chart_still_spans_every_point():
     assert x0 <= x.min() and x1 >= 400 and y0 <= -900 and y1 >= y.max()
     points = next(lay for lay in s["layer"] if lay.get("mark", {}).get("type") == "circle")
     assert len(s["datasets"][points["data"]["name"]]) == 2000
+
+
+def test_a_lesson_uses_its_own_points_and_the_learners_table_comes_back():
+    at = paste(render(), "a,b\n1,2\n2,4.5\n3,5.5\n")
+    assert metrics(at)["best line (least squares)"].startswith("1.75 · x")
+    next(b for b in at.button if b.label == "Start the lesson").click().run()
+    next(b for b in at.button if b.label == "Set up the experiment").click().run()
+    assert not at.exception
+    assert "the page uses the lesson's data" in page_text(at)
+    assert not at.file_uploader                               # no upload box while the lesson runs
+    next(b for b in at.button if b.label == "Leave the lesson").click().run()
+    assert not at.exception
+    assert metrics(at)["best line (least squares)"].startswith("1.75 · x")     # the learner's table is back

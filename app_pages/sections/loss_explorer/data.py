@@ -52,11 +52,17 @@ class Data:
 K_DATA = "loss.data_key"
 
 
-def data_section(state: PageState) -> Data:
+def data_section(state: PageState, lesson: bool = False) -> Data:
     """The own-data box (upload or paste) and, below it, either the learner's own table
-    (x and y chosen among its columns) or the editable table of points."""
-    own = own_table(state, reset=("x", "y"), title="Use your own data: upload a CSV or paste a table")
+    (x and y chosen among its columns) or the editable table of points. While a lesson is
+    open (``lesson``) the page uses the lesson's points: its questions are about them."""
     data = None
+    if lesson:
+        st.caption("While a lesson is open the page uses the lesson's data. Your own table, if you brought one, "
+                   "stays in this session and comes back when you close the lesson.")
+        own = None
+    else:
+        own = own_table(state, reset=("x", "y"), title="Use your own data: upload a CSV or paste a table")
     if own is not None:
         with st.container(border=True):
             st.markdown("**Your data** — choose the columns")
