@@ -219,6 +219,12 @@ def _table_key(spec_: dict, key: str | None) -> str:
 TABLE_ROWS = 60         # rows drawn as a real <table>; a longer dataset is thinned for it
 
 
+def _nth(k: int) -> str:
+    """2 → '2nd', 3 → '3rd', 11 → '11th', 21 → '21st'."""
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
 def _as_text(df: pd.DataFrame) -> pd.DataFrame:
     """Float columns as text with 4 significant figures (the tables' convention,
     ui.format.number_columns), 'diverged' for NaN/inf."""
@@ -252,7 +258,7 @@ def data_table(box, spec_: dict, key: str | None = None) -> None:
                 st.table(_as_text(df), hide_index=True, alt=f"{what}: {len(df)} rows")
                 continue
             step = -(-len(df) // TABLE_ROWS)
-            st.caption(f"{what}: {len(df):,} rows — every {step}th row as a table; all rows in the grid "
+            st.caption(f"{what}: {len(df):,} rows — every {_nth(step)} row as a table; all rows in the grid "
                        "below it (its toolbar downloads them as CSV).")
-            st.table(_as_text(df.iloc[::step]), hide_index=True, alt=f"{what}: every {step}th of {len(df)} rows")
+            st.table(_as_text(df.iloc[::step]), hide_index=True, alt=f"{what}: every {_nth(step)} of {len(df)} rows")
             st.dataframe(df, hide_index=True, height=300, column_config=number_columns(df))
