@@ -16,7 +16,7 @@ state.finish()
 if not terms:
     st.info("No term matches that. Try one word, such as *rate* or *loss*.", icon="🔎")
 for term in terms:
-    st.subheader(term.name, anchor=term.slug, divider="gray")
+    st.header(term.name, anchor=term.slug, divider="gray")
     st.markdown(term.short)
     if term.more:
         st.markdown(term.more)

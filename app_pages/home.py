@@ -21,11 +21,11 @@ state = PageState("home", [
 ])
 
 st.title("Gradient Descent Lab")
-st.markdown("#### Move a slider, watch a model learn — every number computed live by PyTorch.")
+st.markdown("**Move a slider, watch a model learn — every number computed live by PyTorch.**")
 
 left, right = st.columns([3, 2], gap="large")
 with right:
-    st.subheader("A ball rolling down a bowl")
+    st.header("A ball rolling down a bowl")
     st.markdown(
         "Gradient descent is a ball rolling down the side of a bowl: the loss is the height, "
         "and each step moves **against the slope, in proportion to it**. Where the bowl is "
@@ -42,7 +42,7 @@ with left:
     getattr(st, verdict.kind)(verdict.text, icon=verdict.icon)
 
 st.divider()
-st.subheader("The lab, in teaching order")
+st.header("The lab, in teaching order")
 here = Path(__file__).resolve().parent
 LESSONS = [
     ("gradient_descent.py", "1 · Gradient descent", ":material/trending_down:",

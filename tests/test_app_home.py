@@ -95,8 +95,8 @@ def test_home_lists_lessons_sources_and_the_class_join_form():
     """Issue 15: lessons with progress, the articles by title under Sources, and the class join form."""
     from ui.sources import ARTICLES
     at = run_home()
-    subheaders = [h.value for h in at.subheader]
-    assert "Lessons" in subheaders and "Sources" in subheaders
+    headers = [h.value for h in at.header]
+    assert "Lessons" in headers and "Sources" in headers
     links = [p.proto.label for p in at.get("page_link")]
     assert "Does w really reach 2?" in links and "How wrong is a line?" in links
     text = " ".join(m.value for m in at.markdown)

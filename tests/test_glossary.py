@@ -61,16 +61,16 @@ def test_search_matches_every_word_in_any_case():
 def test_the_page_shows_every_term_with_its_anchor():
     at = open_page("glossary.py")
     assert not at.exception
-    heads = {h.proto.anchor: h.value for h in at.subheader}
+    heads = {h.proto.anchor: h.value for h in at.header}
     assert set(heads) == {t.slug for t in glossary.TERMS}
     assert heads["hessian"] == "Hessian"
 
 
 def test_a_search_link_filters_and_hostile_text_stays_text():
     at = open_page("glossary.py", q="momentum")
-    assert {h.proto.anchor for h in at.subheader} >= {"momentum", "nesterov"}
-    assert "relu" not in {h.proto.anchor for h in at.subheader}
+    assert {h.proto.anchor for h in at.header} >= {"momentum", "nesterov"}
+    assert "relu" not in {h.proto.anchor for h in at.header}
     at = open_page("glossary.py", q="<img src=x onerror=alert(1)>")
     assert not at.exception
-    assert len(at.subheader) == 0 and "No term matches" in at.info[0].value
+    assert len(at.header) == 0 and "No term matches" in at.info[0].value
     assert all("<img" not in m.value for m in at.markdown)

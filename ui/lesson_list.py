@@ -37,7 +37,7 @@ def show_lessons() -> None:
     rows = lesson_rows()
     if not rows:
         return
-    st.subheader("Lessons", anchor="lessons")
+    st.header("Lessons", anchor="lessons")
     st.markdown("Each page has a guided lesson: predict, run, explain. Start one on its page.")
     for lesson_id, title, page_file, done, total in rows:
         cols = st.columns([3, 1], vertical_alignment="center")
@@ -49,7 +49,7 @@ def show_lessons() -> None:
 
 def show_sources() -> None:
     """The articles the lab is built from, by title, with what each claims."""
-    st.subheader("Sources", anchor="sources")
+    st.header("Sources", anchor="sources")
     st.markdown("The lab checks three articles against what PyTorch really computes; where their printed "
                 "numbers differ, the pages show both and say why. You do not need to have read them.")
     for article in ARTICLES.values():

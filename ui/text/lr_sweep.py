@@ -424,7 +424,7 @@ def suggestion_lines(suggestions: dict) -> str:
 
 
 def verify_heading(rule: str, lr: float) -> str:
-    return f"##### Does the {rule} suggestion η = {lr:.3g} train well?"
+    return f"### Does the {rule} suggestion η = {lr:.3g} train well?"
 
 
 def verification_table(summary: pd.DataFrame) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from .overview import hidden
 
 def article_tab(state, s: sweep.SweepStudy, panel, checked=None) -> None:
     p, pr = s.plan, s.prediction
-    st.subheader(text.ARTICLE_TITLE)
+    st.header(text.ARTICLE_TITLE)
     st.markdown(text.article_intro(sweep.short_title(p.problem_key), p.optimizer.display, p.mode, p.tol, p.steps))
     if hidden(panel):
         st.info("The measured table appears once you have answered the lesson's question.",
@@ -35,7 +35,7 @@ def article_tab(state, s: sweep.SweepStudy, panel, checked=None) -> None:
         st.markdown(text.article_theory(pr, p.optimizer.display, sweep.short_title(p.problem_key)))
     st.info(text.ARTICLE_VERDICT, icon="🔎")
 
-    st.markdown("##### Does the article's shape hold anywhere?")
+    st.subheader("Does the article's shape hold anywhere?")
     if state.toggle("check", text.check_label(len(PRESETS)),
                     help=f"{len(PRESETS) * 5} runs × {p.steps:,} steps; cached for everyone afterwards."):
         article_check(s)

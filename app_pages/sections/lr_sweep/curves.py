@@ -19,7 +19,7 @@ from .overview import hidden
 
 
 def curves_tab(state, s: sweep.SweepStudy, panel, checked=None) -> None:
-    st.subheader("Too small, good, too large — the loss over time")
+    st.header("Too small, good, too large — the loss over time")
     if hidden(panel):
         st.info("The loss curves appear once you have answered the lesson's question.",
                 icon=":material/visibility_off:")

@@ -68,10 +68,10 @@ def sweep_charts(s: sweep.SweepStudy) -> None:
     spec_steps, spec_final = sweep.sweep_specs(s)
     left, right = st.columns(2, gap="medium")
     with left:
-        st.markdown("##### Steps to converge")
+        st.markdown("**Steps to converge**")
         show(spec_steps)
     with right:
-        st.markdown("##### Where each rate ends up")
+        st.markdown("**Where each rate ends up**")
         show(spec_final)
     st.caption(text.chart_legend(s.prediction, s.plan.optimizer.momentum, s.precision_limited, charts.mark_names()))
 

@@ -40,7 +40,7 @@ def range_settings(state, seed: int, dtype: str) -> tuple[sweep.RangeRequest, st
 def range_tab(state, s: sweep.SweepStudy, panel, checked: dict) -> None:
     """The range test and the check of its suggestion; ``checked`` receives the check's
     outcome for the lesson (suggested_lr, check_best)."""
-    st.subheader("The learning-rate range test (fastai's lr_find)")
+    st.header("The learning-rate range test (fastai's lr_find)")
     st.markdown(text.RANGE_INTRO)
     req, rule = range_settings(state, s.plan.seed, s.plan.dtype)
     with friendly_errors("these range-test settings"):

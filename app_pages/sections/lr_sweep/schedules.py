@@ -16,7 +16,7 @@ KINDS = tuple(schedule_specs(3))   # the order of schedule_runs
 
 
 def schedules_tab(state, s: sweep.SweepStudy, panel=None, checked=None) -> None:
-    st.subheader("Learning-rate schedules side by side")
+    st.header("Learning-rate schedules side by side")
     st.markdown(text.SCHEDULES_INTRO)
     auto = sweep.auto_rate(s)
     slr = state.select_slider("slr", "Base (peak) learning rate",
@@ -25,11 +25,11 @@ def schedules_tab(state, s: sweep.SweepStudy, panel=None, checked=None) -> None:
         sc = sweep.schedules(s, auto if slr == 0 else slr)
     s1, s2 = st.columns(2, gap="medium")
     with s1:
-        st.markdown("##### The rate at every step")
+        st.subheader("The rate at every step")
         chart(loss_chart, sc.rates, y="lr", color="label", legend_title="schedule", y_title="learning rate η",
               x_title="step", height=340)
     with s2:
-        st.markdown("##### The loss it gives")
+        st.subheader("The loss it gives")
         chart(loss_chart, sc.history, y=sc.y, log=True, color="label", legend_title="schedule", y_title=sc.y_title,
               x_title="step", height=340)
     st.dataframe(text.schedule_table(KINDS, sc.outcome), hide_index=True, width="stretch")
