@@ -174,18 +174,21 @@ def _series(v: View, name: str, x: str, y: str, x_title: str, ordinal_x: bool,
     ys = _num(d[y])
     first, last = ys[0], ys[-1]
     verb = "falls" if last < first else "rises" if last > first else "stays"
-    xs_text = list(d[x].astype(str)) if ordinal_x else [short(v) for v in _num(d[x])]
+    xcol = d[x].to_numpy() if ordinal_x else _num(d[x])
+
+    def xt(i: int) -> str:          # only the few x values the sentence names are formatted
+        return str(xcol[i]) if ordinal_x else short(xcol[i])
     lo, hi = int(np.argmin(ys)), int(np.argmax(ys))
     flat = ys[lo] == ys[hi]
     text = (f"{name} {verb} from {short(first)} to {short(last)}" if verb != "stays" else
             f"{name} stays at {short(first)}" if flat else f"{name} starts and ends at {short(first)}")
-    text += f" over {x_title} {xs_text[0]} to {xs_text[-1]}".replace("  ", " ")
+    text += f" over {x_title} {xt(0)} to {xt(-1)}".replace("  ", " ")
     span = abs(np.nanmax(ys) - np.nanmin(ys)) or 1.0
     extremes = []
     if ys[lo] < min(first, last) - 0.01 * span:
-        extremes.append(f"lowest {short(ys[lo])} at {xs_text[lo]}")
+        extremes.append(f"lowest {short(ys[lo])} at {xt(lo)}")
     if ys[hi] > max(first, last) + 0.01 * span:
-        extremes.append(f"highest {short(ys[hi])} at {xs_text[hi]}")
+        extremes.append(f"highest {short(ys[hi])} at {xt(hi)}")
     if extremes:
         text += " (" + ", ".join(extremes) + ")"
     return text.strip()
@@ -211,15 +214,18 @@ def _lines(views: list[View], titles: dict) -> tuple[str, str]:
     y = main[0].enc["y"]["field"]
     x_title, y_title = _title(titles, "x", x), _title(titles, "y", y)
     ordinal = main[0].enc["x"].get("type") in ("nominal", "ordinal")
-    parts, seen = [], set()
+    parts, seen, more = [], set(), 0
     for v in main:
         vx, vy = v.enc["x"]["field"], v.enc["y"]["field"]
         for name, g in _groups(v):
             if (name, vx, vy) in seen:
                 continue
             seen.add((name, vx, vy))
+            if len(parts) >= MAX_GROUPS:        # counted, not described
+                more += 1
+                continue
             parts.append(_series(g, name, vx, vy, x_title, ordinal, not parts))
-    named = [p for p in parts if p]
+    named = [p for p in parts if p] + [""] * more
     head = f"of {y_title} against {x_title}"
     if len(named) > 1:
         head += f", {len(named)} series"
