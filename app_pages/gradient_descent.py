@@ -16,7 +16,7 @@ from app_pages.sections.gradient_descent.fact_check import fact_check_box
 from app_pages.sections.gradient_descent.settings import settings
 from app_pages.sections.gradient_descent.summary import summary
 from ui.compute.gradient_descent import LR_OPTIONS, lesson
-from ui.layout import header, next_page, share_hint
+from ui.layout import next_page, share_hint
 from ui.lesson_panel import LESSON_PARAMS, LessonPanel
 from ui.own_data import data_param, xy_params
 from ui.params import PageState, Param
@@ -36,16 +36,20 @@ state = PageState("gd", [
     *LESSON_PARAMS,
 ])
 
-header("Gradient descent: fitting y = w·x + b",
-       f"The experiment of {cite('000')} (“the article” below), live: four points **x = 1, 2, 3, 4** with **y = 2x**, the model "
-       "**ŷ = w·x + b** starting at **w = b = 0**, and the loss **L = mean((ŷ − y)²)**. Every epoch, "
-       "autograd computes the slope of the loss and gradient descent steps against it: "
-       "**w ← w − η·∂L/∂w**, **b ← b − η·∂L/∂b**. Change the step size η and watch the ball roll down the bowl — "
-       "or fly out of it.")
+st.title("Gradient descent: fitting y = w·x + b")
+lead = st.empty()          # filled once the page knows whose data it fits
+LEAD = ("**ŷ = w·x + b** starting at **w = b = 0**, and the loss **L = mean((ŷ − y)²)**. Every epoch, "
+        "autograd computes the slope of the loss and gradient descent steps against it: "
+        "**w ← w − η·∂L/∂w**, **b ← b − η·∂L/∂b**. Change the step size η and watch the ball roll down the bowl — "
+        "or fly out of it.")
 
 panel = LessonPanel(state, "gradient-descent")
 panel.draw()
 data = data_section(state)
+lead.markdown((f"Gradient descent on **your own data** (the box below) with the loop of {cite('000')}: the model "
+               if data.own else
+               f"The experiment of {cite('000')} (“the article” below), live: four points **x = 1, 2, 3, 4** with "
+               "**y = 2x**, the model ") + LEAD)
 if data.own and panel.active:     # the lessons ask about the article's four points, not the learner's table
     st.info("The lesson's tasks are about the article's four points: they are checked again once you choose "
             "“Use the built-in data again” in the data box.", icon=":material/school:")

@@ -528,3 +528,11 @@ def test_a_lesson_is_not_judged_on_the_learners_own_data():
     text = page_text(at)
     assert "The lesson's tasks are about the article's four points" in text
     assert not any(("Right!" in s.value or "Goal" in s.value) for s in at.success)
+
+
+def test_the_lead_says_whose_data_the_page_fits():
+    at = render()
+    assert "four points **x = 1, 2, 3, 4**" in at.markdown[0].value
+    at = upload_own(at)
+    lead = at.markdown[0].value
+    assert lead.startswith("Gradient descent on **your own data**") and "four points" not in lead
