@@ -37,7 +37,7 @@ def assert_all_finite(data):
 def test_steps_chart_marks_every_diverged_rate_and_only_finite_values():
     article = pd.DataFrame({"lr": [0.001, 0.01, 0.1, 1.0, 10.0], "steps": [500, 300, 150, 50, np.nan]})
     predicted = pd.DataFrame({"lr": RATES[:8], "steps": [1e5, 4e4, 9e3, 2e3, 800, 300, 100, np.inf]})
-    rules = charts.rule(0.2, "2/λmax", charts.DIVERGED) + charts.rule(0.19, "best", charts.THEORY, align="right")
+    rules = charts.theory_rules((0.2, "2/λmax"), 0.19, 1e-3, 1.0)
     data = rows(charts.steps_chart(sweep_table(), 1000, 1e-3, 1.0, rules=rules, predicted=predicted,
                                    article=article))
     assert_all_finite(data)

@@ -198,10 +198,11 @@ def _article_layers(article: pd.DataFrame, lo: float, hi: float, x: alt.X, y: al
     return layers
 
 
-def steps_chart(table: pd.DataFrame, steps: int, lo: float, hi: float, rules: list[alt.Chart] = (),
+def steps_chart(table: pd.DataFrame, steps: int, lo: float, hi: float, rules: tuple = (),
                 predicted: pd.DataFrame | None = None, article: pd.DataFrame | None = None,
                 height: int = HEIGHT, predicted_label: str = "theory (worst case)") -> alt.Chart:
-    """Steps to converge against the learning rate, both axes logarithmic.
+    """Steps to converge against the learning rate, both axes logarithmic; ``rules`` are
+    :func:`theory_rules`' plain values (layers are built here, only when a spec is made).
 
     ``table``: lr, status, steps_to_converge, diverged_at (rows outside [lo, hi] are not
     drawn). ``predicted``: lr, steps (a theory curve, drawn dashed, named ``predicted_label``:
@@ -220,7 +221,7 @@ def steps_chart(table: pd.DataFrame, steps: int, lo: float, hi: float, rules: li
                | ({"Gradient Descent in PyTorch"} if has_article else set()) | ({predicted_label} if has_predicted else set()))
     y, ymax = _steps_axis(conv, steps, article)
     x = rate_axis(lo, hi)
-    layers = _budget_layers(steps, y) + list(rules) + _measured_layers(conv, stuck, x, y, present)
+    layers = _budget_layers(steps, y) + rule_layers(rules) + _measured_layers(conv, stuck, x, y, present)
     if has_predicted:
         layers.append(_predicted_layer(predicted, predicted_label, x, y, ymax, present))
     if has_article:
@@ -231,7 +232,7 @@ def steps_chart(table: pd.DataFrame, steps: int, lo: float, hi: float, rules: li
 
 
 def final_loss_chart(table: pd.DataFrame, lo: float, hi: float, y_title: str, tol_line: float | None = None,
-                     rules: list[alt.Chart] = (), height: int = HEIGHT) -> alt.Chart:
+                     rules: tuple = (), height: int = HEIGHT) -> alt.Chart:
     """The final gap (final loss − reference; see dlcore.lr_study.study_table) against
     the rate, log–log. Gaps of exactly 0 — or below the plot's floor — are drawn at the
     floor as hollow points (the tooltip has the exact value)."""
@@ -253,7 +254,7 @@ def final_loss_chart(table: pd.DataFrame, lo: float, hi: float, y_title: str, to
     top = float(ok["shown"].max()) if len(ok) else 1.0
     ys = alt.Scale(type="log", domain=[floor, max(top, tol_line or 0) * 3], nice=False)
     y = alt.Y("shown:Q", title=y_title, scale=ys, axis=alt.Axis(format="~e"))
-    layers = list(rules)
+    layers = rule_layers(rules)
     if tol_line is not None and tol_line > 0:
         tl = pd.DataFrame({"shown": [tol_line], "label": [f"tolerance {tol_line:g}"]})
         layers.append(alt.Chart(tl).mark_rule(color=MEASURED, strokeDash=[2, 3]).encode(y=y))

@@ -198,13 +198,12 @@ def sweep_specs(s: SweepStudy) -> tuple[dict, dict]:
     spec cache: the sweep's key (every setting) identifies the data, so it is not hashed."""
     p, pr = s.plan, s.prediction
     rules = charts.theory_rules(pr.limit, pr.theory.lr_best if pr.plain_sgd else None, p.lo, p.hi)
-    layers = charts.rule_layers(rules)
     y_title = text.final_title(s.reference_kind)
     ident = (p.key, p.lo, p.hi, rules, pr.curve_label, y_title)
     # Schema validation is left to tests/test_sweep_charts.py: here it would double the cold cost.
-    steps = cached_spec(charts.steps_chart, s.view, p.steps, p.lo, p.hi, rules=layers, predicted=pr.curve,
+    steps = cached_spec(charts.steps_chart, s.view, p.steps, p.lo, p.hi, rules=rules, predicted=pr.curve,
                         article=charts.article_points(), predicted_label=pr.curve_label, ident=("steps",) + ident)
-    final = cached_spec(charts.final_loss_chart, s.view, p.lo, p.hi, y_title, tol_line=p.tol, rules=layers,
+    final = cached_spec(charts.final_loss_chart, s.view, p.lo, p.hi, y_title, tol_line=p.tol, rules=rules,
                         ident=("final",) + ident)
     return steps, final
 
