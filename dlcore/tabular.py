@@ -169,16 +169,18 @@ def read_table(raw: bytes) -> Table:
 def _columns(body, names, delimiter, encoding, header) -> Table:
     notes: list[str] = []
     cells = list(zip(*body))
-    decimal_comma = delimiter != "," and any("," in c for col in cells for c in col if _is_number(c))
+    flags = [[_is_number(c) for c in col] for col in cells]      # each cell tested once
+    decimal_comma = delimiter != "," and any("," in c for col, fl in zip(cells, flags) for c, f in zip(col, fl) if f)
     if decimal_comma:
         notes.append("Numbers with a decimal comma (e.g. 1,5) were read as decimals (1.5).")
     data, numeric, textual = {}, [], []
-    for name, col in zip(names, cells):
-        filled = [c for c in col if c.strip()]
-        if filled and sum(map(_is_number, filled)) >= 0.8 * len(filled):
-            data[name] = [_to_number(c, decimal_comma) if _is_number(c) else math.nan for c in col]
+    for name, col, fl in zip(names, cells, flags):
+        filled = sum(1 for c in col if c.strip())
+        good = sum(fl)                       # a blank cell is not a number, so these are all filled
+        if filled and good >= 0.8 * filled:
+            data[name] = [_to_number(c, decimal_comma) if f else math.nan for c, f in zip(col, fl)]
             numeric.append(name)
-            bad = sum(1 for c in filled if not _is_number(c))
+            bad = filled - good
             if bad:
                 notes.append(f"Column {name!r}: {bad} cell(s) that are not numbers were treated as missing.")
         else:
