@@ -209,7 +209,8 @@ def own_table(state: PageState, *, name: str = "data", where=None, reset: tuple[
     elif not linked and own is not None:                          # the setting was reset: built-in data
         ss.pop(key, None)
         own = None
-    with _here(where), st.expander(title, icon=":material/upload_file:", expanded=bool(own) if expanded is None else expanded):
+    opened = bool(own) if expanded is None else expanded
+    with _here(where), st.expander(title, icon=":material/upload_file:", expanded=opened):
         if state.fixed(name):
             st.caption("This link fixes the data: it cannot be changed here.")
             return own

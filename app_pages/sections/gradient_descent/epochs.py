@@ -18,8 +18,8 @@ def epochs_table(ls: Lesson) -> None:
         else:
             ep = every_epoch(ls)
             table(ep, f"gradient_descent_lr{ls.lr:g}_{ls.summary.epochs}epochs.csv",
-                  label="Download every epoch (CSV)", height=280, column_config={c: st.column_config.NumberColumn(format="%.8g") for c in ep.columns
-                                             if c != "epoch"})
+                  label="Download every epoch (CSV)", height=280,
+                  column_config={c: st.column_config.NumberColumn(format="%.8g") for c in ep.columns if c != "epoch"})
     if ls.data.csv:
         st.caption(f"Your data has {ls.data.n:,} points, too many to write into the script: it reads them from "
                    f"`{CSV_NAME}` — save it with “Download this data as CSV” in the data box above, next to the "
