@@ -102,6 +102,22 @@ def test_clicking_the_map_starts_every_optimizer_there(page, app_url):
     for label, lr in (("SGD", 0.001), ("Adam", 0.3)):
         ref = surface_run(SURFACES["rosenbrock"], (x, y), label, dict(lr=lr), 100)
         assert f"{label} loss {four(ref['losses'][-1])}" in cap, cap
+    # one mechanism: the click wrote the same settings the keyboard's number inputs hold
+    assert float(page.get_by_label("Start x").input_value()) == x
+    assert float(page.get_by_label("Start y").input_value()) == y
+
+
+def test_fair_race_shows_the_search_of_each_optimizer(page, app_url):
+    """Issue 14 #2: with the fair race on, one search panel per optimizer (its first grid and
+    second pass) is drawn under "How the fair race chose the rates"."""
+    goto(page, app_url, PATH, "opts=SGD,Momentum,Adam,RMSprop&fair=1")
+    assert exceptions(page) == [], log_tail()
+    text = main_text(page)
+    assert "How the fair race chose the rates" in text
+    assert re.search(r"SGD \d+, Momentum \d+, Adam \d+, RMSprop \d+ more — \d+ runs in two batched calls", text)
+    assert_charts_drawn(page, min_count=7)           # map, loss, four search panels, loss vs rate
+    page.get_by_text("How the fair race chose the rates").first.scroll_into_view_if_needed()
+    screenshot(page, "optimizer-comparison-fair-search")
 
 
 def test_seven_optimizers_stay_legible(page, app_url):
