@@ -14,7 +14,14 @@ Secrets: a teacher key and a learner token are 128 random bits from :mod:`secret
 returned once and stored only as SHA-256 hashes; a teacher key is checked in constant
 time. Every teacher action takes the key, so a learner's link (which never holds it)
 cannot reach one. Answers are stored once per learner, task and kind, so a double click
-or a resubmission after a reconnect counts once. A learner token in a page's address
+or a resubmission after a reconnect counts once.
+
+A class may carry a teacher's dataset (a CSV, at most ``dlcore.tabular.MAX_BYTES``, read
+and checked by ``dlcore.tabular.read_table`` before it is stored, kept as its CSV text
+in its own table so the class row every page reads stays small): a learner page whose
+link names it (``data=@<digest>``, too large for a link) reads it with
+:meth:`ClassStore.class_dataset`. Small data travels in the class's settings instead, as
+the page's own ``data`` link value. A learner token in a page's address
 (``?seat=``) makes a new session the same learner again (:meth:`ClassStore.rejoin`):
 after a replica fails over, the learner is not counted twice.
 """
@@ -37,10 +44,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from classroom.tables import answers, classes, learners, reveals
+from classroom.tables import METADATA, answers, classes, learners, reveals
+from dlcore.tabular import MAX_BYTES, DataError, read_table
 
 __all__ = ["ClassStore", "ClassInfo", "Joined", "TaskSummary", "StoreError", "StoreUnavailable",
-           "database_url", "CODE_ALPHABET", "DEFAULT_DAYS"]
+           "database_url", "CODE_ALPHABET", "DEFAULT_DAYS", "ClassDataset", "datasets"]
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I/L: read off a projector
 CODE_LENGTH = 6
@@ -55,6 +63,17 @@ ACTIVE_WITHIN = timedelta(minutes=5)
 # hint: progress.
 KINDS = ("prediction", "truth", "done", "skipped", "hint")
 ROOT = Path(__file__).resolve().parents[1]
+DATASET_NAME_MAX = 80
+
+# A teacher's dataset for a class (migration 0002). Its own table, not a column of
+# ``classes``: every page run of every learner reads the class row, and a 2 MB CSV
+# there would travel with each read.
+datasets = sa.Table(
+    "class_datasets", METADATA,
+    sa.Column("class_id", sa.Integer, sa.ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("name", sa.String(DATASET_NAME_MAX), nullable=False),
+    sa.Column("csv", sa.Text, nullable=False),
+)
 
 
 class StoreError(ValueError):
@@ -73,6 +92,12 @@ class ClassInfo:
     settings: dict
     lesson_file: str | None
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ClassDataset:
+    name: str               # where it came from, for the page (a file name, "the pasted table")
+    csv: str                # the CSV text, as the teacher's table was read
 
 
 @dataclass(frozen=True)
@@ -206,10 +231,15 @@ class ClassStore:
 
     # --- a teacher's class ------------------------------------------------------------
     def open_class(self, title: str, lessons, settings: dict | None = None, *, days: int = DEFAULT_DAYS,
-                   lesson_file: str | None = None) -> tuple[ClassInfo, str]:
-        """A new class; returns it and the teacher key (shown once, stored as a hash)."""
+                   lesson_file: str | None = None, dataset: str | None = None,
+                   dataset_name: str = "") -> tuple[ClassInfo, str]:
+        """A new class; returns it and the teacher key (shown once, stored as a hash).
+        ``dataset``: a CSV text for the class's pages (checked here: at most MAX_BYTES
+        and readable by read_table, else StoreError with a message for the teacher)."""
         if not 1 <= int(days) <= MAX_DAYS:
             raise StoreError(f"A class lasts from 1 to {MAX_DAYS} days.")
+        if dataset is not None:
+            _check_dataset(dataset)
         title = _clean_nickname(title)[:80] if title else "Class"
         key = secrets.token_urlsafe(16)
         now = _now()
@@ -219,7 +249,10 @@ class ClassStore:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             try:
                 with self._guard(), self._tx() as conn:
-                    conn.execute(classes.insert().values(code=code, **row))
+                    new = conn.execute(classes.insert().values(code=code, **row).returning(classes.c.id)).scalar_one()
+                    if dataset is not None:
+                        name = " ".join("".join(c for c in str(dataset_name) if c.isprintable()).split())[:DATASET_NAME_MAX]
+                        conn.execute(datasets.insert().values(class_id=new, name=name or "the class's data", csv=dataset))
                 return self.find_class(code), key
             except IntegrityError:
                 continue
@@ -239,6 +272,16 @@ class ClassStore:
         if row is None or row.closed_at is not None or _aware(row.expires_at) <= _now():
             return None
         return row
+
+    def class_dataset(self, code: str) -> ClassDataset | None:
+        """The dataset the teacher attached to this open class, or None. Anyone with the
+        class code may read it: it is what the class's learner links show."""
+        row = self._class_row(normalise_code(code))
+        if row is None:
+            return None
+        with self._guard(), self._connect() as conn:
+            data = conn.execute(sa.select(datasets.c.name, datasets.c.csv).where(datasets.c.class_id == row.id)).first()
+        return None if data is None else ClassDataset(data.name, data.csv)
 
     def is_teacher(self, code: str, key: str) -> bool:
         """Whether ``key`` is this class's teacher key (constant-time comparison)."""
@@ -264,7 +307,7 @@ class ClassStore:
         with self._guard(), self._tx() as conn:
             ids = [r.id for r in conn.execute(sa.select(classes.c.id).where(cond))]
             if ids:
-                for table in (answers, reveals, learners):     # explicit: SQLite may lack FK cascades
+                for table in (answers, reveals, learners, datasets):   # explicit: SQLite may lack FK cascades
                     conn.execute(table.delete().where(table.c.class_id.in_(ids)))
                 conn.execute(classes.delete().where(classes.c.id.in_(ids)))
         return len(ids)
@@ -409,6 +452,19 @@ class _Unavailable:
         if err is not None and isinstance(err, (OperationalError, DBAPIError)) and not isinstance(err, IntegrityError):
             raise StoreUnavailable("The class database cannot be reached.") from err
         return False
+
+
+def _check_dataset(text: str) -> None:
+    """A class's dataset must fit the own-data limits and read as a table."""
+    if not isinstance(text, str):
+        raise StoreError("A class's dataset is CSV text.")
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        raise StoreError(f"A class's dataset is at most {MAX_BYTES / 1e6:.0f} MB; this one is {size / 1e6:.1f} MB.")
+    try:
+        read_table(text.encode("utf-8"))
+    except DataError as err:
+        raise StoreError(f"The class's dataset cannot be used: {err}") from None
 
 
 def _spreadsheet_safe(text: str) -> str:

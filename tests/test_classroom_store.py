@@ -254,3 +254,89 @@ def test_a_learners_answers_wait_in_the_session_while_the_database_is_away(pg, m
     _, _, tasks = store.dashboard(info.code, key)
     first = next(t for t in tasks if t.task_id == "where-is-w")
     assert first.predictions == ((1, None),)
+
+
+# --- a teacher's dataset for a class (issue 17) -------------------------------------------
+def table_of_size(n: int) -> str:
+    """A readable CSV table (x, y and a text column) of exactly n bytes."""
+    head = "x,y,note\n"
+    rows, size, i = [], len(head), 0
+    while size + 500 < n:                     # rows of about 200 bytes: under MAX_ROWS rows
+        row = f"{i},{i * 3 + 1},{'n' * 190}\n"
+        rows.append(row)
+        size, i = size + len(row), i + 1
+    rows.append(f"{i},{i * 3 + 1},{'n' * (n - size - len(f'{i},{i * 3 + 1},') - 1)}\n")
+    text = head + "".join(rows)
+    assert len(text.encode()) == n
+    return text
+
+
+def test_a_class_keeps_its_dataset_and_learners_read_it_back(store):
+    from dlcore.tabular import MAX_BYTES, read_table
+    text = "hours,score\n10,480\n20,520\n30,710\n40,680\n"
+    info, key = store.open_class("c", ["gradient-descent"], {"data": "hours,score;10,480"}, dataset=text,
+                                 dataset_name="the\u202e pasted\n table")
+    shared = store.class_dataset(info.code.lower())
+    assert shared.csv == text and shared.name == "the pasted table"
+    assert list(read_table(shared.csv.encode()).frame["score"]) == [480, 520, 710, 680]
+    assert info.settings["data"] == "hours,score;10,480"
+    other, _ = store.open_class("c2", ["l"])
+    assert store.class_dataset(other.code) is None
+    assert store.class_dataset("ZZZZZZ") is None
+    # The largest table allowed is stored whole (and read back exactly, on PostgreSQL too).
+    big = table_of_size(MAX_BYTES)
+    large, _ = store.open_class("c3", ["l"], dataset=big)
+    assert store.class_dataset(large.code).csv == big
+    # A closed class's dataset is gone for learners, and deleted with the class.
+    store.close_class(info.code, key)
+    assert store.class_dataset(info.code) is None
+    store.purge_expired()
+    with store.engine.connect() as conn:
+        kept = conn.execute(sa.text("SELECT class_id FROM class_datasets")).all()
+    assert len(kept) == 1                                  # only the big one's class is still open
+
+
+def test_a_dataset_too_large_or_unreadable_is_refused_and_no_class_is_opened(store):
+    from dlcore.tabular import MAX_BYTES
+    with pytest.raises(StoreError, match="at most 2 MB"):
+        store.open_class("c", ["l"], dataset=table_of_size(MAX_BYTES + 1))
+    with pytest.raises(StoreError, match="cannot be used"):
+        store.open_class("c", ["l"], dataset="\x00\x01\x02 not a table")
+    with pytest.raises(StoreError, match="cannot be used"):
+        store.open_class("c", ["l"], dataset="a,b\n" + "1," * 6000 + "\n")      # one enormous line
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM classes")).scalar_one() == 0
+        assert conn.execute(sa.text("SELECT count(*) FROM class_datasets")).scalar_one() == 0
+
+
+def test_a_database_made_by_migration_0001_is_upgraded_and_keeps_its_classes(url):
+    """A class store from before datasets existed (schema 0001, with a class, a learner and
+    an answer in it): opening it migrates to the newest revision and everything is kept."""
+    from alembic import command
+    from alembic.config import Config
+    engine = sa.create_engine(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ROOT / "classroom" / "migrations"))
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.commit()
+        tables = set(sa.inspect(conn).get_table_names())
+        assert "classes" in tables and "class_datasets" not in tables
+        now = _now()
+        conn.execute(sa.text("INSERT INTO classes (code, teacher_key_hash, title, lessons, settings, created_at, "
+                             "expires_at) VALUES ('OLD234', :h, 'Old class', :l, :s, :c, :e)"),
+                     dict(h="0" * 64, l=json.dumps(["gradient-descent"]), s=json.dumps({"hide": ["lr"]}), c=now,
+                          e=now + timedelta(days=3)))
+        conn.commit()
+    engine.dispose()
+    store = ClassStore(url)
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        assert "class_datasets" in sa.inspect(conn).get_table_names()
+    old = store.find_class("OLD234")
+    assert old.title == "Old class" and old.settings == {"hide": ["lr"]} and old.lessons == ("gradient-descent",)
+    assert store.class_dataset("OLD234") is None
+    assert store.join("OLD234", "Ada").nickname == "Ada"
+    new, _ = store.open_class("new", ["l"], dataset="a,b\n1,2\n3,4\n")
+    assert store.class_dataset(new.code).csv == "a,b\n1,2\n3,4\n"

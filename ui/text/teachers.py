@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-__all__ = ["app_base", "learner_link", "teacher_link", "TaskView", "task_view", "share_sentence"]
+__all__ = ["app_base", "learner_link", "DATA_PAGES", "teacher_link", "TaskView", "task_view", "share_sentence"]
 
 
 def app_base(page_url: str, page_path: str) -> str:
@@ -19,12 +19,20 @@ def app_base(page_url: str, page_path: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def learner_link(base: str, page: str, code: str, lesson: str = "", hide=(), lock=()) -> str:
-    """The link a learner opens: the lesson's page, the class code, and the teacher's
-    hidden and locked controls. It never holds the teacher key."""
+# Pages that read a table from their ``data`` link setting (ui.own_data.data_param()).
+DATA_PAGES = frozenset({"gradient-descent", "loss-explorer"})
+
+
+def learner_link(base: str, page: str, code: str, lesson: str = "", hide=(), lock=(), data: str = "") -> str:
+    """The link a learner opens: the lesson's page, the class code, the teacher's
+    hidden and locked controls, and — on a page that reads one — the class's data
+    (``data``: the page's own data setting, a small table itself or "@" and the digest of
+    a large one that the page fetches from the class). It never holds the teacher key."""
     query = {"class": code}
     if lesson:
         query["lesson"] = lesson
+    if data and page in DATA_PAGES:
+        query["data"] = data
     if hide:
         query["hide"] = ",".join(hide)
     if lock:
