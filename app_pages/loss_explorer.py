@@ -39,7 +39,7 @@ state = PageState("loss", [
     Param("delta", 1.0, lo=1e-12, hi=1e15, label="Huber δ"),
     Param("std", False, kind="bool", label="standardise hours"),
     # The rates offered follow the data's stability limit (ui.compute.loss_explorer.rates_for).
-    Param("lr", 0.001, lo=1e-30, hi=2.0, label="learning rate"),
+    Param("lr", 0.001, lo=1e-300, hi=2.0, label="learning rate"),
     Param("steps", 200, kind="int", lo=1, hi=5000, options=GD_STEPS, label="steps"),
     Param("zoom", True, kind="bool", label="zoom"),
     data_param(), *xy_params(),

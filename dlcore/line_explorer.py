@@ -155,7 +155,9 @@ def slider_ranges(x, y, lines=(), positions: int = 300) -> SliderRanges:
     xa, ya = np.asarray(p.x), np.asarray(p.y)
     sx, sy = float(xa.std()), float(ya.std())
     # A slope scale from the data; flat data (sy = 0, m* ≈ 0) still gets a usable range.
-    spread = max(abs(m_star), sy / sx, 0.1 * max(abs(float(ya.mean())), sy, 1.0) / float(np.ptp(xa)))
+    # (The floors scale with y, so data of any size — 1e-9 or 1e9 — gets sliders that resolve it.)
+    level = max(abs(float(ya.mean())), sy) or 1.0
+    spread = max(abs(m_star), sy / sx, 0.1 * level / float(np.ptp(xa)))
     half = 2.0 * spread
     unit = _nice(half / 4)
     ms = [m_star - half, m_star + half] + [float(m) for m, _ in lines]
@@ -163,7 +165,7 @@ def slider_ranges(x, y, lines=(), positions: int = 300) -> SliderRanges:
     # Intercepts of lines through the centre of the data with the slopes above, plus the lines given.
     xm, ym = float(xa.mean()), float(ya.mean())
     cs = [ym - m_lo * xm, ym - m_hi * xm, c_star] + [float(c) for _, c in lines]
-    span = max(max(cs) - min(cs), 0.1 * max(abs(ym), sy, 1.0))
+    span = max(max(cs) - min(cs), 0.1 * level)
     cunit = _nice(span / 8)
     c_lo, c_hi = math.floor(min(cs) / cunit) * cunit, math.ceil(max(cs) / cunit) * cunit
     if c_hi - c_lo < 2 * cunit:

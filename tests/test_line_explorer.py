@@ -240,3 +240,15 @@ def test_loss_shares_of_many_points_sum_to_one():
     np.testing.assert_allclose(mse["share"], r ** 2 / np.sum(r ** 2), rtol=1e-12)
     for name in ("MSE", "MAE", "Huber"):
         assert sh[sh["loss"] == name]["share"].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("scale", [1e-9, 1e9])
+def test_slider_ranges_resolve_data_of_any_size(scale):
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    y = np.array([1.0, 3.0, 2.0, 5.0]) * scale
+    slope, intercept = np.polyfit(x, y, 1)
+    r = slider_ranges(tuple(x), tuple(y))
+    assert r.m_lo < slope < r.m_hi and r.c_lo < intercept < r.c_hi
+    # the sliders' steps are small next to the data's own numbers: the best line can be approached
+    assert r.m_step < abs(slope) / 10 and r.c_step < np.std(y) / 10
+    assert r.m_hi - r.m_lo < 100 * abs(slope) and r.c_hi - r.c_lo < 100 * np.ptp(y)

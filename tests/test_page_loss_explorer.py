@@ -550,3 +550,12 @@ def test_a_lesson_uses_its_own_points_and_the_learners_table_comes_back():
     next(b for b in at.button if b.label == "Leave the lesson").click().run()
     assert not at.exception
     assert metrics(at)["best line (least squares)"].startswith("1.75 · x")     # the learner's table is back
+
+
+def test_extreme_but_finite_scales_render():
+    """x around 1e15 (λmax ~ 1e30: rates far below anything the article needs) and y around 1e-9."""
+    for text in ("x,y\n1e15,1\n2e15,3\n3e15,2\n4e15,5\n", "x,y\n1,1e-9\n2,3e-9\n3,2e-9\n"):
+        at = paste(render(), text)
+        assert not at.exception
+        assert_drawn_finite(at)
+        assert at.metric or any("Overflow" in e.value or "beyond" in e.value for e in at.error)

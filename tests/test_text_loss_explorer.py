@@ -128,3 +128,11 @@ def test_shares_of_one_point_among_thousands_are_not_rounded_to_zero():
     assert text.share_text(0.26) == "26%" and text.share_text(0.00031) == "0.031%" and text.share_text(0.0) == "0%"
     s = text.outliers_text(99.8, 186.9, 0.00031, 0.00023, text.Names.of_columns("area", "price"), 10_000)
     assert "0.031% of the MSE" in s and "0.023% of the MAE" in s and "one point of 10,000" in s
+
+
+def test_condition_numbers_and_verdicts_of_any_scale_stay_short():
+    assert text.condition_text(4510.2) == "4,510" and text.condition_text(4.5e31) == "4.5e+31"
+    names = text.Names.of_columns("x", "y")
+    v = text.descent_verdict(5e-32, "raw x", "still descending", -1, 1.3e-31, 200, (1.1e-15, 2.75), 1.26, 0.675,
+                             names)
+    assert "y = 1.1e-15 · x + 2.75" in v.text and "0.0000" not in v.text

@@ -178,19 +178,31 @@ def descent_verdict(lr: float, scale: str, status: str, diverged_at: int, limit:
     if status == "growing":
         return Message("error", f"**η = {lr:g} is above 2/λmax = {limit:.4g}:** the loss grows every step and would "
                        "blow up if training went on.", ":material/error:")
+    if names == ARTICLE_NAMES:          # the article's scale: fixed decimals, as the article prints them
+        line = f"{y} = {m:.4f} · {x} + {c:.3f}"
+        found_mse, best4, now2, best2 = (f"{best_mse + gap:.4f}", f"{best_mse:.4f}", f"{best_mse + gap:.2f}",
+                                         f"{best_mse:.2f}")
+    else:                               # own data of any scale: significant figures
+        line = f"{y} = {short(m, 5)} · {x} + {short(c, 5)}"
+        found_mse, best4 = loss_value(best_mse + gap), loss_value(best_mse)
+        now2, best2 = found_mse, best4
     if status.startswith("within"):
-        return Message("success", f"**Found it.** After {steps} steps at η = {lr:g}: {y} = {m:.4f} · {x} + "
-                       f"{c:.3f}, MSE {best_mse + gap:.4f} (best {best_mse:.4f}).", ":material/my_location:")
-    return Message("warning", f"**Not there yet.** After {steps} steps at η = {lr:g}: {y} = {m:.4f} · {x} + "
-                   f"{c:.3f}, MSE {best_mse + gap:.2f} — still {gap:.4g} above the best {best_mse:.2f}.",
-                   ":material/hourglass_top:")
+        return Message("success", f"**Found it.** After {steps} steps at η = {lr:g}: {line}, MSE {found_mse} "
+                       f"(best {best4}).", ":material/my_location:")
+    return Message("warning", f"**Not there yet.** After {steps} steps at η = {lr:g}: {line}, MSE {now2} — still "
+                   f"{gap:.4g} above the best {best2}.", ":material/hourglass_top:")
+
+
+def condition_text(c: float) -> str:
+    """A condition number: whole with thousands separators (4,510), 3 significant figures from a million."""
+    return f"{c:,.0f}" if c < 1e6 else f"{c:.3g}"
 
 
 def theory_metrics(th: QuadraticTheory, lr: float) -> tuple[Metric, ...]:
     lim = th.lr_diverge
     return (
         Metric("limit 2/λmax", f"{lim:.4g}", glossary.tip("lambda-max")),
-        Metric("condition λmax/λmin", f"{th.condition:,.0f}", glossary.tip("condition-number")),
+        Metric("condition λmax/λmin", condition_text(th.condition), glossary.tip("condition-number")),
         Metric("η ÷ limit", f"{lr / lim:.3g}", "Below 1 gradient descent converges (eventually); above 1 it diverges."),
     )
 
@@ -218,7 +230,7 @@ def standardise_effect(raw: QuadraticTheory, std: QuadraticTheory, gap_raw: floa
         return "∞" if t == float("inf") else f"{t:,.0f}"
     return (f"Standardising {names.x} (x′ = (x − mean)/std) changes the stability limit 2/λmax from "
             f"**{raw.lr_diverge:.3g}** to **{std.lr_diverge:.3g}** — the learning-rate slider follows it — and the "
-            f"condition number λmax/λmin from **{raw.condition:,.0f}** to **{std.condition:.3g}**: at the fastest "
+            f"condition number λmax/λmin from **{condition_text(raw.condition)}** to **{std.condition:.3g}**: at the fastest "
             f"fixed rate 2/(λmax + λmin) gradient descent needs about **{steps(raw, gap_raw)} steps** on raw "
             f"{names.x} and **{steps(std, gap_std)}** standardised to get within {tol:g} of the best MSE from your "
             "line. The best line itself does not change.")
@@ -239,7 +251,7 @@ def why_raw(th: QuadraticTheory, names: Names = ARTICLE_NAMES) -> str:
             "then the intercept moves almost not at all: even just below the limit its error shrinks only "
             f"×{slow:.5f} per step. That is the long thin valley above, and the "
             f"{glossary.link('condition-number', 'condition number')} λmax/λmin = "
-            f"{th.condition:,.0f}.")
+            f"{condition_text(th.condition)}.")
 
 
 def why_std(th: QuadraticTheory, mean: float, std: float, names: Names = ARTICLE_NAMES) -> str:

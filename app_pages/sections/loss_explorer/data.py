@@ -220,4 +220,7 @@ def on_options(state: PageState, key: str, options, what: str) -> list:
         if state.entering and key in state.linked:
             state.note(f"{what}: {now:g} is not on this data's slider; using the nearest value {near:g}.")
         state.set(key, near)
+        held = state.current(key)
+        if held not in opts:             # beyond the setting's own bounds (extreme data): offer it too
+            opts = sorted(set(opts) | {held})
     return opts
