@@ -214,6 +214,28 @@ def pending_notice() -> None:
                    "list can be reached again; your lesson works as usual.")
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _read_csv(text: str):
+    from dlcore.tabular import read_table
+    return read_table(text.encode("utf-8"))
+
+
+def class_table():
+    """The table the teacher attached to the learner's class (the class this learner
+    joined, else the one in the page's ``?class=`` link), read by read_table; None when
+    there is none or the store cannot be reached. Never raises: a page works without it."""
+    me = membership()
+    code = me.code if me else normalise_code(st.query_params.get("class", ""))
+    db = store() if code else None
+    if db is None:
+        return None
+    try:
+        shared = db.class_dataset(code)
+        return None if shared is None else _read_csv(shared.csv)
+    except Exception:   # noqa: BLE001 — the class is an extra: the page shows its built-in data
+        return None
+
+
 def revealed() -> frozenset[tuple[str, str]]:
     """(lesson, task) pairs the teacher has revealed to this learner's class."""
     me, db = membership(), store()
