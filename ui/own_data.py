@@ -168,6 +168,20 @@ def _use(state: PageState, name: str, table: Table, source: str) -> OwnTable:
     return own
 
 
+def _class_data(token: str) -> OwnTable | None:
+    """The table the learner's class attached (ui.classroom.class_table), when the link's
+    "@digest" names it; None otherwise (no class, no store, another table)."""
+    try:
+        from ui.classroom import class_table     # lazy: only links with "@…" need the class store
+    except ImportError:
+        return None
+    table = class_table()
+    if table is None:
+        return None
+    own = OwnTable(table, "your class's data", encode_link(table))
+    return own if own.token == token else None
+
+
 def _drop(state: PageState, name: str, reset: tuple[str, ...]) -> None:
     """Callback of "Use the built-in data again": forget the table, empty the uploader."""
     key, uploads = _keys(state, name)
@@ -188,12 +202,16 @@ def own_table(state: PageState, *, name: str = "data", where=None, reset: tuple[
     own: OwnTable | None = ss.get(key)
     linked = state[name]
     if linked.startswith("@") and (own is None or own.token != linked):   # a link made with large data
-        state.note("This link was made with the sender's own data, which is too large to travel in a link: "
-                   "ask them for the CSV file and upload it. Showing the built-in data.")
-        if not state.fixed(name):
-            state.set(name, "")
-        ss.pop(key, None)
-        own = None
+        shared = _class_data(linked)
+        if shared is not None:                   # the learner's class attached this table (For teachers page)
+            own = ss[key] = shared
+        else:
+            state.note("This link was made with the sender's own data, which is too large to travel in a link: "
+                       "ask them for the CSV file and upload it. Showing the built-in data.")
+            if not state.fixed(name):
+                state.set(name, "")
+            ss.pop(key, None)
+            own = None
     elif linked and (own is None or own.token != linked):        # from a link (or a saved setting)
         try:
             own = OwnTable(decode_link(linked), "the link", "")
