@@ -20,7 +20,7 @@ from .data import Line, on_options, use_line_callback
 
 def landscape_header():
     """The landscape's heading and its two (still empty) columns: chart and info."""
-    st.subheader("The loss landscape")
+    st.header("The loss landscape")
     st.caption("The MSE of every line (slope, intercept): darker is lower, each band one step of log(MSE) like the "
                "contour lines of a map. ● is your line, ◆ the best line (least squares); the dark path is gradient "
                "descent's, from the section below. The valley is long and thin: many lines through the middle of "
@@ -38,7 +38,7 @@ def learning_rate(state: PageState, rates) -> float:
 
 
 def gradient_descent(state: PageState, xs, ys, line: Line, j: Judgement, names: Names = ARTICLE_NAMES) -> Descent:
-    st.subheader("Let gradient descent find it")
+    st.header("Let gradient descent find it")
     controls, result = st.columns([1, 1.5], gap="large")
     x = names.x
     with controls, st.container(border=True):

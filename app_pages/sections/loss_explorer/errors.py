@@ -16,7 +16,7 @@ def article_fact_check(same_as_article: bool, my_mse: float) -> None:
     art = judge(ARTICLE_X, ARTICLE_Y, *ARTICLE_LINE, delta=1.0)
     lead, latex, end = article_check(art.table, art.losses, same_as_article, my_mse)
     with st.container(border=True):
-        st.markdown("#### Fact check: MSE = 2675.00, not 2550")
+        st.header("Fact check: MSE = 2675.00, not 2550")
         st.markdown(lead)
         with st.expander("The arithmetic, term by term", icon=":material/calculate:"):
             st.latex(latex)

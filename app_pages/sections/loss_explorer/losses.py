@@ -21,7 +21,7 @@ def loss_row(j: Judgement, delta: float, names: Names = ARTICLE_NAMES) -> None:
 
 def four_losses(state: PageState, j: Judgement, xs, names: Names = ARTICLE_NAMES, deltas=None) -> float:
     """The section; returns the Huber δ chosen (among ``deltas``: default the Param's)."""
-    st.subheader("Four losses for the same errors")
+    st.header("Four losses for the same errors")
     st.caption("In the glossary: " + ", ".join(glossary.link(slug) for slug in ("mse", "rmse", "mae", "huber"))
                + ". r is a residual, y − ŷ; n the number of points.")
     cards = st.container(horizontal=True, gap="small")      # four cards; two to a row on a phone
