@@ -433,7 +433,7 @@ def big_csv(n=10_000, seed=0):
     return x, y, ("hours_online,score\n" + body).encode()
 
 
-def test_ten_thousand_uploaded_rows():
+def test_ten_thousand_uploaded_rows(tmp_path, monkeypatch):
     x, y, raw = big_csv()
     at = render()
     at.file_uploader[0].upload("big.csv", raw, "text/csv")
@@ -457,6 +457,20 @@ def test_ten_thousand_uploaded_rows():
     # The scripts read the downloaded CSV instead of holding 10,000 numbers.
     scripts = [c.value for c in at.code]
     assert all("pd.read_csv('my_data.csv')" in s for s in scripts) and all(len(s) < 6000 for s in scripts)
+    # ... and run as the learner would, next to the CSV they downloaded, they print the page's numbers.
+    (tmp_path / "my_data.csv").write_bytes(raw)
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(next(s for s in scripts if "huber_loss" in s), "loss.py", "exec"), {})
+    assert f"MSE: {mean_squared_error(y, pred):.2f}" in out.getvalue()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(next(s for s in scripts if "torch.optim.SGD" in s), "gd.py", "exec"), {"__name__": "__main__"})
+    import re
+    steps, w, b = re.search(r"(\d+) steps: w = ([^,]+), b = ([^,\s]+)", out.getvalue()).groups()
+    end = find_dataset(at, {"m", "c", "step", "gap"}).sort_values("step").iloc[-1]
+    assert int(steps) == end["step"] and (float(w), float(b)) == pytest.approx((end["m"], end["c"]), rel=1e-9)
     assert_drawn_finite(at)
 
 
