@@ -78,7 +78,7 @@ def batch_tab(state, panel):
                "mini-batches that is more than the update itself saw). Three training calls (a batch size belongs "
                f"to a whole call), each cached; seed {seed} gives all three the same initial weights and the same "
                "shuffling generator. float32, as a plain PyTorch script would use.")
-    st.markdown(f"##### The table of {cite('002')}, measured")
+    st.header(f"The table of {cite('002')}, measured")
     st.table(batch_claims(cmp.rows, n, mid))
     code(compute.script(problem, dlcore.RunSpec(spec, seed=seed),
                         dlcore.TrainConfig(steps=steps, batch_size=mid, dtype="float32")),

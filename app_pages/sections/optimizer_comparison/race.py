@@ -61,7 +61,7 @@ def tuned_runs(setup, choice: RaceChoice, specs: dict, config, lrs: tuple[float,
 
 
 def problem_heading(choice: RaceChoice, setup, config) -> None:
-    st.markdown(f"##### {setup.title}")
+    st.header(setup.title)           # h2: headings in order (h1 page title → h2 section), issue 19
     fcol, acol = st.columns([2, 3])
     with fcol:
         if choice.kind == "custom":

@@ -13,7 +13,7 @@ from streamlit.errors import StreamlitAPIException
 import dlcore
 from ui import safety
 from ui.charts import optimizers as oc
-from ui.charts.render import chart, spec
+from ui.charts.render import chart, show, spec
 from ui.compute import optimizer_comparison as compute
 from ui.sections import fragment
 from ui.text.optimizer_comparison import step_caption
@@ -32,12 +32,12 @@ def _frames(race, setup, map_ph, loss_ph, y_title: str, log: bool, steps: int) -
     base = oc.contour_layer(grid, race.window, setup.log_color, *setup.axes) if setup.two_d else None
     for step in sorted(set(np.linspace(0, steps, 21).round().astype(int).tolist())):
         if map_ph is not None:
-            map_ph.vega_lite_chart(spec(oc.race_surface_chart(
+            show(spec(oc.race_surface_chart(
                 grid, race.window, setup.log_color, race.history, step, race.labels, setup.start,
                 minima=race.minima, x_title=setup.axes[0], y_title=setup.axes[1], px=setup.axes[0],
-                py=setup.axes[1], base=base)), width="stretch")
-        loss_ph.vega_lite_chart(spec(oc.race_loss_chart(race.history, race.labels, log, upto=step, y_title=y_title,
-                                                        converged=converged_steps(race))), width="stretch")
+                py=setup.axes[1], base=base)), where=map_ph, table=False)
+        show(spec(oc.race_loss_chart(race.history, race.labels, log, upto=step, y_title=y_title,
+                                     converged=converged_steps(race))), where=loss_ph, table=False)
         time.sleep(0.05)
 
 
@@ -73,7 +73,7 @@ def race_view(state, race, setup, steps: int, log_setting: bool) -> None:
                                     help="Drag to watch the optimizers move; the dots are where each one is at "
                                          "this step.")
         with pl:
-            play = st.button("Play", icon=":material/play_arrow:", width="stretch",
+            play = st.button("Play", icon=":material/play_arrow:", width="stretch", key=f"{PAGE}.play",
                              help="Animate the race from step 0 (the slider is a setting; this button only plays).")
         if setup.two_d:
             left, right = st.columns([1.25, 1], gap="medium")

@@ -21,7 +21,7 @@ def has_minimum(setup) -> bool:
 
 
 def results_section(race, setup, config, specs: dict, fair) -> None:
-    st.subheader("Results")
+    st.header("Results")
     res = race.result
     has_min = has_minimum(setup)
     known = res.optimum is not None
