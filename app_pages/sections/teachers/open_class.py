@@ -1,8 +1,20 @@
 """Open a class: title, lessons (built-in or the teacher's own file), how long it lasts,
-and controls to hide or lock on the learners' pages."""
+controls to hide or lock on the learners' pages, and a dataset of the teacher's own for
+the class's Gradient descent and Loss explorer pages.
+
+The dataset (a CSV file or a pasted table) is read by dlcore.tabular.read_table exactly
+like a learner's own data, stored with the class (its CSV text, at most MAX_BYTES), and
+named in the class's settings by the pages' ``data`` link value (ui.own_data): a small
+table travels in every learner link itself; a large one travels as "@" and its digest,
+and the learner's page fetches it from the class."""
+import math
+
 import streamlit as st
 
 from classroom.store import DEFAULT_DAYS, StoreError, StoreUnavailable
+from dlcore.tabular import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, DataError, read_table
+from ui.format import md_escape, quote
+from ui.own_data import OwnTable, encode_link
 from ui.lesson_panel import builtin_lessons, teacher_lesson
 from ui.lessons import LessonError
 
@@ -32,9 +44,20 @@ def show(db, keys_slot: str) -> None:
                                   help="Setting names from the page's link (README: Shareable links).")
         lock = cols[2].text_input("Lock these controls", max_chars=120, placeholder="e.g. seed",
                                   help="Shown but not changeable by learners.")
+        with st.expander("A dataset for the class (optional): Gradient descent and Loss explorer",
+                         icon=":material/table_chart:"):
+            st.caption(f"Learners' links to these pages open on your table instead of the built-in points. A CSV "
+                       f"file (comma, semicolon or tab between values; a header row or none), at most "
+                       f"{MAX_BYTES / 1e6:.0f} MB, {MAX_ROWS:,} rows and {MAX_COLUMNS} columns. It is kept with "
+                       "the class and deleted with it.")
+            data_file = st.file_uploader("Upload a CSV for the class", type=["csv", "txt", "tsv"],
+                                         key="class-data-file", max_upload_size=max(1, math.ceil(MAX_BYTES / 1e6)))
+            data_text = st.text_area("Or paste a table for the class", height=110, max_chars=MAX_BYTES,
+                                     key="class-data-paste", placeholder="hours,score\n10,480\n20,520\n30,710")
         sent = st.form_submit_button("Open the class", type="primary", icon=":material/co_present:")
     if sent:
-        _open(db, keys_slot, title, [labels[c] for c in chosen], own, int(days), hide, lock)
+        _open(db, keys_slot, title, [labels[c] for c in chosen], own, int(days), hide, lock,
+              _dataset(data_file, data_text))
 
 
 def _names(text: str) -> list[str]:
@@ -44,7 +67,49 @@ def _names(text: str) -> list[str]:
 MAX_CLASSES_PER_SESSION = 5
 
 
-def _open(db, keys_slot, title, lessons, own, days, hide, lock) -> None:
+_NO_DATA = None          # no dataset chosen
+_BAD_DATA = False        # a dataset was chosen and refused (the message is on the page)
+
+
+def _dataset(up, pasted: str):
+    """The teacher's table as (OwnTable, CSV text to store), _NO_DATA, or _BAD_DATA after
+    a message that says what was wrong (never a traceback)."""
+    if up is not None:
+        if up.size > MAX_BYTES:
+            st.error(f"**Can't use this file for the class:** it is {up.size / 1e6:.1f} MB; at most "
+                     f"{MAX_BYTES / 1e6:.0f} MB are allowed.", icon=":material/table_chart:")
+            return _BAD_DATA
+        raw, what, source = up.getvalue(), "this file", f"your class's file {quote(up.name, 40)}"
+    elif pasted and pasted.strip():
+        raw, what, source = pasted.encode("utf-8"), "the pasted table", "your class's table"
+    else:
+        return _NO_DATA
+    try:
+        table = read_table(raw)
+        # Learners' pages read the stored CSV again: store the text that reads back to itself,
+        # so the digest in their links names exactly what they get.
+        for _ in range(2):
+            text = OwnTable(table, source, "").csv()
+            again = read_table(text)
+            if OwnTable(again, source, "").csv() == text:
+                break
+            table = again
+        else:
+            raise DataError("it does not read back to the same table after saving it as CSV")
+    except DataError as err:
+        st.error(f"**Can't use {what} for the class:** {md_escape(err)}", icon=":material/table_chart:")
+        return _BAD_DATA
+    except Exception:            # noqa: BLE001 — a reader bug must not become a traceback
+        st.error(f"**Can't use {what} for the class:** it could not be read as a table. Save it as a CSV file "
+                 "(comma, semicolon or tab between the values, one row per line) and try again.",
+                 icon=":material/table_chart:")
+        return _BAD_DATA
+    return OwnTable(table, source, encode_link(table)), text.decode("utf-8")
+
+
+def _open(db, keys_slot, title, lessons, own, days, hide, lock, data=_NO_DATA) -> None:
+    if data is _BAD_DATA:
+        return
     opened = st.session_state.get(keys_slot, {})
     if len(opened) >= MAX_CLASSES_PER_SESSION:
         st.warning(f"One browser session can open at most {MAX_CLASSES_PER_SESSION} classes.", icon="🏫")
@@ -61,8 +126,11 @@ def _open(db, keys_slot, title, lessons, own, days, hide, lock) -> None:
         st.warning("Choose at least one lesson.", icon="📘")
         return
     try:
-        info, key = db.open_class(title or "Class", lessons, {"hide": _names(hide), "lock": _names(lock)},
-                                  days=days, lesson_file=lesson_file)
+        settings = {"hide": _names(hide), "lock": _names(lock)}
+        if data:
+            settings["data"] = data[0].token      # the pages' data setting: the table, or "@" + its digest
+        info, key = db.open_class(title or "Class", lessons, settings, days=days, lesson_file=lesson_file,
+                                  dataset=data[1] if data else None, dataset_name=data[0].source if data else "")
     except (StoreError, StoreUnavailable) as err:
         st.error(str(err), icon="🏫")
         return
