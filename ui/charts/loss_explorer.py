@@ -172,8 +172,8 @@ def shares_chart(shares: pd.DataFrame, x_title: str, height: int = 260, fit: boo
         color=alt.Color("loss:N", title=None, sort=order, scale=alt.Scale(domain=order,
                                                                          range=["#0072B2", "#E69F00", "#009E73"]),
                         legend=alt.Legend(orient="top", direction="horizontal")),
-        tooltip=[alt.Tooltip("point:N", title=x_title), alt.Tooltip("loss:N"),
-                 alt.Tooltip("share:Q", format=".3~%" if fit else ".1%")],
+        tooltip=[alt.Tooltip("point:N", title=x_title), *([alt.Tooltip("x:Q", format=".6g")] if fit else []),
+                 alt.Tooltip("loss:N"), alt.Tooltip("share:Q", format=".3~%" if fit else ".1%")],
     ).properties(height=height)
 
 

@@ -151,7 +151,7 @@ def judge(xs, ys, m: float, c: float, delta: float, unit: str = "h") -> Judgemen
     if len(table) > SHARES_SHOWN:
         keep = set((np.argsort(-np.nan_to_num(sq, nan=-1.0), kind="stable")[:SHARES_SHOWN] + 1).tolist())
         shown = shares[shares["point"].isin(keep)]
-        label = lambda r: f"#{r.point}: {r.x:g}{' ' + unit if unit else ''}"  # noqa: E731
+        label = lambda r: f"#{r.point}"  # noqa: E731  (the row; its x is in the tooltip and the table)
     else:
         shown = shares
         label = lambda r: f"{r.x:g}{' ' + unit if unit else ''}"  # noqa: E731

@@ -100,7 +100,7 @@ def loss_cards(losses: dict, delta: float, names: Names = ARTICLE_NAMES) -> tupl
     if names == ARTICLE_NAMES:
         sq, unit = "points² — the article's loss", "exam points"
     else:
-        sq, unit = f"({names.y})² — the article's loss", f"units of {names.y}"
+        sq, unit = f"({names.y})² — the article's loss, squared errors", f"units of {names.y}"
     return (
         Card("MSE", r"\tfrac{1}{n}\sum r_i^2", v("MSE"), f"{sq}; big errors dominate"),
         Card("RMSE", r"\sqrt{\text{MSE}}", v("RMSE"), f"{unit} — a typical error's size"),

@@ -39,7 +39,7 @@ def four_losses(state: PageState, j: Judgement, xs, names: Names = ARTICLE_NAMES
             chart(shares_chart, j.shares_shown, "point (study hours)", height=320)
         else:
             few = j.n <= SHARES_SHOWN
-            chart(shares_chart, j.shares_shown, f"point ({names.x_title})" if few else f"row #: {names.x_title}",
+            chart(shares_chart, j.shares_shown, f"point ({names.x_title})" if few else "row of the table",
                   height=320, fit=not few)
             if not few:
                 st.caption(f"The {SHARES_SHOWN} points with the largest squared errors, of {j.n:,}; each bar is "
