@@ -2,12 +2,16 @@
 answers summarised for the dashboard. No Streamlit; unit-tested."""
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-__all__ = ["app_base", "learner_link", "DATA_PAGES", "teacher_link", "TaskView", "task_view", "share_sentence"]
+from ui.format import md_escape
+
+__all__ = ["app_base", "learner_link", "DATA_PAGES", "dataset_sentence", "teacher_link", "TaskView", "task_view", "share_sentence"]
 
 
 def app_base(page_url: str, page_path: str) -> str:
@@ -38,6 +42,18 @@ def learner_link(base: str, page: str, code: str, lesson: str = "", hide=(), loc
     if lock:
         query["lock"] = ",".join(lock)
     return f"{base}/{page}?{urlencode(query, safe=',')}"
+
+
+def dataset_sentence(name: str, csv_text: str, in_link: bool) -> str:
+    """What the teacher is told about the class's dataset (markdown; the column names are
+    the teacher's own words and are shown as inline code)."""
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    header, body = (rows[0], rows[1:]) if rows else ([], [])
+    names = ", ".join("`" + c.replace("`", "'")[:24] + "`" for c in header[:8]) + (", …" if len(header) > 8 else "")
+    how = ("the learner links carry it" if in_link else
+           "it is too large for a link, so the learner links name it and the pages fetch it from the class")
+    return (f"**The class's data** ({md_escape(name)}): {len(body):,} row{'s' if len(body) != 1 else ''}, "
+            f"columns {names or 'none'}. Gradient descent and Loss explorer open on it; {how}.")
 
 
 def teacher_link(base: str, code: str, key: str) -> str:

@@ -15,6 +15,7 @@ from classroom.store import DEFAULT_DAYS, StoreError, StoreUnavailable
 from dlcore.tabular import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, DataError, read_table
 from ui.format import md_escape, quote
 from ui.own_data import OwnTable, encode_link
+from ui.text.teachers import dataset_sentence
 from ui.lesson_panel import builtin_lessons, teacher_lesson
 from ui.lessons import LessonError
 
@@ -137,3 +138,19 @@ def _open(db, keys_slot, title, lessons, own, days, hide, lock, data=_NO_DATA) -
     st.session_state.setdefault(keys_slot, {})[info.code] = key
     st.query_params["class"] = info.code
     st.rerun()
+
+
+def attached(db, code: str, info) -> None:
+    """On the class's dashboard (teacher session, not the projector view): the dataset the
+    class carries, if any, with its CSV to download."""
+    try:
+        shared = db.class_dataset(code)
+    except StoreUnavailable:
+        return
+    if shared is None:
+        return
+    with st.container(border=True):
+        st.markdown(dataset_sentence(shared.name, shared.csv, not str(info.settings.get("data", "")).startswith("@")))
+        st.download_button("Download the class's data (CSV)", shared.csv.encode("utf-8"),
+                           file_name=f"class-{code}-data.csv", mime="text/csv", icon=":material/download:",
+                           on_click="ignore", key="class-data-download")
