@@ -221,11 +221,11 @@ def _read_csv(text: str):
 
 
 def class_table():
-    """The table the teacher attached to the learner's class (the class this learner
-    joined, else the one in the page's ``?class=`` link), read by read_table; None when
-    there is none or the store cannot be reached. Never raises: a page works without it."""
+    """The table the teacher attached to the class in the page's ``?class=`` link (else
+    the class this learner joined), read by read_table; None when there is none or the
+    store cannot be reached. Never raises: a page works without it."""
     me = membership()
-    code = me.code if me else normalise_code(st.query_params.get("class", ""))
+    code = normalise_code(st.query_params.get("class", "")) or (me.code if me else "")
     db = store() if code else None
     if db is None:
         return None
