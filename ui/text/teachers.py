@@ -53,7 +53,8 @@ def dataset_sentence(name: str, csv_text: str, in_link: bool) -> str:
     how = ("the learner links carry it" if in_link else
            "it is too large for a link, so the learner links name it and the pages fetch it from the class")
     return (f"**The class's data** ({md_escape(name)}): {len(body):,} row{'s' if len(body) != 1 else ''}, "
-            f"columns {names or 'none'}. Gradient descent and Loss explorer open on it; {how}.")
+            f"columns {names or 'none'}. The learners' Gradient descent and Loss explorer pages open on it (a lesson's "
+            f"tasks still ask about the lesson's own points); {how}.")
 
 
 def teacher_link(base: str, code: str, key: str) -> str:
