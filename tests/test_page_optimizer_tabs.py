@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_helpers import open_page as open_app_page
+from tests.chart_checks import assert_charts_described
 
 from dlcore import PurchaseProblem
 from tests.optim_reference import (MINIMA, STARTS, SURFACES, first_stay_within, logistic_minibatch_run,
@@ -69,6 +70,7 @@ def test_fair_race_picks_the_rates_an_independent_grid_search_picks():
     chosen = table_with(at, "chosen rate").set_index("optimizer")
     race = table_with(at, "diverged at", "final loss").set_index("optimizer")
     searched = table_with(at, "first pass", "second pass").set_index("optimizer")
+    expected = {}
     for label in ("SGD", "Momentum", "Adam"):
         _, runs = _independent_pick(label, coarse, 150, 1e-6)
         conv = sorted((k, loss, lr) for lr, (gone, k, loss, _) in runs.items() if not gone and k < math.inf)
@@ -94,6 +96,7 @@ def test_fair_race_picks_the_rates_an_independent_grid_search_picks():
             cands.append((not _complete(lr, tried), max(v[1] for v in near), max(v[2] for v in near), loss, lr))
         _, _, _, loss, lr = min(cands)
         assert chosen.loc[label, "chosen rate"] == pytest.approx(lr, rel=1e-12), label
+        expected[label] = (len(fine_rates), lr)
         assert race.loc[label, "η"] == pytest.approx(lr, rel=1e-12)
         assert race.loc[label, "final loss"] == pytest.approx(loss, rel=1e-9, abs=1e-15)
         # the searched grid is shown: the first pass and the finer rates of the second
@@ -103,6 +106,12 @@ def test_fair_race_picks_the_rates_an_independent_grid_search_picks():
     # the learner's own rates are not used (their sliders are disabled)
     assert at.select_slider(key="opt.SGD.lr").disabled
     assert len(at.get("vega_lite_chart")) >= 6         # map, loss, a search panel per optimizer, the loss vs rate
+    assert_charts_described(at)                        # each with its sentence and table view (issue 19)
+    alts = [c.proto.alt for c in at.get("vega_lite_chart")]
+    for label, (n_fine, lr) in expected.items():        # each search panel's sentence
+        assert any(a.startswith(f"{label}: steps to converge at {len(coarse) + n_fine} learning rates "
+                                f"({len(coarse)} on the first grid, {n_fine} in the second pass)")
+                   and f"Chosen η = {lr:.3g}" in a for a in alts), alts
 
 
 def test_fair_race_where_everything_diverges_says_so():

@@ -163,3 +163,21 @@ def test_search_text_counts_the_rates_each_pass_tried(bowl_fair):
         assert f"{lab} {n}" in said and n > 0
     assert f"— {len(bowl_fair.table)} runs in two batched calls" in said
     assert len(bowl_fair.table) == 8 + sum(len(v) for v in bowl_fair.fine.values())
+
+
+def test_search_description_counts_each_panel_like_plain_torch_runs(bowl_fair):
+    """The search panel's sentence: every rate tried, by pass and by outcome — the outcomes
+    re-run with plain torch.optim — and the chosen rate."""
+    for lab in ("SGD", "Momentum"):
+        t = bowl_fair.table[bowl_fair.table["label"] == lab]
+        conv = div = 0
+        for lr in t["lr"]:
+            ref = surface_run(SURFACES["bowl"], STARTS["bowl"], lab, dict(lr=lr), 200)
+            div += ref["diverged_at"] is not None
+            conv += ref["diverged_at"] is None and first_stay_within(ref["losses"], 1e-3) is not None
+        said = text.search_description(bowl_fair, lab, 200)
+        fine = len(bowl_fair.fine[lab])
+        assert said.startswith(f"{lab}: steps to converge at {4 + fine} learning rates (4 on the first grid, {fine} "
+                               f"in the second pass); {conv} converged within 200 steps, {div} diverged. ")
+        best = bowl_fair.best.set_index("label").loc[lab]
+        assert f"Chosen η = {best['lr']:.3g}" in said

@@ -159,6 +159,24 @@ def search_text(fair: FairRace, steps: int) -> str:
             + f" more — {len(fair.table)} runs in two batched calls, all from the same start.")
 
 
+def search_description(fair: FairRace, label: str, steps: int) -> str:
+    """One optimizer's search panel in a sentence (its text alternative, issue 19): how many
+    rates each pass tried, how many converged or diverged, and the chosen rate."""
+    t = fair.table[fair.table["label"] == label]
+    first = int((t["pass"] == "coarse").sum()) if "pass" in t.columns else len(t)
+    counts = t["status"].value_counts()
+    out = (f"{label}: steps to converge at {len(t)} learning rates ({first} on the first grid, {len(t) - first} in "
+           f"the second pass); {int(counts.get('converged', 0))} converged within {steps} steps, "
+           f"{int(counts.get('diverged', 0))} diverged. ")
+    chosen = t[t["chosen"]]
+    if chosen.empty:
+        return out + "Every rate diverged."
+    r = chosen.iloc[0]
+    near = float(r["steps_nearby"])
+    return out + (f"Chosen η = {r['lr']:.3g}: within {int(near)} steps at every rate within {NEARBY_RATIO}."
+                  if np.isfinite(near) else f"Chosen η = {r['lr']:.3g}, by the lowest final loss.")
+
+
 def fair_table(fair: FairRace) -> pd.DataFrame:
     """The chosen rate of each optimizer and how it did, with the worst steps nearby."""
     b = fair.best

@@ -10,7 +10,7 @@ from ui.charts.render import draw
 from ui.format import number_columns
 from ui.layout import table
 from ui.text.optimizer_comparison import (fair_table, lucky_rates, race_verdict, results_table, rule_caption,
-                                          search_text, searched_rates, settings_text)
+                                          search_description, search_text, searched_rates, settings_text)
 
 from .settings import HYPER
 
@@ -56,7 +56,7 @@ def tuning_section(fair, labels, steps: int) -> None:
     for first in range(0, len(searched), 2):          # two to a row; on a phone in the optimizers' order
         for col, label in zip(st.columns(2), searched[first:first + 2]):
             with col:
-                draw(oc.search_chart(fair.table, label, steps))
+                draw(oc.search_chart(fair.table, label, steps), description=search_description(fair, label, steps))
     draw(oc.tuning_chart(fair.table, labels, steps))
     chosen = fair_table(fair)
     table(chosen, "fair_race_rates.csv", column_config=number_columns(chosen))
