@@ -22,7 +22,7 @@ from ui.lesson_panel import LESSON_PARAMS, LessonPanel
 from ui.own_data import data_param, xy_params
 from ui.params import PageState, Param
 from ui.sources import cite
-from ui.text.loss_explorer import (ARTICLE_NAMES, LESSON_FIELDS, drawn_caption, lesson_values, overflow_text,
+from ui.text.loss_explorer import (LESSON_FIELDS, drawn_caption, lesson_values, overflow_text,
                                    predictions_caption)
 
 CODE_ROWS = 200          # "Show the code" embeds the data up to this many rows
