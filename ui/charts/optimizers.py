@@ -274,7 +274,7 @@ SEARCH_MARKS = (   # (grid, shape, size, filled): each its own layer, the shape 
 )
 
 
-def search_chart(table: pd.DataFrame, label: str, steps: int, height: int = 240) -> alt.Chart:
+def search_chart(table: pd.DataFrame, label: str, steps: int, height: int = 300) -> alt.Chart:
     """One optimizer's rate search: steps to converge at every rate tried (■ first grid,
     ● second pass), rates that did not converge as ▼ and diverged ones as ✚ along the top,
     the steps the verdict counts (the worst within ×1.26) as a grey line, and the chosen
@@ -311,17 +311,17 @@ def search_chart(table: pd.DataFrame, label: str, steps: int, height: int = 240)
         layers.append(alt.Chart(chosen).mark_point(shape="circle", size=380, filled=False, strokeWidth=3,
                                                    color="#111827", opacity=1).encode(x=x, y=y, tooltip=tip))
     return alt.layer(*layers).properties(height=height, title=alt.Title(
-        f"{label}: steps to converge at each rate", subtitle=_chosen_text(chosen, steps)))
+        f"{label}: steps to converge at each rate", subtitle=_chosen_text(chosen)))
 
 
-def _chosen_text(chosen: pd.DataFrame, steps: int) -> list[str]:
+def _chosen_text(chosen: pd.DataFrame) -> list[str]:
     """The panel's subtitle, two short lines (a subtitle does not wrap on a phone)."""
     if chosen.empty:
         return ["every rate diverged"]
     r = chosen.iloc[0]
     n = float(r.get("steps_nearby", np.inf))
     return [f"chosen η = {r['lr']:.3g}", f"within {int(n)} steps at every rate within ×1.26" if np.isfinite(n)
-            else f"lowest final loss (none converges in {steps} steps at every rate near it)"]
+            else "lowest final loss (none converges near it)"]
 
 
 def restarts_chart(grid: pd.DataFrame, window, log: bool, ends: pd.DataFrame, minima, names,
