@@ -11,6 +11,7 @@ import segno
 import streamlit as st
 
 from classroom.store import StoreError, StoreUnavailable
+from app_pages.sections.teachers import open_class
 from ui import safety
 from ui.charts.classroom import choice_chart, number_chart
 from ui.charts.render import draw
@@ -28,8 +29,11 @@ def show(db, code: str, key: str) -> None:
     lessons = lessons_for_class(info)
     first_page = lessons[0].lesson.page if lessons else ""
     join_url = learner_link(base, first_page, code, lessons[0].id if lessons else "",
-                            info.settings.get("hide", ()), info.settings.get("lock", ()))
+                            info.settings.get("hide", ()), info.settings.get("lock", ()),
+                            data=info.settings.get("data", ""))
     _join_panel(code, join_url, info, projector)
+    if not projector:
+        open_class.attached(db, code, info)
     if not projector:
         _teacher_tools(db, code, key, base, lessons, info)
     _live(db, code, key, lessons, projector)
@@ -58,7 +62,8 @@ def _teacher_tools(db, code, key, base, lessons, info) -> None:
         for item in lessons[1:]:
             st.markdown(f"Learner link for **{item.lesson.title}**:")
             st.code(learner_link(base, item.lesson.page, code, item.id, info.settings.get("hide", ()),
-                                 info.settings.get("lock", ())), language=None, wrap_lines=True)
+                                 info.settings.get("lock", ()), data=info.settings.get("data", "")),
+                    language=None, wrap_lines=True)
         # The CSV is made when the button is clicked: this part of the page is drawn once,
         # while the answers keep arriving (made here, it held only the answers at opening).
         st.download_button("Download the class's answers (CSV)", lambda: _csv(db, code, key),
