@@ -4,6 +4,7 @@ the dashboard counts it, a reveal reaches the learner, and no learner-side eleme
 holds the teacher key."""
 import re
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from classroom.store import ClassStore
@@ -186,3 +187,95 @@ def test_home_lists_each_lesson_with_the_learners_progress():
     rows = [m.value for m in at.markdown]
     assert "1 of 5 done" in rows
     assert rows.count("not started") == 4
+
+
+# --- a teacher's dataset for the class (issue 17) -------------------------------------------
+def open_class_with_data(table: str, title="Data class"):
+    """The For teachers page: a class for the first lesson (Gradient descent) with ``table``
+    pasted as the class's dataset; returns the page, the class code, the key and the
+    learner links it shows."""
+    at = open_page("teachers.py")
+    at.text_input[0].set_value(title)
+    at.text_area(key="class-data-paste").set_value(table)
+    next(b for b in at.button if "Open the class" in b.label).click().run()
+    assert not at.exception
+    code = re.search(r"Class code: `([A-Z0-9]{6})`", "\n".join(m.value for m in at.markdown)).group(1)
+    key = re.search(r"key=([A-Za-z0-9_-]+)", next(c.value for c in at.code if "key=" in c.value)).group(1)
+    links = [c.value for c in at.code if "key=" not in c.value]
+    return at, code, key, links
+
+
+def learner_on(link: str) -> AppTest:
+    """A learner following ``link`` (a Gradient descent learner link)."""
+    from urllib.parse import parse_qsl, urlsplit
+    parts = urlsplit(link)
+    assert parts.path.endswith("/gradient-descent")
+    return open_page("gradient_descent.py", **dict(parse_qsl(parts.query)))
+
+
+def fitted_line(at) -> tuple[float, float]:
+    """The least-squares line the page states for the learner's data."""
+    text = next(m.value for m in at.markdown if m.value.startswith("**Your data**"))
+    w, b = re.search(r"ŷ = ([-−\d.e+]+)·x \+ ([-−\d.e+]+)\*\*", text).groups()
+    return float(w.replace("−", "-")), float(b.replace("−", "-"))
+
+
+def test_a_teacher_attaches_a_pasted_table_and_the_learner_link_opens_gradient_descent_on_it():
+    import numpy as np
+    xs, ys = [1.0, 2.0, 3.0, 4.0, 5.0], [2.0, 4.1, 5.9, 8.2, 9.7]
+    table = "hours,score\n" + "".join(f"{x:g},{y:g}\n" for x, y in zip(xs, ys))
+    teacher, code, key, links = open_class_with_data(table)
+    stored = ClassStore().class_dataset(code)
+    assert stored is not None and stored.csv.splitlines()[0] == "hours,score"
+    said = next(m.value for m in teacher.markdown if m.value.startswith("**The class's data**"))
+    assert "5 rows" in said and "`hours`, `score`" in said and "the learner links carry it" in said
+    assert teacher.get("download_button")
+    # Small data travels in the link itself, as the page's own `data` setting.
+    link = next(link for link in links if "/gradient-descent?" in link)
+    assert "data=hours,score%3B1,2%3B" in link and key not in link
+    learner = learner_on(link)
+    assert not learner.exception
+    assert key not in everything(learner)
+    w, b = fitted_line(learner)
+    w_ref, b_ref = np.polyfit(xs, ys, 1)                 # closed form, independent of the page
+    assert w == pytest.approx(w_ref, rel=1e-5) and b == pytest.approx(b_ref, rel=1e-4)
+    assert "5 points" in next(m.value for m in learner.markdown if m.value.startswith("**Your data**"))
+
+
+def test_a_large_class_table_reaches_the_learner_from_the_class_store():
+    """A table too large for a link: the learner link says "@" and its digest, and the
+    learner's page fetches the table from the class; once the class is closed the same
+    link says the data did not travel and shows the built-in data."""
+    import numpy as np
+    xs = [i / 7 for i in range(120)]
+    ys = [3.25 * x - 1.5 + (0.37 if i % 3 == 0 else -0.21) for i, x in enumerate(xs)]
+    table = "x,y\n" + "".join(f"{x!r},{y!r}\n" for x, y in zip(xs, ys))
+    teacher, code, key, links = open_class_with_data(table)
+    said = next(m.value for m in teacher.markdown if m.value.startswith("**The class's data**"))
+    assert "120 rows" in said and "too large for a link" in said
+    link = next(link for link in links if "/gradient-descent?" in link)
+    assert re.search(r"data=%40[0-9a-f]{10}(&|$)", link) and key not in link
+    learner = learner_on(link)
+    assert not learner.exception
+    text = next(m.value for m in learner.markdown if m.value.startswith("**Your data**"))
+    assert "your class's data" in text and "120 points" in text
+    w, b = fitted_line(learner)
+    w_ref, b_ref = np.polyfit(xs, ys, 1)
+    assert w == pytest.approx(w_ref, rel=1e-5) and b == pytest.approx(b_ref, rel=1e-4)
+    ClassStore().close_class(code, key)
+    late = learner_on(link)
+    assert not late.exception
+    assert not any(m.value.startswith("**Your data**") for m in late.markdown)
+    assert any("too large to travel in a link" in w.value for w in late.warning)
+
+
+def test_a_table_the_class_cannot_use_gets_a_message_and_opens_no_class():
+    for bad, says in (("a,b\n" + "1," * 6000 + "\n", "Can't use the pasted table for the class"),
+                      ("only one line of text", "Can't use the pasted table for the class")):
+        at = open_page("teachers.py")
+        at.text_area(key="class-data-paste").set_value(bad)
+        next(b for b in at.button if "Open the class" in b.label).click().run()
+        assert not at.exception
+        assert any(says in e.value for e in at.error), [e.value for e in at.error]
+        assert "class" not in at.query_params
+        assert not any("Class code" in m.value for m in at.markdown)
