@@ -27,6 +27,7 @@ from ui.compute import freeze_long_lived_objects, start_workers  # noqa: E402
 from ui import classroom  # noqa: E402
 from ui.layout import keyboard_scrolling  # noqa: E402
 from ui.safety import run_page  # noqa: E402
+from ui.style import app_style  # noqa: E402
 
 torch.set_num_threads(1)   # many small concurrent jobs: one thread per session's work
 freeze_long_lived_objects()  # once per process: makes Streamlit's per-rerun gc.collect cheap
@@ -41,6 +42,7 @@ nav = st.navigation(pages)
 # Each page its own document title (screen readers and browser tabs name the page).
 st.set_page_config(page_title=f"{nav.title} · Gradient Descent Lab")
 keyboard_scrolling()    # wide formulas and code blocks: a tab stop and a name, on every page
+app_style()             # reduced motion, app-wide CSS (issue 19)
 with st.sidebar:
     st.caption("Gradient Descent Lab · every number is computed live by PyTorch "
                f"{torch.__version__.split('+')[0]} from the seed shown.")
