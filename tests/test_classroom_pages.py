@@ -279,3 +279,34 @@ def test_a_table_the_class_cannot_use_gets_a_message_and_opens_no_class():
         assert any(says in e.value for e in at.error), [e.value for e in at.error]
         assert "class" not in at.query_params
         assert not any("Class code" in m.value for m in at.markdown)
+
+
+def test_a_teacher_uploads_a_csv_file_for_the_class_and_a_too_large_one_is_refused():
+    import io
+
+    import pandas as pd
+
+    from dlcore.tabular import MAX_BYTES, read_table
+    raw = "heures;note\n1;2,5\n2;4,1\n3;6,0\n4;7,75\n".encode("latin-1")     # semicolons, decimal commas
+    at = open_page("teachers.py")
+    at.file_uploader(key="class-data-file").upload("notes.csv", raw, "text/csv")
+    next(b for b in at.button if "Open the class" in b.label).click().run()
+    assert not at.exception
+    code = re.search(r"Class code: `([A-Z0-9]{6})`", "\n".join(m.value for m in at.markdown)).group(1)
+    stored = ClassStore().class_dataset(code)
+    ref = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="latin-1")
+    back = read_table(stored.csv.encode()).frame
+    assert list(back.columns) == list(ref.columns)
+    assert back["note"].tolist() == ref["note"].tolist() and back["heures"].tolist() == ref["heures"].tolist()
+    said = next(m.value for m in at.markdown if m.value.startswith("**The class's data**"))
+    assert "notes" in said and "4 rows" in said
+    link = next(c.value for c in at.code if "/gradient-descent?" in c.value)
+    assert "data=heures,note%3B1,2.5%3B2,4.1" in link
+    # One byte over the limit: a message, and no class.
+    big = ("x,y\n" + "1,2\n" * (MAX_BYTES // 4)).encode()[: MAX_BYTES + 1]
+    at = open_page("teachers.py")
+    at.file_uploader(key="class-data-file").upload("big.csv", big, "text/csv")
+    next(b for b in at.button if "Open the class" in b.label).click().run()
+    assert not at.exception
+    assert any("Can't use this file for the class" in e.value and "at most 2 MB" in e.value for e in at.error)
+    assert "class" not in at.query_params
