@@ -27,16 +27,23 @@ def app_base(page_url: str, page_path: str) -> str:
 DATA_PAGES = frozenset({"gradient-descent", "loss-explorer"})
 
 
-def learner_link(base: str, page: str, code: str, lesson: str = "", hide=(), lock=(), data: str = "") -> str:
+SHOP_PAGE = "neural-network"      # its Shoppers tab reads a table from c_data (with c_src=own)
+
+
+def learner_link(base: str, page: str, code: str, lesson: str = "", hide=(), lock=(), data: str = "",
+                 data_for: str = "line") -> str:
     """The link a learner opens: the lesson's page, the class code, the teacher's
     hidden and locked controls, and — on a page that reads one — the class's data
     (``data``: the page's own data setting, a small table itself or "@" and the digest of
-    a large one that the page fetches from the class). It never holds the teacher key."""
+    a large one that the page fetches from the class; ``data_for``: "line" for the line-fit
+    pages, "shop" for the Shoppers tab). It never holds the teacher key."""
     query = {"class": code}
     if lesson:
         query["lesson"] = lesson
-    if data and page in DATA_PAGES:
+    if data and data_for == "line" and page in DATA_PAGES:
         query["data"] = data
+    elif data and data_for == "shop" and page == SHOP_PAGE:
+        query.update({"tab": "shop", "c_src": "own", "c_data": data})
     if hide:
         query["hide"] = ",".join(hide)
     if lock:
@@ -44,7 +51,7 @@ def learner_link(base: str, page: str, code: str, lesson: str = "", hide=(), loc
     return f"{base}/{page}?{urlencode(query, safe=',')}"
 
 
-def dataset_sentence(name: str, csv_text: str, in_link: bool) -> str:
+def dataset_sentence(name: str, csv_text: str, in_link: bool, data_for: str = "line") -> str:
     """What the teacher is told about the class's dataset (markdown; the column names are
     the teacher's own words and are shown as inline code)."""
     rows = list(csv.reader(io.StringIO(csv_text)))
@@ -53,8 +60,10 @@ def dataset_sentence(name: str, csv_text: str, in_link: bool) -> str:
     how = ("the learner links carry it" if in_link else
            "it is too large for a link, so the learner links name it and the pages fetch it from the class")
     return (f"**The class's data** ({md_escape(name)}): {len(body):,} row{'s' if len(body) != 1 else ''}, "
-            f"columns {names or 'none'}. The learners' Gradient descent and Loss explorer pages open on it (a lesson's "
-            f"tasks still ask about the lesson's own points); {how}.")
+            f"columns {names or 'none'}. " + (
+                "The learners' Shoppers tab (Neural network) opens on it" if data_for == "shop" else
+                "The learners' Gradient descent and Loss explorer pages open on it")
+            + f" (a lesson's tasks still ask about the lesson's own data); {how}.")
 
 
 def teacher_link(base: str, code: str, key: str) -> str:

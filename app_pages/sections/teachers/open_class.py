@@ -1,18 +1,20 @@
 """Open a class: title, lessons (built-in or the teacher's own file), how long it lasts,
 controls to hide or lock on the learners' pages, and a dataset of the teacher's own for
-the class's Gradient descent and Loss explorer pages.
+the class's Gradient descent and Loss explorer pages, or for its Shoppers tab.
 
 The dataset (a CSV file or a pasted table) is read by dlcore.tabular.read_table exactly
 like a learner's own data, stored with the class (its CSV text, at most MAX_BYTES), and
-named in the class's settings by the pages' ``data`` link value (ui.own_data): a small
+named in the class's settings by the pages' ``data`` link value (ui.own_data; the
+Shoppers' ``c_data``), with ``data_for`` ("line" or "shop") saying which pages: a small
 table travels in every learner link itself; a large one travels as "@" and its digest,
 and the learner's page fetches it from the class."""
 import math
 
+import pandas as pd
 import streamlit as st
 
 from classroom.store import DEFAULT_DAYS, StoreError, StoreUnavailable
-from dlcore.tabular import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, DataError, read_table
+from dlcore.tabular import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, DataError, read_table, regression_data
 from ui.format import md_escape, quote
 from ui.own_data import OwnTable, encode_link
 from ui.text.teachers import dataset_sentence
@@ -45,9 +47,11 @@ def show(db, keys_slot: str) -> None:
                                   help="Setting names from the page's link (README: Shareable links).")
         lock = cols[2].text_input("Lock these controls", max_chars=120, placeholder="e.g. seed",
                                   help="Shown but not changeable by learners.")
-        with st.expander("A dataset for the class (optional): Gradient descent and Loss explorer",
+        with st.expander("A dataset for the class (optional): Gradient descent, Loss explorer or the Shoppers",
                          icon=":material/table_chart:"):
-            st.caption(f"Learners' links to these pages open on your table instead of the built-in points. A CSV "
+            data_for = st.radio("Learners use it on", list(DATA_FOR), format_func=DATA_FOR.get, horizontal=True,
+                                key="class-data-for")
+            st.caption(f"Learners' links to these pages open on your table instead of the built-in data. A CSV "
                        f"file (comma, semicolon or tab between values; a header row or none), at most "
                        f"{MAX_BYTES / 1e6:.0f} MB, {MAX_ROWS:,} rows and {MAX_COLUMNS} columns. It is kept with "
                        "the class and deleted with it.")
@@ -58,7 +62,7 @@ def show(db, keys_slot: str) -> None:
         sent = st.form_submit_button("Open the class", type="primary", icon=":material/co_present:")
     if sent:
         _open(db, keys_slot, title, [labels[c] for c in chosen], own, int(days), hide, lock,
-              _dataset(data_file, data_text))
+              _dataset(data_file, data_text, data_for), data_for)
 
 
 def _names(text: str) -> list[str]:
@@ -68,11 +72,13 @@ def _names(text: str) -> list[str]:
 MAX_CLASSES_PER_SESSION = 5
 
 
+DATA_FOR = {"line": "Gradient descent and Loss explorer (x and y columns)",
+            "shop": "the Shoppers tab of Neural network (a yes/no column)"}
 _NO_DATA = None          # no dataset chosen
 _BAD_DATA = False        # a dataset was chosen and refused (the message is on the page)
 
 
-def _dataset(up, pasted: str):
+def _dataset(up, pasted: str, data_for: str = "line"):
     """The teacher's table as (OwnTable, CSV text to store), _NO_DATA, or _BAD_DATA after
     a message that says what was wrong (never a traceback)."""
     if up is not None:
@@ -97,6 +103,7 @@ def _dataset(up, pasted: str):
             table = again
         else:
             raise DataError("it does not read back to the same table after saving it as CSV")
+        _fits(table, data_for)
     except DataError as err:
         st.error(f"**Can't use {what} for the class:** {md_escape(err)}", icon=":material/table_chart:")
         return _BAD_DATA
@@ -108,7 +115,18 @@ def _dataset(up, pasted: str):
     return OwnTable(table, source, encode_link(table)), text.decode("utf-8")
 
 
-def _open(db, keys_slot, title, lessons, own, days, hide, lock, data=_NO_DATA) -> None:
+def _fits(table, data_for: str) -> None:
+    """The pages the table is for can use it: two numeric columns for a line fit, a
+    column with exactly two values for the Shoppers (DataError says what is missing)."""
+    if data_for == "shop":
+        if not any(table.frame[c].replace("", pd.NA).dropna().nunique() == 2 for c in table.frame.columns):
+            raise DataError("no column has exactly two different values, so the Shoppers tab has nothing to "
+                            "predict. Add a yes/no (or 0/1) column.")
+    else:
+        regression_data(table)         # the first two numeric columns, as the pages start
+
+
+def _open(db, keys_slot, title, lessons, own, days, hide, lock, data=_NO_DATA, data_for="line") -> None:
     if data is _BAD_DATA:
         return
     opened = st.session_state.get(keys_slot, {})
@@ -130,6 +148,7 @@ def _open(db, keys_slot, title, lessons, own, days, hide, lock, data=_NO_DATA) -
         settings = {"hide": _names(hide), "lock": _names(lock)}
         if data:
             settings["data"] = data[0].token      # the pages' data setting: the table, or "@" + its digest
+            settings["data_for"] = data_for if data_for in DATA_FOR else "line"
         info, key = db.open_class(title or "Class", lessons, settings, days=days, lesson_file=lesson_file,
                                   dataset=data[1] if data else None, dataset_name=data[0].source if data else "")
     except (StoreError, StoreUnavailable) as err:
@@ -150,7 +169,8 @@ def attached(db, code: str, info) -> None:
     if shared is None:
         return
     with st.container(border=True):
-        st.markdown(dataset_sentence(shared.name, shared.csv, not str(info.settings.get("data", "")).startswith("@")))
+        st.markdown(dataset_sentence(shared.name, shared.csv, not str(info.settings.get("data", "")).startswith("@"),
+                                     info.settings.get("data_for", "line")))
         st.download_button("Download the class's data (CSV)", shared.csv.encode("utf-8"),
                            file_name=f"class-{code}-data.csv", mime="text/csv", icon=":material/download:",
                            on_click="ignore", key="class-data-download")
