@@ -338,3 +338,21 @@ def test_reduced_motion_hides_play_controls_and_stills_transitions(browser, tmp_
             assert all(h == 0 for h in html_boxes), html_boxes
     finally:
         context.close()
+
+
+@pytest.mark.timeout(300)
+def test_the_race_play_button_honours_reduced_motion(browser, app_url):
+    """On the real page (app.py calls app_style() on every page): the optimizer race's Play
+    is hidden when the browser asks for reduced motion — the step slider beside it still
+    shows every step — and is there otherwise."""
+    for motion, shown in (("reduce", False), ("no-preference", True)):
+        context = browser.new_context(**helpers.DESKTOP, reduced_motion=motion)
+        try:
+            page = context.new_page()
+            goto(page, app_url, "optimizer-comparison", "tab=race")
+            play = page.locator(".st-key-opt-play")     # the race's Play button (key "opt.play")
+            assert play.count() == 1 and "Play" in play.text_content()   # drawn either way; only the style differs
+            assert play.is_visible() is shown, motion
+            assert page.get_by_label("Show the race up to step").count() >= 1     # the slider stays
+        finally:
+            context.close()
