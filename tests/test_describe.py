@@ -126,3 +126,15 @@ def test_signature_ignores_the_numbers_but_not_the_axes():
     c = render.spec(core.loss_chart(_runs(), x_title="step", y_title="loss"))
     assert signature(a) == signature(b) != signature(c)
     assert signature(a).startswith("line-")
+
+
+def test_an_unnamed_two_point_line_is_read_as_a_reference_segment():
+    """An ROC chart: the chance diagonal (no legend entry) and a named curve."""
+    diag = pd.DataFrame({"fpr": [0.0, 1.0], "tpr": [0.0, 1.0]})
+    curve = pd.DataFrame({"fpr": [0.0, 0.1, 0.5, 1.0], "tpr": [0.0, 0.7, 0.9, 1.0], "name": "test (AUC 0.9)"})
+    c = alt.layer(alt.Chart(diag).mark_line().encode(x="fpr:Q", y="tpr:Q"),
+                  alt.Chart(curve).mark_line().encode(x=alt.X("fpr:Q", title="false positive rate"),
+                                                      y=alt.Y("tpr:Q", title="true positive rate"), color="name:N"))
+    assert describe(render.spec(c)) == ("Line chart of true positive rate against false positive rate, 2 series: "
+                                        "a straight line from (0, 0) to (1, 1); test (AUC 0.9) rises from 0 to 1 "
+                                        "over 0 to 1.")

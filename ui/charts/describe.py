@@ -152,7 +152,7 @@ def _group_field(v: View) -> str | None:
 
 
 def _series(v: View, name: str, x: str, y: str, x_title: str, ordinal_x: bool,
-            first_series: bool = True) -> str | None:
+            first_series: bool = True, beside_named: bool = False) -> str | None:
     """'SGD falls from 30 to 0.0341 over epoch 0 to 100 (lowest 0.0019 at 87)'."""
     d = v.frame
     detail = v.enc.get("detail", {}).get("field")
@@ -172,6 +172,9 @@ def _series(v: View, name: str, x: str, y: str, x_title: str, ordinal_x: bool,
     if not ordinal_x:
         d = d.sort_values(x, kind="stable")
     ys = _num(d[y])
+    if not name and beside_named and len(d) == 2 and not ordinal_x:   # e.g. an ROC's chance diagonal
+        xs2 = _num(d[x])
+        return f"a straight line from ({short(xs2[0])}, {short(ys[0])}) to ({short(xs2[1])}, {short(ys[1])})"
     first, last = ys[0], ys[-1]
     verb = "falls" if last < first else "rises" if last > first else "stays"
     xcol = d[x].to_numpy() if ordinal_x else _num(d[x])
@@ -215,6 +218,7 @@ def _lines(views: list[View], titles: dict) -> tuple[str, str]:
     x_title, y_title = _title(titles, "x", x), _title(titles, "y", y)
     ordinal = main[0].enc["x"].get("type") in ("nominal", "ordinal")
     parts, seen, more = [], set(), 0
+    beside_named = any(_group_field(v) for v in main)
     for v in main:
         vx, vy = v.enc["x"]["field"], v.enc["y"]["field"]
         for name, g in _groups(v):
@@ -224,7 +228,7 @@ def _lines(views: list[View], titles: dict) -> tuple[str, str]:
             if len(parts) >= MAX_GROUPS:        # counted, not described
                 more += 1
                 continue
-            parts.append(_series(g, name, vx, vy, x_title, ordinal, not parts))
+            parts.append(_series(g, name, vx, vy, x_title, ordinal, not parts, beside_named))
     named = [p for p in parts if p] + [""] * more
     head = f"of {y_title} against {x_title}"
     if len(named) > 1:
