@@ -189,7 +189,9 @@ def show(spec_: dict, key: str | None = None, on_select=None, selection_mode=Non
     what a screen reader says instead of reading the marks point by point. The spec is
     copied, so the cached spec stays shared.
 
-    ``where`` (a placeholder) receives one container holding the chart and its table."""
+    ``where`` (a placeholder) receives one container holding the chart and its table. Pass
+    a placeholder as ``where=``, never draw into it with ``with placeholder:`` — an st.empty
+    holds one element, so the table's expander would replace the chart."""
     spec_ = annotated(spec_)
     meta = spec_[META]
     text = description or spec_["description"]
