@@ -60,3 +60,24 @@ def test_numeric_widgets_step_within_bounds():
                     has_max=True)
     w = Widget("n", "number_input", n, 0)
     assert [show_value(a) for a in w.alternatives(w.initial_state())] == ["0.75", "1", "0", "0.25"]
+
+
+def test_the_warm_up_opens_every_tab_the_pages_declare():
+    """deploy/warmup.py reads each page's tabs from the source (Tab("slug", ...)); they are
+    the slugs the pages' own TABS declare, the default (first) tab left to the page's
+    plain link."""
+    import importlib.util
+    import re
+
+    from app_pages.sections.optimizer_comparison.settings import TABS as OPT_TABS
+
+    spec = importlib.util.spec_from_file_location("warmup", ROOT / "deploy" / "warmup.py")
+    warmup = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(warmup)
+    found = {p["name"]: warmup.tabs(p) for p in discover_pages()}
+    assert found["optimizer-comparison"] == [t.slug for t in OPT_TABS][1:]
+    for name, module in (("neural-network", "neural_network"), ("lr-sweep", "lr_sweep")):
+        source = (ROOT / "app_pages" / f"{module}.py").read_text()
+        declared = re.findall(r'Tab\("([a-z_-]+)"', source)
+        assert declared and found[name] == declared[1:]
+    assert found["home"] == [] and found["glossary"] == []
