@@ -84,6 +84,8 @@ render.chart(line, df, title="t")
 render.chart(line, df, title="t", description=st.session_state.get("said"))
 ph = st.empty()
 render.show(render.cached_spec(line, df, title="p"), where=ph)
+with st.empty():              # a placeholder used as a context holds the chart and its table too
+    render.chart(line, df, title="ctx")
 render.show(render.cached_spec(line, df, title="frame"), table=False)
 '''
 
@@ -107,7 +109,7 @@ def test_a_cached_spec_carries_its_description_and_table_plan_and_the_browser_ge
     assert s[render.META]["tables"][0]["columns"] == [("x", "x"), ("y", "y")]
     at = _app()
     charts = at.get("vega_lite_chart")
-    assert len(charts) == 4
+    assert len(charts) == 5
     import json
     for c in charts:
         sent = json.loads(c.proto.spec)
@@ -121,11 +123,11 @@ def test_a_cached_spec_carries_its_description_and_table_plan_and_the_browser_ge
 
 def test_every_chart_has_a_closed_table_view_that_opens_with_the_charts_numbers():
     at = _app()
-    # three charts with a table (the animation frame has none), all closed: no data sent
-    assert [e.label for e in at.expander] == [render.TABLE_LABEL] * 3
+    # four charts with a table (the animation frame has none), all closed: no data sent
+    assert [e.label for e in at.expander] == [render.TABLE_LABEL] * 4
     assert len(at.table) == 0 and len(at.dataframe) == 0
     keys = _table_keys(at)
-    assert len(keys) == 3 and len(set(keys)) == 3
+    assert len(keys) == 4 and len(set(keys)) == 4
     at.session_state[keys[0]] = True
     at.session_state["k"] = 5.0              # new numbers: the same key, still open
     at.run()

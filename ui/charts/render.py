@@ -189,9 +189,8 @@ def show(spec_: dict, key: str | None = None, on_select=None, selection_mode=Non
     what a screen reader says instead of reading the marks point by point. The spec is
     copied, so the cached spec stays shared.
 
-    ``where`` (a placeholder) receives one container holding the chart and its table. Pass
-    a placeholder as ``where=``, never draw into it with ``with placeholder:`` — an st.empty
-    holds one element, so the table's expander would replace the chart."""
+    The chart and its table are drawn in one container, so a placeholder (``where=``, or a
+    ``with placeholder:`` block) holds both."""
     spec_ = annotated(spec_)
     meta = spec_[META]
     text = description or spec_["description"]
@@ -200,7 +199,9 @@ def show(spec_: dict, key: str | None = None, on_select=None, selection_mode=Non
     send = {k: v for k, v in spec_.items() if k not in (META, "description")}
     extra = {k: v for k, v in (("key", key), ("on_select", on_select), ("selection_mode", selection_mode),
                                ("height", height)) if v is not None}
-    box = where.container() if where is not None else st
+    # One container for the chart and its table: drawn into a placeholder (``where=``, or a
+    # ``with placeholder:`` block) the pair still replaces the placeholder's one element.
+    box = (where or st).container() if table and meta["tables"] else (where or st)
     box.vega_lite_chart(send, width="stretch", alt=text, **extra)
     if table and meta["tables"]:
         data_table(box, spec_, key)
