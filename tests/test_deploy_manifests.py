@@ -146,8 +146,13 @@ def test_haproxy_cfg_pins_sessions_passes_websockets_and_checks_health():
 
 
 # ---- HTTPS in front: deploy/Caddyfile ------------------------------------------------------
-CADDY = shutil.which("caddy")
-needs_caddy = pytest.mark.skipif(CADDY is None, reason="Debian's caddy is not installed (apt-get install caddy)")
+def _caddy() -> str:
+    # Fails loudly, never skips: the README's test command installs it (scripts/install-test-deps.sh).
+    found = shutil.which("caddy")
+    if found is None:
+        raise RuntimeError("Debian's caddy is not installed: run `sh scripts/install-test-deps.sh` "
+                           "(apt-get install caddy)")
+    return found
 
 
 def _caddy_env(tmp_path, **env) -> dict:
@@ -156,18 +161,16 @@ def _caddy_env(tmp_path, **env) -> dict:
             "GDL_CADDY_ADMIN": f"127.0.0.1:{free_port()}", **env}
 
 
-@needs_caddy
 @pytest.mark.parametrize("site", [None, "lab.example.org", "http://127.0.0.1:8443"])
 def test_the_caddyfile_is_valid_for_a_public_name_and_for_a_local_port(tmp_path, site):
     env = _caddy_env(tmp_path, **({"GDL_SITE": site} if site else {}))
-    r = subprocess.run([CADDY, "validate", "--config", str(DEPLOY / "Caddyfile"), "--adapter", "caddyfile"],
+    r = subprocess.run([_caddy(), "validate", "--config", str(DEPLOY / "Caddyfile"), "--adapter", "caddyfile"],
                        env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr[-2000:]
-    r = subprocess.run([CADDY, "fmt", str(DEPLOY / "Caddyfile")], capture_output=True, text=True, timeout=60)
+    r = subprocess.run([_caddy(), "fmt", str(DEPLOY / "Caddyfile")], capture_output=True, text=True, timeout=60)
     assert r.stdout == (DEPLOY / "Caddyfile").read_text()          # formatted as Caddy writes it
 
 
-@needs_caddy
 def test_caddy_passes_the_apps_websocket_through(tmp_path):
     """The app behind deploy/Caddyfile (plain HTTP on a loopback port instead of a public
     name): a page loads through Caddy over Streamlit's own WebSocket protocol
@@ -180,7 +183,7 @@ def test_caddy_passes_the_apps_websocket_through(tmp_path):
     port = free_port()
     with serve(log_path=tmp_path / "app.log", workers="0") as app_url:
         env = _caddy_env(tmp_path, GDL_SITE=f"http://127.0.0.1:{port}", GDL_UPSTREAM=app_url.split("//")[1])
-        caddy = subprocess.Popen([CADDY, "run", "--config", str(DEPLOY / "Caddyfile"), "--adapter", "caddyfile"],
+        caddy = subprocess.Popen([_caddy(), "run", "--config", str(DEPLOY / "Caddyfile"), "--adapter", "caddyfile"],
                                  env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "caddy.log", "w"))
         try:
             front = f"http://127.0.0.1:{port}"
