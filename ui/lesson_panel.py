@@ -180,7 +180,7 @@ class LessonPanel:
         checked, progress = self.lesson.tasks[i], self.progress[i]
         task = checked.task
         mark = "✅ " if progress.finished else ""
-        st.markdown(f"##### {mark}Task {i + 1} of {len(self.progress)}: {task.title}")
+        st.markdown(f"## {mark}Task {i + 1} of {len(self.progress)}: {task.title}")
         st.markdown(task.ask)
         if task.setup:
             st.button("Set up the experiment", key=f"lesson-setup-{task.id}", icon=":material/tune:",

@@ -217,13 +217,7 @@ def test_heading_skips_finds_a_skipped_level_and_a_missing_h1():
     assert heading_skips([(2, "No title")]) == ["the first heading is not an h1: [(2, 'No title')]", "0 h1 headings"]
 
 
-# The lesson panel's task title is an h5 right under the page's h1 (ui/lesson_panel.py
-# _draw_task); the edit to an h2 is requested from its owner (/tmp/team/REQUESTS2.md, issue
-# 19). Until it lands the lesson views are expected to fail here — not strict, so the fix
-# shows as XPASS: then delete PENDING_LESSON_PANEL.
-PENDING_LESSON_PANEL = pytest.mark.xfail(
-    reason="lesson panel task title is h5 after the h1 (ui/lesson_panel.py); h2 requested", strict=False)
-HEADING_VIEWS = VIEWS + [pytest.param(*v, marks=PENDING_LESSON_PANEL, id=v[0]) for v in LESSON_VIEWS]
+HEADING_VIEWS = VIEWS + LESSON_VIEWS
 
 
 @pytest.mark.timeout(300)

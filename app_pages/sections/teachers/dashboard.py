@@ -93,7 +93,7 @@ def _live(db, code: str, key: str, lessons, projector: bool) -> None:
     cols[2].metric("Updated", datetime.now(timezone.utc).strftime("%H:%M:%S UTC"))
     by_task = {(s.lesson_id, s.task_id): s for s in summaries}
     for item in lessons:
-        st.subheader(item.lesson.title, divider="gray")
+        st.header(item.lesson.title, divider="gray")
         for n, checked in enumerate(item.tasks, start=1):
             _task(db, code, key, item.id, n, checked.task, by_task.get((item.id, checked.task.id)), joined, projector)
 
