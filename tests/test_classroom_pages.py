@@ -310,3 +310,36 @@ def test_a_teacher_uploads_a_csv_file_for_the_class_and_a_too_large_one_is_refus
     assert not at.exception
     assert any("Can't use this file for the class" in e.value and "at most 2 MB" in e.value for e in at.error)
     assert "class" not in at.query_params
+
+
+def test_a_class_table_for_the_shoppers_opens_the_learners_shoppers_tab_on_it():
+    """The teacher's table is for the Shoppers tab (a yes/no column): too large for a link,
+    the Neural network learner link opens the Shoppers tab, which fetches it from the class."""
+    from tests.nn_page_helpers import texts
+    body = "hours,tests,passed\n" + "".join(f"{h},{h % 7},{'yes' if h % 5 > 1 else 'no'}\n" for h in range(1, 61))
+    at = open_page("teachers.py")
+    at.multiselect[0].set_value([o for o in at.multiselect[0].options if "(neural-network)" in o][:1])
+    at.radio(key="class-data-for").set_value("shop")
+    at.text_area(key="class-data-paste").set_value(body)
+    next(b for b in at.button if "Open the class" in b.label).click().run()
+    assert not at.exception
+    said = next(m.value for m in at.markdown if m.value.startswith("**The class's data**"))
+    assert "60 rows" in said and "Shoppers tab" in said
+    code = re.search(r"Class code: `([A-Z0-9]{6})`", "\n".join(m.value for m in at.markdown)).group(1)
+    info = ClassStore().find_class(code)
+    assert info.settings["data_for"] == "shop"
+    # The class's learner link to its Neural network lesson, as the dashboard makes it.
+    from ui.text.teachers import learner_link
+    link = learner_link("http://lab", "neural-network", code, info.lessons[0], data=info.settings["data"],
+                        data_for=info.settings["data_for"])
+    assert re.search(r"tab=shop&c_src=own&c_data=%40[0-9a-f]{10}", link), link
+    from urllib.parse import parse_qsl, urlsplit
+    learner = open_page("neural_network.py", timeout=180, **dict(parse_qsl(urlsplit(link).query)))
+    assert not learner.exception, [e.value for e in learner.exception]
+    assert "Your data: 60 rows · 2 features → `passed`" in texts(learner, "header")
+    # A table with no yes/no column is refused for the Shoppers, with a message.
+    at = open_page("teachers.py")
+    at.radio(key="class-data-for").set_value("shop")
+    at.text_area(key="class-data-paste").set_value("a,b\n1,2\n2,3\n3,5\n")
+    next(b for b in at.button if "Open the class" in b.label).click().run()
+    assert any("nothing to predict" in e.value for e in at.error) and "class" not in at.query_params
