@@ -30,7 +30,7 @@ def show(db, code: str, key: str) -> None:
     first_page = lessons[0].lesson.page if lessons else ""
     join_url = learner_link(base, first_page, code, lessons[0].id if lessons else "",
                             info.settings.get("hide", ()), info.settings.get("lock", ()),
-                            data=info.settings.get("data", ""))
+                            data=info.settings.get("data", ""), data_for=info.settings.get("data_for", "line"))
     _join_panel(code, join_url, info, projector)
     if not projector:
         open_class.attached(db, code, info)
@@ -62,7 +62,8 @@ def _teacher_tools(db, code, key, base, lessons, info) -> None:
         for item in lessons[1:]:
             st.markdown(f"Learner link for **{item.lesson.title}**:")
             st.code(learner_link(base, item.lesson.page, code, item.id, info.settings.get("hide", ()),
-                                 info.settings.get("lock", ()), data=info.settings.get("data", "")),
+                                 info.settings.get("lock", ()), data=info.settings.get("data", ""),
+                                 data_for=info.settings.get("data_for", "line")),
                     language=None, wrap_lines=True)
         # The CSV is made when the button is clicked: this part of the page is drawn once,
         # while the answers keep arriving (made here, it held only the answers at opening).
