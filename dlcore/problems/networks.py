@@ -40,6 +40,18 @@ def _check_arch(hidden: tuple[int, ...], activation: str):
         raise ValueError(f"Hidden layer widths must be whole numbers from 1 to {MAX_WIDTH}, got {list(hidden)}.")
 
 
+def check_classifier(problem) -> None:
+    """The checks a binary classifier problem (the shoppers, a learner's own table) makes
+    of its frozen fields: ``hidden`` as whole widths, ``model``, the architecture and
+    ``test_fraction``."""
+    object.__setattr__(problem, "hidden", tuple(int(h) for h in problem.hidden))
+    if problem.model not in ("logistic", "mlp"):
+        raise ValueError(f"Model must be 'logistic' or 'mlp', got {problem.model!r}.")
+    _check_arch(problem.hidden, problem.activation)
+    if not (isinstance(problem.test_fraction, (int, float)) and 0.05 <= problem.test_fraction <= 0.5):
+        raise ValueError("The test fraction must be between 0.05 and 0.5.")
+
+
 @dataclass(frozen=True)
 class SumOfThree:
     """An MLP 3 → hidden… → 1 learning y = x₁ + x₂ + x₃ from three examples."""

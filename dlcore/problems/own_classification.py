@@ -38,7 +38,7 @@ import torch
 from .. import tabular
 from .._checks import is_whole
 from . import mlp
-from .networks import _check_arch
+from .networks import check_classifier
 from .purchase import Classifier
 
 __all__ = ["OwnDataset", "OwnClassification", "prepare", "label_columns", "label_values", "MIN_ROWS",
@@ -163,12 +163,7 @@ class OwnClassification:
     split_seed: int = 0
 
     def __post_init__(self):
-        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
-        if self.model not in ("logistic", "mlp"):
-            raise ValueError(f"Model must be 'logistic' or 'mlp', got {self.model!r}.")
-        _check_arch(self.hidden, self.activation)
-        if not (isinstance(self.test_fraction, (int, float)) and 0.05 <= self.test_fraction <= 0.5):
-            raise ValueError("The test fraction must be between 0.05 and 0.5.")
+        check_classifier(self)
         if not is_whole(self.split_seed) or not 0 <= self.split_seed < 2 ** 63:
             raise ValueError(f"The seed must be a whole number from 0 to 2⁶³−1, got {self.split_seed!r}.")
 

@@ -38,7 +38,7 @@ import torch.nn.functional as F
 
 from .._checks import is_whole
 from . import mlp
-from .networks import MLPObjective, _check_arch
+from .networks import MLPObjective, check_classifier
 
 EDUCATION = ("high school", "bachelor", "master", "doctorate")
 MAX_NOISE_FEATURES = 20
@@ -108,12 +108,7 @@ class PurchaseProblem:
     data_seed: int = 0
 
     def __post_init__(self):
-        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
-        if self.model not in ("logistic", "mlp"):
-            raise ValueError(f"Model must be 'logistic' or 'mlp', got {self.model!r}.")
-        _check_arch(self.hidden, self.activation)
-        if not (isinstance(self.test_fraction, (int, float)) and 0.05 <= self.test_fraction <= 0.5):
-            raise ValueError("The test fraction must be between 0.05 and 0.5.")
+        check_classifier(self)
         for name in ("n_records", "noise_features", "data_seed", "train_size"):
             v = getattr(self, name)
             if not (is_whole(v) or (name == "train_size" and v is None)):

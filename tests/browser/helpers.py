@@ -109,3 +109,49 @@ def screenshot(page, name: str, directory: Path = SCREENSHOTS) -> Path:
     path = directory / (re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") + ".png")
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# ---- Own data (issue 17): the box ui.own_data draws on the line-fit pages -----------------
+def dismiss_page_not_found(page):
+    """Close Streamlit's "Page not found" dialog if a link's path raised it."""
+    dialog = page.get_by_role("dialog")
+    if dialog.count() and "Page not found" in dialog.inner_text():
+        page.keyboard.press("Escape")
+
+
+def metric(page, label: str) -> str:
+    """The shown value of the first st.metric whose label contains ``label``."""
+    m = page.locator("[data-testid='stMetric']").filter(has_text=label).first
+    return m.locator("[data-testid='stMetricValue']").inner_text().strip()
+
+
+def query(page) -> dict:
+    """The page's address query, one value per key (the last)."""
+    from urllib.parse import parse_qs, urlparse
+    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def upload_own_data(page, path: Path, wait_for: str, timeout: float = 180) -> float:
+    """Open the "Use your own data" box, hand the file to its uploader (Playwright's
+    set_input_files on the <input type=file>), wait until the page shows ``wait_for`` and
+    has settled; seconds from the upload to settled."""
+    box = page.locator("[data-testid='stExpander']").filter(has_text="Use your own data").first
+    if not box.locator("[data-testid='stFileUploader']").is_visible():
+        box.locator("summary").click()
+    t0 = time.monotonic()
+    box.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    page.get_by_text(wait_for).first.wait_for(timeout=timeout * 1000)
+    settle(page, timeout)
+    return time.monotonic() - t0
+
+
+def ten_thousand_rows(directory: Path) -> tuple[Path, "np.ndarray", "np.ndarray"]:
+    """A 10,000-row CSV (area, price: a noisy line, seed 17) for the upload timings, and its columns."""
+    import numpy as np
+    import pandas as pd
+    rng = np.random.default_rng(17)
+    x = rng.uniform(0, 100, 10_000).round(3)
+    y = (3.2 * x + 40 + rng.normal(0, 12, 10_000)).round(3)
+    big = directory / "ten_thousand.csv"
+    pd.DataFrame({"area": x, "price": y}).to_csv(big, index=False)
+    return big, x, y

@@ -5,32 +5,21 @@ to the drawn charts; screenshots at 1400 and 390 px.
 
 The reference run is a plain torch.optim.SGD loop over the file as pandas reads it."""
 import json
-import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pandas as pd
 import torch
 
-from tests.browser.helpers import (DESKTOP, assert_charts_drawn, exceptions, goto, main_text, screenshot, settle)
+from tests.browser.helpers import (DESKTOP, assert_charts_drawn, dismiss_page_not_found, exceptions, goto,
+                                   main_text, metric, query, screenshot, settle, ten_thousand_rows,
+                                   upload_own_data)
 from tests.browser.server import ARTIFACTS, log_tail
 from ui.format import short
 
 PATH = "gradient-descent"
 OWN_CSV = Path(__file__).resolve().parents[1] / "data" / "own_line.csv"
 TIMING = ARTIFACTS / "upload_timing.json"
-
-
-def dismiss_page_not_found(page):
-    dialog = page.get_by_role("dialog")
-    if dialog.count() and "Page not found" in dialog.inner_text():
-        page.keyboard.press("Escape")
-
-
-def metric(page, label):
-    m = page.locator("[data-testid='stMetric']").filter(has_text=label).first
-    return m.locator("[data-testid='stMetricValue']").inner_text().strip()
 
 
 def torch_sgd(x, y, lr, epochs):
@@ -44,27 +33,10 @@ def torch_sgd(x, y, lr, epochs):
     return w.item(), b.item()
 
 
-def upload(page, path: Path, wait_for: str, timeout: float = 120) -> float:
-    """Open the own-data box, hand the file to the uploader, wait for the page to use it
-    (``wait_for`` in the page) and to settle; seconds from the upload to settled."""
-    box = page.locator("[data-testid='stExpander']").filter(has_text="Use your own data").first
-    if not box.locator("[data-testid='stFileUploader']").is_visible():
-        box.locator("summary").click()
-    t0 = time.monotonic()
-    box.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
-    page.get_by_text(wait_for).first.wait_for(timeout=timeout * 1000)
-    settle(page, timeout)
-    return time.monotonic() - t0
-
-
-def query(page) -> dict:
-    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
-
-
 def test_upload_a_csv_and_the_page_fits_it(page, app_url, browser):
     goto(page, app_url, PATH)
     dismiss_page_not_found(page)
-    upload(page, OWN_CSV, "Using your file")
+    upload_own_data(page, OWN_CSV, "Using your file")
     assert exceptions(page) == [], log_tail()
     page.wait_for_function("() => location.search.includes('olr=')", timeout=60_000)
     q = query(page)
@@ -96,7 +68,7 @@ def test_upload_a_csv_and_the_page_fits_it(page, app_url, browser):
 def test_phone_upload(phone_page, app_url):
     goto(phone_page, app_url, PATH)
     dismiss_page_not_found(phone_page)
-    upload(phone_page, OWN_CSV, "Using your file")
+    upload_own_data(phone_page, OWN_CSV, "Using your file")
     assert exceptions(phone_page) == []
     assert_charts_drawn(phone_page, min_count=3)
     width = phone_page.evaluate("() => document.documentElement.scrollWidth")
@@ -105,14 +77,10 @@ def test_phone_upload(phone_page, app_url):
 
 
 def test_ten_thousand_rows_upload_to_chart_time(page, app_url, tmp_path):
-    rng = np.random.default_rng(17)
-    x = rng.uniform(0, 100, 10_000).round(3)
-    y = (3.2 * x + 40 + rng.normal(0, 12, 10_000)).round(3)
-    big = tmp_path / "ten_thousand.csv"
-    pd.DataFrame({"area": x, "price": y}).to_csv(big, index=False)
+    big, x, y = ten_thousand_rows(tmp_path)
     goto(page, app_url, PATH)
     dismiss_page_not_found(page)
-    seconds = upload(page, big, "10,000 points")
+    seconds = upload_own_data(page, big, "10,000 points")
     assert_charts_drawn(page, min_count=3)
     assert exceptions(page) == [], log_tail()
     text = main_text(page)

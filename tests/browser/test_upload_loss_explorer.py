@@ -7,15 +7,14 @@ the upload to the drawn charts; screenshots at 1400 and 390 px.
 References: numpy (closed-form least squares, the Hessian's eigenvalues) and scikit-learn's
 mean_squared_error over the file as pandas reads it."""
 import json
-import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import numpy as np
-import pandas as pd
 from sklearn.metrics import mean_squared_error
 
-from tests.browser.helpers import DESKTOP, assert_charts_drawn, exceptions, goto, main_text, screenshot, settle
+from tests.browser.helpers import (DESKTOP, assert_charts_drawn, dismiss_page_not_found, exceptions, goto,
+                                   main_text, metric, query, screenshot, settle, ten_thousand_rows,
+                                   upload_own_data)
 from tests.browser.server import ARTIFACTS, log_tail
 from ui.format import short
 
@@ -23,37 +22,9 @@ PATH = "loss-explorer"
 TIMING = ARTIFACTS / "upload_timing_loss_explorer.json"
 
 
-def dismiss_page_not_found(page):
-    dialog = page.get_by_role("dialog")
-    if dialog.count() and "Page not found" in dialog.inner_text():
-        page.keyboard.press("Escape")
-
-
-def metric(page, label):
-    m = page.locator("[data-testid='stMetric']").filter(has_text=label).first
-    return m.locator("[data-testid='stMetricValue']").inner_text().strip()
-
-
 def loss_shown(v):
     """A loss as the page's metrics show it: the whole number, at most 5 significant figures (3 from 1e6)."""
     return short(v, 5 if abs(v) < 1e6 else 3)
-
-
-def query(page) -> dict:
-    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
-
-
-def upload(page, path: Path, wait_for: str, timeout: float = 180) -> float:
-    """Open the own-data box, hand the file to the uploader, wait until the page shows
-    ``wait_for`` and has settled; seconds from the upload to settled."""
-    box = page.locator("[data-testid='stExpander']").filter(has_text="Use your own data").first
-    if not box.locator("[data-testid='stFileUploader']").is_visible():
-        box.locator("summary").click()
-    t0 = time.monotonic()
-    box.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
-    page.get_by_text(wait_for).first.wait_for(timeout=timeout * 1000)
-    settle(page, timeout)
-    return time.monotonic() - t0
 
 
 def small_csv(tmp_path) -> tuple[Path, np.ndarray, np.ndarray]:
@@ -85,7 +56,7 @@ def test_upload_a_csv_and_every_number_is_its_own(page, app_url, browser, tmp_pa
     path, x, y = small_csv(tmp_path)
     goto(page, app_url, PATH)
     dismiss_page_not_found(page)
-    upload(page, path, "Using your file")
+    upload_own_data(page, path, "Using your file")
     assert exceptions(page) == [], log_tail()
     assert_charts_drawn(page, min_count=5)
     check_numbers(page, x, y)
@@ -109,7 +80,7 @@ def test_phone_upload(phone_page, app_url, tmp_path):
     path, x, y = small_csv(tmp_path)
     goto(phone_page, app_url, PATH)
     dismiss_page_not_found(phone_page)
-    upload(phone_page, path, "Using your file")
+    upload_own_data(phone_page, path, "Using your file")
     assert exceptions(phone_page) == []
     assert_charts_drawn(phone_page, min_count=5)
     width = phone_page.evaluate("() => document.documentElement.scrollWidth")
@@ -119,14 +90,10 @@ def test_phone_upload(phone_page, app_url, tmp_path):
 
 
 def test_ten_thousand_rows_upload_to_chart_time(page, app_url, tmp_path):
-    rng = np.random.default_rng(17)
-    x = rng.uniform(0, 100, 10_000).round(3)
-    y = (3.2 * x + 40 + rng.normal(0, 12, 10_000)).round(3)
-    big = tmp_path / "ten_thousand.csv"
-    pd.DataFrame({"area": x, "price": y}).to_csv(big, index=False)
+    big, x, y = ten_thousand_rows(tmp_path)
     goto(page, app_url, PATH)
     dismiss_page_not_found(page)
-    seconds = upload(page, big, "draws 2,000 of the 10,000 points")
+    seconds = upload_own_data(page, big, "draws 2,000 of the 10,000 points")
     assert_charts_drawn(page, min_count=5)
     assert exceptions(page) == [], log_tail()
     text = main_text(page)
