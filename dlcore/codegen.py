@@ -254,7 +254,13 @@ def _purchase(p: PurchaseProblem, run: RunSpec, cfg: TrainConfig) -> list[str]:
           "X = (X - mean) / np.where(std > 0, std, 1.0)",
           f"X_train, y_train = torch.tensor(X[train_rows], {dt}), torch.tensor(y[train_rows], {dt}).unsqueeze(1)",
           f"X_test, y_test = torch.tensor(X[test_rows], {dt}), torch.tensor(y[test_rows], {dt}).unsqueeze(1)", ""]
-    L += _model_lines(p.sizes, p.activation, run.seed, cfg.dtype)
+    return L + _classifier_training(p, run, cfg)
+
+
+def _classifier_training(p, run: RunSpec, cfg: TrainConfig) -> list[str]:
+    """After the data lines (X_train, y_train, X_test, y_test): the model, BCE with logits,
+    the training loop over the training rows, and the test loss and accuracy printed."""
+    L = _model_lines(p.sizes, p.activation, run.seed, cfg.dtype)
     L += ["criterion = nn.BCEWithLogitsLoss()", _optimizer_line(run.optimizer, "model.parameters()")]
     forward = ["    logits = model(X_train[ALL])", "    loss = criterion(logits, y_train[ALL])"]
     L += _loop(cfg, run, len(p.split()[0]), forward, "model.parameters()")
@@ -271,15 +277,7 @@ def _classifier(p, run: RunSpec, cfg: TrainConfig) -> list[str]:
     L = _header(run, cfg, getattr(p, "script_title", "Classify the rows of your own table (a binary label)."))
     L += ["import io", "", "import numpy as np", "import pandas as pd", "import torch", "import torch.nn as nn", ""]
     L += list(p.script_data_lines(cfg.dtype)) + [""]
-    L += _model_lines(p.sizes, p.activation, run.seed, cfg.dtype)
-    L += ["criterion = nn.BCEWithLogitsLoss()", _optimizer_line(run.optimizer, "model.parameters()")]
-    forward = ["    logits = model(X_train[ALL])", "    loss = criterion(logits, y_train[ALL])"]
-    L += _loop(cfg, run, len(p.split()[0]), forward, "model.parameters()")
-    L += ["", "with torch.no_grad():",
-          "    test_loss = criterion(model(X_test), y_test).item()",
-          "    accuracy = ((model(X_test) > 0).double() == y_test).double().mean().item()",
-          'print(f"train loss {losses[-1]:.4f}, test loss {test_loss:.4f}, test accuracy {accuracy:.3f}")']
-    return L
+    return L + _classifier_training(p, run, cfg)
 
 
 def export_script(problem, run: RunSpec, config: TrainConfig, source: CsvSource | None = None) -> str:
