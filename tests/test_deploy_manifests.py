@@ -176,6 +176,7 @@ def test_caddy_passes_the_apps_websocket_through(tmp_path):
     name): a page loads through Caddy over Streamlit's own WebSocket protocol
     (bench/stclient.py, as a browser) and runs to the end without an error."""
     import asyncio
+    import concurrent.futures
 
     from bench.stclient import Learner
     from tests.browser.server import serve
@@ -206,7 +207,10 @@ def test_caddy_passes_the_apps_websocket_through(tmp_path):
                 finally:
                     await learner.close()
 
-            run = asyncio.run(load())
+            # Playwright's sync API (the browser tests, session-scoped) keeps an event loop
+            # running in this thread, and asyncio.run refuses to start inside it.
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                run = pool.submit(asyncio.run, load()).result()
             assert run.seconds is not None and run.errors == [], run.errors
             assert learner_saw_widgets(run)
         finally:
