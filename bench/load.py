@@ -6,6 +6,8 @@
     python bench/load.py --url http://host:8501   # a server that is already running
     python bench/load.py --heavy 2                # 2 of the 10 open maximum-cost links
     python bench/load.py --heavy 2 --root /tmp/base   # the same against another checkout
+    python bench/load.py --learners 30 --rounds 2 --ramp 10 --replicas 2 --prewarm sweep
+                                                  # a class on deploy/serve.py's layout
 
 Each learner is a lightweight websocket client speaking Streamlit's own protocol
 (bench/stclient.py explains it): it connects, opens the first page by its URL, then in
@@ -94,20 +96,35 @@ MB = 1024 * 1024
 class Server:
     """The app under test: started here (default) or given by URL (and maybe pid)."""
 
-    def __init__(self, url: str, pid: int | None, log: Path | None = None):
-        self.url, self.pid, self.log = url, pid, log
+    def __init__(self, url: str, pid: int | None, log: Path | None = None, pids: tuple[int, ...] = (),
+                 replicas: tuple[str, ...] = ()):
+        self.url, self.log = url, log
+        self.replicas = replicas or (None,)               # HAProxy cookie names, for --prewarm
+        self.pids = pids or ((pid,) if pid else ())       # several with --replicas: one per replica
+        self.pid = self.pids[0] if self.pids else None
 
     def rss_mb(self) -> float | None:
-        return round(tree_rss(self.pid) / MB, 1) if self.pid else None
+        return round(sum(tree_rss(p) for p in self.pids) / MB, 1) if self.pids else None
 
     def cpu_s(self) -> float | None:
-        return tree_cpu(self.pid) if self.pid else None
+        return sum(tree_cpu(p) for p in self.pids) if self.pids else None
 
 
 @contextmanager
-def server(url: str | None, pid: int | None, workers: str = "auto", root: str | None = None):
+def server(url: str | None, pid: int | None, workers: str = "auto", root: str | None = None, replicas: int = 0):
     if url:
         yield Server(url, pid)
+        return
+    if replicas:         # deploy/serve.py's layout: N processes behind HAProxy, GDL_WORKERS=0 each
+        from contextlib import ExitStack
+
+        from deploy import serve as layout
+        if root:
+            raise SystemExit("--replicas serves this checkout; run bench/load.py from the other one")
+        with ExitStack() as stack:
+            started = layout.start(stack, replicas, "127.0.0.1", layout.free_port())
+            yield Server(started["proxy"], None, HERE.parent / "artifacts" / "serve-app1.log",
+                         pids=tuple(started["pids"].values()), replicas=tuple(started["apps"]))
         return
     from tests.browser.server import ARTIFACTS, serve, server_pid
     log = ARTIFACTS / "load-server.log"
@@ -296,6 +313,13 @@ def deep_link_first(pages: list[dict]) -> list[dict]:
 async def load_test(srv: Server, pages: list[dict], args) -> dict:
     out = dict(mode="load", url=srv.url, pages=[p["name"] for p in pages], cpus=os.cpu_count(),
                loadavg_start=_loadavg(), rss_mb={"start": srv.rss_mb()})
+    if args.prewarm:       # deploy/warmup.py, as a teacher runs it before class: on every replica
+        from deploy.warmup import warm
+        t0, errors = time.perf_counter(), []
+        for replica in srv.replicas:
+            errors += await warm(srv.url, replica, args.prewarm == "sweep", args.timeout, out=lambda _line: None)
+        out["prewarm"] = dict(kind=args.prewarm, replicas=len(srv.replicas), errors=errors,
+                              seconds=round(time.perf_counter() - t0, 1))
     out["warmup"] = await run_learners(srv, deep_link_first(pages), 1, 1, "warmup", args)
     out["rss_mb"]["after_warmup"] = srv.rss_mb()
     if args.heavy:
@@ -489,6 +513,10 @@ def print_load(out: dict) -> None:
               f" {_f(s['wall_s'])}")
     for e, n in out["warmup"]["error_samples"]:
         print(f"  warmup error x{n}: {e}")
+    if "prewarm" in out:
+        w = out["prewarm"]
+        print(f"  before: deploy/warmup.py ({w['kind']}) on {w['replicas']} replica(s), {w['seconds']} s, "
+              f"{len(w['errors'])} error(s)" + "".join(f"\n    {e}" for e in w["errors"][:5]))
     if out["single"].get("server_cpu_per_request_median_s") is not None:
         kinds = ", ".join(f"{k} {_g(v)}" for k, v in out["single"]["server_cpu_by_kind_median_s"].items())
         print(f"  single: server CPU per request, median {_g(out['single']['server_cpu_per_request_median_s'])} s ({kinds})")
@@ -555,6 +583,12 @@ def main(argv=None) -> int:
                     help="the started server's GDL_WORKERS: training processes (0: train in the server process)")
     ap.add_argument("--heavy", type=int, default=0,
                     help="K of the learners open maximum-cost links; compares the others' p95 with a run without")
+    ap.add_argument("--replicas", type=int, default=0,
+                    help="serve N app processes behind HAProxy (deploy/serve.py) instead of one; "
+                         "server CPU and memory are summed over them")
+    ap.add_argument("--prewarm", choices=("plain", "sweep"),
+                    help="before the phases, run deploy/warmup.py on every replica: every page and tab once "
+                         "(plain), and every option of each page's main setting (sweep)")
     ap.add_argument("--root", help="serve the app from this checkout instead of this one")
     ap.add_argument("--url", help="test a running server instead of starting one")
     ap.add_argument("--pid", type=int, help="with --url: the server's pid, for RSS and CPU")
@@ -566,7 +600,7 @@ def main(argv=None) -> int:
     if not pages:
         print("no pages to test", file=sys.stderr)
         return 1
-    with server(args.url, args.pid, args.workers, args.root) as srv:
+    with server(args.url, args.pid, args.workers, args.root, args.replicas) as srv:
         out = asyncio.run((memory_test if args.memory else load_test)(srv, pages, args))
     if args.json:
         print(json.dumps(out))
@@ -574,6 +608,7 @@ def main(argv=None) -> int:
         (print_memory if args.memory else print_heavy if args.heavy else print_load)(out)
     phases = ("warmup", "without", "with") if args.heavy else ("warmup", "single", "concurrent")
     errors = out["errors"] + out["warmup"]["errors"] if args.memory else sum(out[k]["errors"] for k in phases)
+    errors += len(out.get("prewarm", {}).get("errors", ()))
     if errors and srv.log:
         print(f"{errors} error(s); tracebacks are in the server log: {srv.log}", file=sys.stderr)
     return 0

@@ -4,15 +4,14 @@ Used by the browser-test fixture (tests/browser/conftest.py) and by scripts/scre
 GDL_APP_DIR points at another app folder (default: the repository root).
 """
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
+
+from deploy.serve import free_port, healthy as _healthy, stop as _stop  # noqa: F401 (free_port: re-exported)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts"
@@ -26,35 +25,6 @@ def log_tail(chars: int = 4000, log_path: Path = LOG) -> str:
 
 def app_dir() -> Path:
     return Path(os.environ.get("GDL_APP_DIR") or REPO_ROOT).resolve()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def _env(workers: str | None) -> dict:
