@@ -10,7 +10,11 @@ main area. ``--moves`` presses of the right arrow (each a value not seen before:
 server computes it), then as many of the left arrow (back over values it has seen: served
 from the caches). Per press, **settle** = key press → Streamlit's script state back to
 "not running" with no "Running…" status and no loading skeleton, confirmed steady for
-0.3 s (the time reported is the first idle moment, not the end of the confirmation).
+0.3 s. The time reported is when the last run the press caused ended, read from a
+MutationObserver on the app's script state in the page's own clock: polling that state
+from here takes 10-30 ms a round and missed short runs (counted as a flat 1 s until
+2026-12-06 19:15). A press that starts no run within 1 s is not timed and is counted
+apart ("without a run").
 This includes what the learner waits for beyond the server: the browser's own debounce of
 slider input, the websocket, React drawing the new elements and Vega drawing the charts
 (Vega's drawing after the elements arrive is not tracked by Streamlit's script state, so
@@ -70,23 +74,47 @@ def _idle(page) -> bool:
             and page.locator(_BUSY).count() == 0)
 
 
-def press_and_settle(page, thumb, key: str, timeout: float = 60, steady: float = 0.3) -> float:
-    """Press ``key`` on the slider's thumb; seconds until the page is idle again."""
+# Every change of the app's script state, stamped with the page's own clock. Polling the
+# attribute from here takes ~10-30 ms a round, so a run that starts and ends between two
+# polls went unseen and the press was counted as "no run" (a flat 1 s); the browser's
+# MutationObserver sees every transition.
+_WATCH = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  window.__gdlRuns = [];
+  new MutationObserver(() => window.__gdlRuns.push([performance.now(), app.getAttribute("data-test-script-state")]))
+    .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+
+
+def watch(page) -> None:
+    """Start recording the script-state transitions of ``page`` (once per page load)."""
+    page.evaluate(_WATCH)
+
+
+def press_and_settle(page, thumb, key: str, timeout: float = 60, steady: float = 0.3) -> float | None:
+    """Press ``key`` on the slider's thumb; seconds until the run it caused was over and
+    the page idle again (None when the press started no run: the value did not change).
+    Times are the page's own (performance.now()) from just before the key."""
     thumb.focus()
-    t0 = time.perf_counter()
+    t0 = page.evaluate("performance.now()")
+    start = time.perf_counter()
     thumb.press(key)
-    seen_running, first_idle = False, None
-    while time.perf_counter() - t0 < timeout:
+    first_idle = None
+    while time.perf_counter() - start < timeout:
         now = time.perf_counter()
-        if _idle(page):
+        runs = page.evaluate("t => window.__gdlRuns.filter(r => r[0] >= t)", t0)
+        ran = any(state not in _IDLE for _, state in runs)
+        if _idle(page) and (ran or now - start > 1.0):
             # A run may start a moment after the key (the slider's debounce): an idle page
-            # right after the press counts only once the run has been seen or 1 s passed.
-            if seen_running or now - t0 > 1.0:
-                first_idle = first_idle or now
-                if now - first_idle >= steady:
-                    return first_idle - t0
+            # with no run seen counts as "no run" once 1 s has passed.
+            first_idle = first_idle or now
+            if now - first_idle >= steady:
+                if not ran:
+                    return None
+                ended = [t for t, state in runs if state in _IDLE]
+                return (max(ended) - t0) / 1000
         else:
-            seen_running, first_idle = True, None
+            first_idle = None
         time.sleep(0.01)
     raise TimeoutError(f"no settle within {timeout}s after {key} on {page.url}")
 
@@ -106,19 +134,27 @@ def measure(url: str, moves: int, out=print, pages: list[str] | None = None) -> 
                     page.context.close()
                     continue
                 label, thumb = found
+                watch(page)
                 press_and_settle(page, thumb, "ArrowRight")     # warm: one new value, one back
                 press_and_settle(page, thumb, "ArrowLeft")
                 fresh = [press_and_settle(page, thumb, "ArrowRight") for _ in range(moves)]
                 back = [press_and_settle(page, thumb, "ArrowLeft") for _ in range(moves)]
+                no_run = sum(t is None for t in fresh + back)
+                fresh, back = [t for t in fresh if t is not None], [t for t in back if t is not None]
                 every = fresh + back
-                row = dict(page=p["name"], slider=label, n=len(every),
+                if not fresh or not back:
+                    out(f"{p['name']:<22} {label[:34]:<34} the presses started no run ({no_run} of {2 * moves})")
+                    page.context.close()
+                    continue
+                row = dict(page=p["name"], slider=label, n=len(every), no_run=no_run,
                            median=round(statistics.median(every), 3), max=round(max(every), 3),
                            new_median=round(statistics.median(fresh), 3),
                            revisit_median=round(statistics.median(back), 3))
                 rows.append(row)
                 out(f"{row['page']:<22} {label[:34]:<34} median {row['median']:.3f} s (new values "
                     f"{row['new_median']:.3f}, revisits {row['revisit_median']:.3f}), max {row['max']:.3f}"
-                    f"{'' if row['median'] <= TARGET_S else '  > target'}")
+                    + (f", {no_run} press(es) without a run" if no_run else "")
+                    + f"{'' if row['median'] <= TARGET_S else '  > target'}")
                 page.context.close()
         finally:
             browser.close()
