@@ -17,12 +17,12 @@ from ui.charts.loss_explorer import points_chart, residual_chart
 from ui.charts.render import chart
 from ui.compute.loss_explorer import (ARTICLE_LINE, ARTICLE_X, ARTICLE_Y, CSV_NAME, DELTAS, GD_STEPS, delta_options,
                                       descent, drawn_rows, judge, overflow, points_of, script)
-from ui.layout import code, header, next_page, share_hint
+from ui.layout import code, next_page, share_hint
 from ui.lesson_panel import LESSON_PARAMS, LessonPanel
 from ui.own_data import data_param, xy_params
 from ui.params import PageState, Param
 from ui.sources import cite
-from ui.text.loss_explorer import (LESSON_FIELDS, drawn_caption, lesson_values, overflow_text,
+from ui.text.loss_explorer import (LESSON_FIELDS, drawn_caption, intro, lesson_values, overflow_text,
                                    predictions_caption)
 
 CODE_ROWS = 200          # "Show the code" embeds the data up to this many rows
@@ -46,12 +46,8 @@ state = PageState("loss", [
     *LESSON_PARAMS,
 ])
 
-header("Loss explorer: how wrong is a line?",
-       "Four students studied **10, 20, 30 and 40 hours** and scored **480, 520, 710 and 680**. "
-       f"{cite('000')} (“the article” below) guesses "
-       "the line **score = 9 · hours + 350** and measures how wrong it is with the **mean squared error**. "
-       "Edit the data, move the line, compare four ways of measuring the errors — then let gradient descent find "
-       "the best line, and see why it struggles unless the hours are rescaled.")
+st.title("Loss explorer: how wrong is a line?")
+lead = st.empty()           # the article's students, or the learner's own table: known after data_section
 
 panel = LessonPanel(state, "loss-explorer")
 panel.draw()
@@ -60,6 +56,7 @@ with controls:
     data = data_section(state, lesson=panel.active)
     xs, ys, names = data.xs, data.ys, data.names
     too_big = overflow(xs, ys)
+lead.markdown(intro(cite("000"), len(xs) if data.own else None, names))
 drawn = drawn_rows(len(xs))
 if too_big:
     # Numbers beyond float64's squares: a state, not a traceback — the points are drawn, nothing else.

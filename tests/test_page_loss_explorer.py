@@ -523,6 +523,19 @@ def test_a_link_with_small_own_data_opens_it():
     assert metrics(at)["MSE"] == shown(mean_squared_error(y, 1.5 * x + 2))
 
 
+def test_the_lead_says_whose_data_is_on_the_page():
+    """The sentence under the title introduces the article's four students only while
+    their data (or the learner's edits of it) is in use; with an own table it names it."""
+    lead = lambda at: next(m.value for m in at.markdown if "hours" in m.value or "Your own data" in m.value)  # noqa: E731
+    assert lead(render()).startswith("Four students studied **10, 20, 30 and 40 hours**")
+    at = render(data="temp,sales;1,3;2,5;3,4;4,8;5,9")
+    text = lead(at)
+    assert text.startswith("**Your own data:** 5 points of *sales* against *temp*.")
+    assert "Four students studied" not in page_text(at)
+    next(b for b in at.button if b.label == "Use the built-in data again").click().run()
+    assert not at.exception and lead(at).startswith("Four students studied")
+
+
 def test_huber_delta_follows_the_spread_of_own_data():
     y = np.array([12000.0, 31000.0, 18000.0, 45000.0, 39000.0, 27000.0])
     x = np.arange(1.0, 7.0)

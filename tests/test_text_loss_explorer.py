@@ -136,3 +136,13 @@ def test_condition_numbers_and_verdicts_of_any_scale_stay_short():
     v = text.descent_verdict(5e-32, "raw x", "still descending", -1, 1.3e-31, 200, (1.1e-15, 2.75), 1.26, 0.675,
                              names)
     assert "y = 1.1e-15 · x + 2.75" in v.text and "0.0000" not in v.text
+
+
+def test_intro_names_the_learners_table_or_the_articles_students():
+    from ui.text.loss_explorer import Names, intro
+    article = "*Gradient descent from scratch*"
+    built_in = intro(article)
+    assert built_in.startswith("Four students studied **10, 20, 30 and 40 hours**") and article in built_in
+    own = intro(article, 12_345, Names.of_columns("temp [°C]", "ice_cream*sales"))
+    assert own.startswith("**Your own data:** 12,345 points of *ice\\_cream\\*sales* against *temp \\[°C\\]*.")
+    assert "Four students studied" not in own and article in own     # the built-in example is still named

@@ -48,6 +48,23 @@ class Names:
 ARTICLE_NAMES = Names()
 
 
+def intro(article: str, own_rows: int | None = None, names: Names = ARTICLE_NAMES) -> str:
+    """The page's lead under its title. ``article`` is the cited title of the article the
+    example comes from; ``own_rows`` the number of rows of the learner's own table in use
+    (None: the article's four students, or the learner's edits of them)."""
+    if own_rows is None:
+        return ("Four students studied **10, 20, 30 and 40 hours** and scored **480, 520, 710 and 680**. "
+                f"{article} (“the article” below) guesses the line **score = 9 · hours + 350** and measures "
+                "how wrong it is with the **mean squared error**. Edit the data, move the line, compare four "
+                "ways of measuring the errors — then let gradient descent find the best line, and see why it "
+                "struggles unless the hours are rescaled.")
+    return (f"**Your own data:** {own_rows:,} points of *{names.y}* against *{names.x}*. Move a line by hand "
+            "and measure how wrong it is with the **mean squared error** and three other losses — then let "
+            "gradient descent find the best line, and see whether it needs the inputs rescaled. "
+            f"The built-in example, four students' study hours and exam scores from {article}, comes back "
+            "with “Use the built-in data again”.")
+
+
 def predictions_caption(m: float, c: float, predictions, names: Names = ARTICLE_NAMES) -> str:
     preds = list(predictions)
     return (f"Line: {names.y} = {fmt(m, 6)} · {names.x} + {fmt(c, 6)}. Predictions: "
