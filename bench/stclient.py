@@ -341,3 +341,21 @@ def show_value(ws: WidgetState) -> str:
         x = list(x.data)
         x = x[0] if len(x) == 1 else x
     return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def load_page(base_url: str, page: str, headers: dict | None = None, timeout: float = 120) -> RunResult:
+    """Open one page on a new session and close it: a synchronous call for scripts and
+    tests. It runs its event loop in a thread of its own, because a caller's thread may
+    already have one running (Playwright's sync API keeps one in the main thread once it
+    has been used), and asyncio.run refuses to start inside it."""
+    import concurrent.futures
+
+    async def go():
+        learner = Learner(base_url, timeout=timeout, headers=headers)
+        await learner.connect()
+        try:
+            return await learner.load(page)
+        finally:
+            await learner.close()
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, go()).result()

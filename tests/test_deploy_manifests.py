@@ -175,10 +175,7 @@ def test_caddy_passes_the_apps_websocket_through(tmp_path):
     """The app behind deploy/Caddyfile (plain HTTP on a loopback port instead of a public
     name): a page loads through Caddy over Streamlit's own WebSocket protocol
     (bench/stclient.py, as a browser) and runs to the end without an error."""
-    import asyncio
-    import concurrent.futures
-
-    from bench.stclient import Learner
+    from bench.stclient import load_page
     from tests.browser.server import serve
 
     port = free_port()
@@ -199,18 +196,7 @@ def test_caddy_passes_the_apps_websocket_through(tmp_path):
                     assert time.monotonic() < deadline, "Caddy did not answer"
                     time.sleep(0.3)
 
-            async def load():
-                learner = Learner(front, timeout=120)
-                await learner.connect()
-                try:
-                    return await learner.load("gradient-descent")
-                finally:
-                    await learner.close()
-
-            # Playwright's sync API (the browser tests, session-scoped) keeps an event loop
-            # running in this thread, and asyncio.run refuses to start inside it.
-            with concurrent.futures.ThreadPoolExecutor(1) as pool:
-                run = pool.submit(asyncio.run, load()).result()
+            run = load_page(front, "gradient-descent")
             assert run.seconds is not None and run.errors == [], run.errors
             assert learner_saw_widgets(run)
         finally:

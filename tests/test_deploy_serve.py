@@ -2,8 +2,6 @@
 command (issue 18). Runs the real script, the real Streamlit servers and Debian's HAProxy;
 a page is loaded through the proxy on each replica with Streamlit's own protocol
 (bench/stclient.py), and HAProxy's log says which replica served it."""
-import asyncio
-import concurrent.futures
 import os
 import re
 import signal
@@ -45,18 +43,8 @@ def test_out_of_range_replicas_are_refused_with_a_message():
 
 
 def _load(url: str, replica: str):
-    from bench.stclient import Learner
-
-    async def go():
-        learner = Learner(url, timeout=120, headers={"Cookie": f"GDLSRV={replica}"})
-        await learner.connect()
-        try:
-            return await learner.load("gradient-descent")
-        finally:
-            await learner.close()
-    # Its own thread: after a Playwright test the main thread has a running event loop.
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, go()).result()
+    from bench.stclient import load_page
+    return load_page(url, "gradient-descent", headers={"Cookie": f"GDLSRV={replica}"})
 
 
 def test_two_replicas_serve_pages_through_the_proxy_and_stop_together(tmp_path):
