@@ -98,18 +98,27 @@ def stop(proc: subprocess.Popen) -> None:
             continue
 
 
-def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+def app_command(port: int, entry: str = "app.py") -> list[str]:
+    """``streamlit run`` of the app on a loopback port (run with the checkout as cwd)."""
+    return [sys.executable, "-m", "streamlit", "run", entry, "--server.headless", "true",
+            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+    """Return once ``url`` answers its health check; RuntimeError (with the end of ``log``)
+    if ``proc`` exits first or ``timeout`` s pass."""
     deadline = time.monotonic() + timeout
     while not healthy(url):
         if proc.poll() is not None or time.monotonic() > deadline:
             tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
-            raise RuntimeError(f"{log.name}: not answering at {url}\n{tail}")
+            state = f"exited with {proc.returncode}" if proc.poll() is not None else f"not healthy after {timeout:g} s"
+            raise RuntimeError(f"{url} {state}; see {log}:\n{tail}")
         time.sleep(0.25)
 
 
 def start(stack: ExitStack, replicas: int, address: str, port: int, timeout: float = 180) -> dict:
     """Start the replicas and the proxy (stopped when ``stack`` closes). Returns
-    {"proxy": url, "apps": {name: url}, "pids": {name: pid}, "haproxy": pid}."""
+    {"proxy": url, "apps": {name: url}, "procs": {name: Popen}, "pids": {name: pid}, "haproxy": pid}."""
     haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
     if not os.access(haproxy, os.X_OK):
         raise RuntimeError("HAProxy is not installed: apt-get install -y haproxy")
@@ -121,23 +130,18 @@ def start(stack: ExitStack, replicas: int, address: str, port: int, timeout: flo
     for i in range(1, replicas + 1):
         name, app_port = f"app{i}", free_port()
         log = LOGS / f"serve-{name}.log"
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(app_port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false"]
         out = stack.enter_context(open(log, "w"))
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(app_command(app_port), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         stack.callback(stop, proc)
-        apps[name], pids[name], procs[name] = f"http://127.0.0.1:{app_port}", proc.pid, (proc, log)
-    for name, (proc, log) in procs.items():       # they start in parallel; wait for each
-        _wait(apps[name], proc, log, timeout)
+        apps[name], pids[name], procs[name] = f"http://127.0.0.1:{app_port}", proc.pid, proc
+    for name, proc in procs.items():       # they start in parallel; wait for each
+        wait_healthy(apps[name], proc, LOGS / f"serve-{name}.log", timeout)
 
     cfg = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gdl-haproxy-"))) / "haproxy.cfg"
     cfg.write_text(haproxy_config(replicas))
     proxy_env = dict(os.environ, GDL_PROXY_BIND=f"{address}:{port}",
                      **{f"APP{i}_ADDR": apps[f"app{i}"].removeprefix("http://") for i in range(1, replicas + 1)})
-    if replicas == 1:
-        proxy_env["APP2_ADDR"] = ""      # not referenced, but keep the variable defined
     check = subprocess.run([haproxy, "-c", "-f", str(cfg)], env=proxy_env, capture_output=True, text=True)
     if check.returncode != 0:
         raise RuntimeError("HAProxy refused the configuration:\n" + check.stdout + check.stderr)
@@ -147,8 +151,8 @@ def start(stack: ExitStack, replicas: int, address: str, port: int, timeout: flo
                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     stack.callback(stop, proxy)
     url = f"http://{'127.0.0.1' if address in ('', '0.0.0.0', '::') else address}:{port}"
-    _wait(url, proxy, log, 30)
-    return {"proxy": url, "apps": apps, "pids": pids, "haproxy": proxy.pid}
+    wait_healthy(url, proxy, log, 30)
+    return {"proxy": url, "apps": apps, "procs": procs, "pids": pids, "haproxy": proxy.pid}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,26 +183,18 @@ def main(argv: list[str] | None = None) -> int:
                    *started["apps"], *(["--sweep"] if args.sweep else [])]
             subprocess.run(cmd, cwd=ROOT)
         try:
+            running = dict(started["procs"])
             while not stopping:
-                for name, pid in started["pids"].items():
-                    if not _alive(pid):
+                for name, proc in list(running.items()):
+                    if proc.poll() is not None:
                         print(f"{name} stopped; the proxy sends its learners to the others "
                               f"(log: artifacts/serve-{name}.log)", file=sys.stderr, flush=True)
-                        started["pids"] = {n: p for n, p in started["pids"].items() if n != name}
-                        break
+                        del running[name]
                 time.sleep(1)
         except KeyboardInterrupt:
             pass
         print("stopping", flush=True)
     return 0
-
-
-def _alive(pid: int) -> bool:
-    try:
-        waited, _ = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return False
-    return waited == 0
 
 
 if __name__ == "__main__":

@@ -5,13 +5,11 @@ GDL_APP_DIR points at another app folder (default: the repository root).
 """
 import os
 import subprocess
-import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
-from deploy.serve import free_port, healthy as _healthy, stop as _stop  # noqa: F401 (free_port: re-exported)
+from deploy.serve import app_command, free_port, stop as _stop, wait_healthy  # noqa: F401 (free_port: re-exported)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts"
@@ -74,23 +72,12 @@ def serve(directory: Path | None = None, log_path: Path | None = None, timeout: 
     log_path = Path(log_path or LOG)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", entry,
-           "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     url = f"http://127.0.0.1:{port}"
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, cwd=directory, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True,
-                                env=_env(workers))
+        proc = subprocess.Popen(app_command(port, entry), cwd=directory, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True, env=_env(workers))
         try:
-            deadline = time.monotonic() + timeout
-            while not _healthy(url):
-                if proc.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log_path}:\n"
-                                       + log_tail(3000, log_path))
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit not healthy after {timeout}s; see {log_path}")
-                time.sleep(0.25)
+            wait_healthy(url, proc, log_path, timeout)
             yield url
         finally:
             _stop(proc)
